@@ -1,0 +1,64 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, MysqlDialect, SqliteDialect, sql } from 'kysely';
+import { createPool } from 'mysql2';
+import type { Database } from './schema.js';
+
+export type DialectName = 'sqlite' | 'mysql';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: DialectName;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** mysql2 pool size. */
+  connectionLimit?: number;
+}
+
+/** Opens the database named by a `sqlite:<file>` or `mysql://…` URL. Nothing is queried yet. */
+export function connectDatabase(url: string, options: ConnectOptions = {}): Db {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length);
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const dialect = new SqliteDialect({
+      database: async () => {
+        const conn = new SqliteDatabase(file);
+        // Four processes share the file: WAL lets readers run beside one writer, and the busy
+        // timeout makes a writer wait for the lock instead of failing at once.
+        conn.pragma('journal_mode = WAL');
+        conn.pragma('busy_timeout = 5000');
+        conn.pragma('synchronous = NORMAL');
+        conn.pragma('foreign_keys = ON');
+        return conn;
+      },
+    });
+    const kysely = new Kysely<Database>({ dialect });
+    return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+  }
+  if (url.startsWith('mysql:')) {
+    const pool = createPool({
+      uri: url,
+      connectionLimit: options.connectionLimit ?? 16,
+      // Fail fast while the server is down so requests get a quick 503 instead of hanging.
+      connectTimeout: 3000,
+      waitForConnections: true,
+      queueLimit: 500,
+      enableKeepAlive: true,
+      charset: 'utf8mb4_bin',
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      timezone: 'Z',
+    });
+    const kysely = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+    return { kysely, dialect: 'mysql', close: () => kysely.destroy() };
+  }
+  throw new Error(`database_url must start with sqlite: or mysql:// (got ${JSON.stringify(url.split(':')[0])})`);
+}
+
+/** A cheap round trip, for health checks. */
+export async function pingDatabase(db: Db): Promise<void> {
+  await sql`select 1`.execute(db.kysely);
+}

@@ -1,0 +1,13 @@
+import type { Kysely } from 'kysely';
+import type { DialectName } from '../connect.js';
+import { initial } from './001-initial.js';
+
+export interface Migration {
+  /** Sorts in the order the migrations run; never renamed once released. */
+  name: string;
+  /** Takes Kysely<any>: a migration must not depend on today's application types. */
+  up(db: Kysely<any>, dialect: DialectName): Promise<void>;
+}
+
+/** Every migration, oldest first. Add new ones at the end. */
+export const MIGRATIONS: Migration[] = [initial];

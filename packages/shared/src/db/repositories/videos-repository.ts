@@ -1,0 +1,85 @@
+import type { NewVideo, Video } from '../schema.js';
+import type { Executor } from './executor.js';
+
+export interface PageQuery {
+  limit: number;
+  /** Keyset position: items strictly older than (time, id). */
+  before?: { time: number; id: string };
+  /** The original's window in milliseconds: time > fromMs and time <= toMs. */
+  fromMs?: number;
+  toMs?: number;
+}
+
+export async function insertVideo(db: Executor, video: NewVideo): Promise<void> {
+  await db.insertInto('video_info').values(video).execute();
+}
+
+/** A live (not soft-deleted) video. */
+export async function findLiveVideo(db: Executor, id: string): Promise<Video | undefined> {
+  return db.selectFrom('video_info').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+}
+
+/** A video whether or not it is soft-deleted (the scheduler's view). */
+export async function findAnyVideo(db: Executor, id: string): Promise<Video | undefined> {
+  return db.selectFrom('video_info').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** A user's live videos, newest first, one keyset page of at most `limit` rows. */
+export async function listLiveVideosByAuthor(db: Executor, authorId: number, page: PageQuery): Promise<Video[]> {
+  let q = db
+    .selectFrom('video_info')
+    .selectAll()
+    .where('author_id', '=', authorId)
+    .where('deleted_at', 'is', null);
+  if (page.before) {
+    const { time, id } = page.before;
+    q = q.where((eb) => eb.or([eb('create_time', '<', time), eb.and([eb('create_time', '=', time), eb('id', '<', id)])]));
+  }
+  if (page.fromMs !== undefined) q = q.where('create_time', '>', page.fromMs);
+  if (page.toMs !== undefined) q = q.where('create_time', '<=', page.toMs);
+  return q.orderBy('create_time', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
+}
+
+/** Soft-deletes a live video of this author; false when there is none. Call inside a transaction. */
+export async function softDeleteVideo(db: Executor, id: string, authorId: number, now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('video_info')
+    .set({ deleted_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('author_id', '=', authorId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Soft-deletes a live video whoever owns it (the scheduler's route); false when none. */
+export async function softDeleteAnyVideo(db: Executor, id: string, now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('video_info')
+    .set({ deleted_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Records a completed upload on a live video; false when the video is gone. */
+export async function markVideoUploaded(
+  db: Executor,
+  id: string,
+  file: { size: number; content_type: string },
+  now: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('video_info')
+    .set({ upload_state: 'ready', size: file.size, content_type: file.content_type, updated_at: now })
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Removes the row for good (the scheduler, after the file is gone). */
+export async function deleteVideoRow(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('video_info').where('id', '=', id).execute();
+}

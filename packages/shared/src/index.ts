@@ -1,0 +1,18 @@
+export * from './config.js';
+export * from './errors.js';
+export * from './logging.js';
+export * from './pagination.js';
+export * from './fastify-common.js';
+export * from './db/schema.js';
+export * from './db/connect.js';
+export * from './db/migrate.js';
+export * from './db/time.js';
+export type { Migration } from './db/migrations/index.js';
+export type { Executor } from './db/repositories/executor.js';
+export * from './db/repositories/users-repository.js';
+export * from './db/repositories/sessions-repository.js';
+export * from './db/repositories/videos-repository.js';
+export * from './db/repositories/comments-repository.js';
+export * from './db/repositories/video-del-rec-repository.js';
+export * from './metrics.js';
+export * from './server.js';

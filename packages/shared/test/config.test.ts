@@ -1,0 +1,79 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+function writeConf(obj: unknown): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'conf-'));
+  const file = path.join(dir, 'conf.json');
+  writeFileSync(file, JSON.stringify(obj));
+  return file;
+}
+
+describe('loadConfig', () => {
+  it('gives the contract defaults with no file', () => {
+    const c = loadConfig({ env: {}, file: null });
+    expect(c.api_port).toBe(9003);
+    expect(c.stream_port).toBe(9004);
+    expect(c.scheduler_port).toBe(9005);
+    expect(c.web_port).toBe(9006);
+    expect(c.session_ttl_minutes).toBe(30);
+    expect(c.stream_max_connections).toBe(200);
+    expect(c.max_upload_mb).toBe(1024);
+    expect(c.scheduler_interval_seconds).toBe(3);
+    expect(c.scheduler_batch).toBe(100);
+    expect(c.signin_rate_limit).toBe(10);
+    expect(c.database_url).toBe(`sqlite:${path.resolve('data/video.db')}`);
+    expect(c.video_dir).toBe(path.resolve('data/videos'));
+  });
+
+  it('reads the file, then lets env vars in upper case win', () => {
+    const file = writeConf({ api_port: 1234, log_level: 'warn', video_dir: 'vids' });
+    const c = loadConfig({ env: { API_PORT: '19003', COOKIE_SECURE: 'true' }, file });
+    expect(c.api_port).toBe(19003);
+    expect(c.log_level).toBe('warn');
+    expect(c.cookie_secure).toBe(true);
+    expect(c.video_dir).toBe(path.join(path.dirname(file), 'vids'));
+  });
+
+  it('takes CONFIG from the environment', () => {
+    const file = writeConf({ web_port: 4321 });
+    expect(loadConfig({ env: { CONFIG: file } }).web_port).toBe(4321);
+  });
+
+  it('accepts a mysql url', () => {
+    const c = loadConfig({ env: { DATABASE_URL: 'mysql://u:p@127.0.0.1:3306/video' }, file: null });
+    expect(c.database_url).toBe('mysql://u:p@127.0.0.1:3306/video');
+  });
+
+  it.each([
+    [{ API_PORT: 'abc' }, /api_port.*"abc".*not an integer/],
+    [{ API_PORT: '70000' }, /api_port.*outside/],
+    [{ DATABASE_URL: 'postgres://x' }, /database_url/],
+    [{ LOG_LEVEL: 'loud' }, /log_level/],
+    [{ STREAM_URL: 'not a url' }, /stream_url/],
+    [{ SESSION_TTL_MINUTES: '0' }, /session_ttl_minutes/],
+    [{ COOKIE_SECURE: 'maybe' }, /cookie_secure/],
+  ])('rejects %j naming the key', (env, pattern) => {
+    expect(() => loadConfig({ env, file: null })).toThrow(pattern);
+  });
+
+  it('reports every bad key at once, and unknown keys in the file', () => {
+    const file = writeConf({ api_port: 'x', stream_port: -1, colour: 'red' });
+    try {
+      loadConfig({ env: {}, file });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/api_port/);
+      expect(problems).toMatch(/stream_port/);
+      expect(problems).toMatch(/colour: unknown key/);
+    }
+  });
+
+  it('says which file cannot be read', () => {
+    expect(() => loadConfig({ env: {}, file: '/nonexistent/conf.json' })).toThrow(/cannot read \/nonexistent\/conf.json/);
+  });
+});
