@@ -16,3 +16,4 @@ export * from './db/repositories/comments-repository.js';
 export * from './db/repositories/video-del-rec-repository.js';
 export * from './metrics.js';
 export * from './server.js';
+export * from './auth.js';
