@@ -96,7 +96,7 @@ export function isUnavailableError(err: unknown): boolean {
   const e = err as { code?: unknown; errno?: unknown; fatal?: unknown; message?: unknown } | null;
   if (!e || typeof e !== 'object') return false;
   if (typeof e.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || e.code.startsWith('SQLITE_IOERR'))) return true;
-  if (typeof e.message === 'string' && /connection is in closed state|Pool is closed|connect ETIMEDOUT/i.test(e.message)) {
+  if (typeof e.message === 'string' && /connection is in closed state|Pool is closed|connect ETIMEDOUT|driver has already been destroyed/i.test(e.message)) {
     return true;
   }
   return e.fatal === true;

@@ -14,6 +14,8 @@ export * from './db/repositories/sessions-repository.js';
 export * from './db/repositories/videos-repository.js';
 export * from './db/repositories/comments-repository.js';
 export * from './db/repositories/video-del-rec-repository.js';
+export * from './db/repositories/uploads-repository.js';
+export * from './tus-paths.js';
 export * from './metrics.js';
 export * from './server.js';
 export * from './auth.js';

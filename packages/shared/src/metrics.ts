@@ -55,11 +55,34 @@ export const purgeRecords = new Counter({
   labelNames: ['job', 'outcome'] as const,
   registers: [registry],
 });
+const poolSources = new Set<() => { total: number; free: number; queued: number }>();
+
+/** Lets the data layer report its pool; returns a function that stops reporting it. */
+export function reportPool(source: () => { total: number; free: number; queued: number }): () => void {
+  poolSources.add(source);
+  return () => poolSources.delete(source);
+}
+
 export const dbPool = new Gauge({
   name: 'db_pool_connections',
   help: 'Database pool connections by state (MySQL only)',
   labelNames: ['state'] as const,
   registers: [registry],
+  collect() {
+    let total = 0;
+    let free = 0;
+    let queued = 0;
+    for (const source of poolSources) {
+      const s = source();
+      total += s.total;
+      free += s.free;
+      queued += s.queued;
+    }
+    this.set({ state: 'open' }, total);
+    this.set({ state: 'idle' }, free);
+    this.set({ state: 'in_use' }, total - free);
+    this.set({ state: 'waiting' }, queued);
+  },
 });
 
 /** Counts and times every request, and serves GET /metrics in Prometheus text format. */

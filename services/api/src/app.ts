@@ -1,5 +1,14 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { baseServerOptions, commonPlugin, connectDatabase, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
+import { registerOpenApi } from './plugins/openapi.js';
+import { registerRateLimits } from './plugins/rate-limits.js';
+import { commentsRoutes } from './routes/comments-routes.js';
+import { usersRoutes } from './routes/users-routes.js';
+import { videosRoutes } from './routes/videos-routes.js';
+import { createCommentsService } from './services/comments-service.js';
+import { createUsersService } from './services/users-service.js';
+import { createVideosService } from './services/videos-service.js';
 
 export interface AppDeps {
   /** An open, migrated database; when absent the app opens config.database_url and closes it on close. */
@@ -10,10 +19,34 @@ export interface AppDeps {
 
 /** Builds the api service without listening. */
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
-  const app = Fastify(baseServerOptions(config, 'api', deps.logger === false ? { logger: false } : {}));
+  const app = Fastify(
+    baseServerOptions(config, 'api', {
+      ...(deps.logger === false ? { logger: false } : {}),
+      // Only the web proxy on this host may say who the client is (X-Forwarded-For), for rate limits.
+      trustProxy: 'loopback',
+      // A 64-character name in a 4-byte script is 768 characters percent-encoded.
+      routerOptions: { maxParamLength: 2048 },
+      // The router's own rejections (bad percent-encoding, an over-long parameter) in the contract's shape.
+      frameworkErrors: (err, _request, reply) => {
+        const tooLong = (err as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
+        (reply as FastifyReply).code(400).send({ error: tooLong ? 'a path parameter is too long' : 'path is not valid', error_code: '001' });
+      },
+    }),
+  ).withTypeProvider<TypeBoxTypeProvider>();
   const db = deps.db ?? connectDatabase(config.database_url);
   if (!deps.db) app.addHook('onClose', async () => db.close());
+  app.decorateRequest('sessionUser', null);
+
+  await registerOpenApi(app);
   await app.register(commonPlugin, { service: 'api' });
   registerHealth(app, () => pingDatabase(db));
+  const limits = await registerRateLimits(app, config);
+
+  const users = await createUsersService(db, config);
+  await app.register(usersRoutes, { db, users, limits });
+  await app.register(videosRoutes, { db, videos: createVideosService(db) });
+  await app.register(commentsRoutes, { db, comments: createCommentsService(db) });
+  // feature plugins
+  await app.register(import('./danmaku/danmaku-plugin.js'), { config, db });
   return app;
 }

@@ -1,19 +1,73 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { baseServerOptions, commonPlugin, connectDatabase, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
+import { JOBS } from './jobs/index.js';
+import type { JobDefinition } from './jobs/job.js';
+import { videoDeleteRecordRoute } from './routes/video-delete-record-route.js';
+import { Runner } from './taskrunner/runner.js';
 
 export interface AppDeps {
   /** An open, migrated database; when absent the app opens config.database_url and closes it on close. */
   db?: Db;
   /** Overrides the logger options (tests). */
   logger?: boolean;
+  /** Start the job workers when the app is ready (default true); tests of the route alone turn them off. */
+  startJobs?: boolean;
+  /** The jobs to run (default: all of JOBS). */
+  jobs?: JobDefinition[];
 }
 
-/** Builds the scheduler service without listening. */
+declare module 'fastify' {
+  interface FastifyInstance {
+    runner: Runner;
+  }
+}
+
+/** Builds the scheduler service without listening: the internal route, /healthz, and the job runner. */
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
-  const app = Fastify(baseServerOptions(config, 'scheduler', deps.logger === false ? { logger: false } : {}));
+  // A long id must reach the schema (400), not the router's own 414 outside our error shape: Node
+  // already refuses request lines over 16 KiB, so no parameter can be longer than this.
+  const extra = { routerOptions: { maxParamLength: 16_384 }, ...(deps.logger === false ? { logger: false } : {}) };
+  const app = Fastify(baseServerOptions(config, 'scheduler', extra)).withTypeProvider<TypeBoxTypeProvider>();
   const db = deps.db ?? connectDatabase(config.database_url);
   if (!deps.db) app.addHook('onClose', async () => db.close());
   await app.register(commonPlugin, { service: 'scheduler' });
-  registerHealth(app, () => pingDatabase(db));
+
+  const runner = new Runner(
+    (deps.jobs ?? JOBS).map((def) => ({
+      job: def.create({ db, log: app.log.child({ job: def.name }), config }),
+      intervalSeconds: def.intervalSeconds?.(config) ?? config.scheduler_interval_seconds,
+    })),
+    // A first run at start picks up whatever was queued while the scheduler was down.
+    { log: app.log, runOnStart: true },
+  );
+  app.decorate('runner', runner);
+  if (deps.startJobs !== false) app.addHook('onReady', async () => runner.start());
+  // preClose runs before every onClose hook, so the runner stops (finishing or releasing its claims)
+  // while the database is still open.
+  app.addHook('preClose', async () => runner.stop());
+
+  registerHealth(app, async () => {
+    await pingDatabase(db);
+    const purge = runner.worker('purge')?.status;
+    const jobs = Object.fromEntries(
+      Object.entries(runner.status()).map(([name, s]) => [
+        name,
+        {
+          last_run: s.lastRunFinishedAt === null ? null : new Date(s.lastRunFinishedAt).toISOString(),
+          last_run_ms: s.lastRunMs,
+          runs: s.runs,
+          skipped_ticks: s.skippedTicks,
+          last_counts: s.lastSummary?.counts ?? null,
+          last_error: s.lastError,
+        },
+      ]),
+    );
+    return {
+      last_run: purge?.lastRunFinishedAt ? new Date(purge.lastRunFinishedAt).toISOString() : null,
+      jobs,
+    };
+  });
+  await app.register(videoDeleteRecordRoute, { db, internalToken: config.internal_token });
   return app;
 }

@@ -1,11 +1,39 @@
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { baseServerOptions, commonPlugin, connectDatabase, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
+import { LocalLimiter, type ConnectionLimiter } from './lib/connection-limiter.js';
+import { OpenFileCache } from './lib/open-file-cache.js';
+import { VideoRowCache } from './lib/video-row-cache.js';
+import { testpageRoute } from './routes/testpage-route.js';
+import { uploadRoute } from './routes/upload-route.js';
+import { videosRoute } from './routes/videos-route.js';
+import { tusPlugin } from './tus/tus-plugin.js';
+
+export { holdSlot, limitConnections, LocalLimiter, type ConnectionLimiter } from './lib/connection-limiter.js';
+export { sniffVideo, SNIFF_BYTES } from './lib/video-sniff.js';
+export { isValidVideoId, placeVideoFile, sniffVideoFile, tempUploadPath, videoPath, writeTempUpload } from './lib/video-store.js';
 
 export interface AppDeps {
   /** An open, migrated database; when absent the app opens config.database_url and closes it on close. */
   db?: Db;
   /** Overrides the logger options (tests). */
   logger?: boolean;
+  /** The connection limiter; a cluster worker passes one that asks the primary. Default: this process's own. */
+  limiter?: ConnectionLimiter;
+  /** How long a live video row is reused by the streaming path (default 1000 ms; 0 = always ask the database). */
+  rowCacheMs?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The one limit on requests in flight; feature plugins add their routes to it (limitConnections). */
+    connectionLimiter: ConnectionLimiter;
+    /** Shared descriptors of served files; call invalidate(id) after replacing a file. */
+    videoFiles: OpenFileCache;
+    /** Cached live video rows of the streaming path; call invalidate(id) after changing a row. */
+    videoRows: VideoRowCache;
+  }
 }
 
 /** Builds the streamserver service without listening. */
@@ -13,7 +41,25 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const app = Fastify(baseServerOptions(config, 'streamserver', deps.logger === false ? { logger: false } : {}));
   const db = deps.db ?? connectDatabase(config.database_url);
   if (!deps.db) app.addHook('onClose', async () => db.close());
+  await mkdir(config.video_dir, { recursive: true });
+
+  const limiter = deps.limiter ?? new LocalLimiter(config.stream_max_connections);
+  const files = new OpenFileCache(config.video_dir);
+  const rows = new VideoRowCache(db, deps.rowCacheMs ?? 1000);
+  app.decorate('connectionLimiter', limiter);
+  app.decorate('videoFiles', files);
+  app.decorate('videoRows', rows);
+  app.addHook('onClose', async () => files.clear());
+
   await app.register(commonPlugin, { service: 'streamserver' });
-  registerHealth(app, () => pingDatabase(db));
+  registerHealth(app, async () => {
+    await pingDatabase(db);
+    await access(config.video_dir, constants.W_OK);
+  });
+  await app.register(videosRoute, { config, limiter, files, rows });
+  await app.register(uploadRoute, { config, db, limiter, files, rows });
+  await app.register(testpageRoute);
+  // feature plugins
+  await app.register(tusPlugin, { config, db });
   return app;
 }

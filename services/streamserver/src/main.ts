@@ -1,8 +1,49 @@
+import cluster from 'node:cluster';
 import { loadConfigOrExit, openDatabase, runService } from '@video/shared';
 import { buildApp } from './app.js';
+import { ClusterLimiter, LimitBroker, spareSlots } from './lib/cluster-limiter.js';
+import { sweepTempUploads } from './lib/video-store.js';
 
 const config = loadConfigOrExit('streamserver');
-const db = await openDatabase(config.database_url, (msg) => process.stderr.write(`streamserver: ${msg}\n`));
-const app = await buildApp(config, { db });
-app.addHook('onClose', async () => db.close());
-await runService(app, { name: 'streamserver', host: config.host, port: config.stream_port });
+const log = (msg: string) => process.stderr.write(`streamserver: ${msg}\n`);
+
+if (config.stream_workers > 1 && cluster.isPrimary) {
+  // Migrate once before the workers start; they share the listening socket and one global limit.
+  const db = await openDatabase(config.database_url, log);
+  await db.close();
+  await sweepTempUploads(config.video_dir);
+  const broker = new LimitBroker(config.stream_max_connections);
+  let stopping = false;
+  const fork = () => broker.attach(cluster.fork());
+  for (let i = 0; i < config.stream_workers; i++) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    setTimeout(fork, 500).unref();
+  });
+  const signalWorkers = () => {
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+  };
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    // Ctrl-C reaches the workers from the terminal already; a second signal would make them exit at once.
+    if (signal === 'SIGINT') setTimeout(signalWorkers, 1000).unref();
+    else signalWorkers();
+    setTimeout(() => process.exit(1), 15_000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+} else {
+  const db = await openDatabase(config.database_url, log);
+  if (cluster.isPrimary) await sweepTempUploads(config.video_dir);
+  const limiter = cluster.isWorker
+    ? new ClusterLimiter(config.stream_max_connections, spareSlots(config.stream_max_connections, config.stream_workers))
+    : undefined;
+  const app = await buildApp(config, { db, limiter });
+  app.addHook('onClose', async () => db.close());
+  await runService(app, { name: 'streamserver', host: config.host, port: config.stream_port });
+}

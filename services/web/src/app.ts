@@ -1,15 +1,59 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
 import { baseServerOptions, commonPlugin, registerHealth, type Config } from '@video/shared';
+import { ApiGateway } from './api-gateway.js';
+import { assetsPlugin } from './plugins/assets-plugin.js';
+import { proxyPlugin } from './plugins/proxy-plugin.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { legacyApiRoutes } from './routes/legacy-api-routes.js';
+import { pagesRoutes } from './routes/pages-routes.js';
+import { UpstreamClient } from './upstream-client.js';
 
 export interface WebDeps {
   /** Overrides the logger options (tests). */
   logger?: boolean;
+  /** The folder holding the page templates and statics/ (defaults to the repository's templates/). */
+  templatesDir?: string;
+  /** How long a proxied upstream may take to start answering (default 30 s; tests shorten it). */
+  proxyHeadersTimeoutMs?: number;
 }
+
+export const DEFAULT_TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../templates');
 
 /** Builds the web service (pages and the proxy to the other three) without listening. */
 export async function buildApp(config: Config, deps: WebDeps = {}): Promise<FastifyInstance> {
-  const app = Fastify(baseServerOptions(config, 'web', deps.logger === false ? { logger: false } : {}));
+  const app = Fastify(
+    baseServerOptions(config, 'web', {
+      ...(deps.logger === false ? { logger: false } : {}),
+      // An upload through the proxy may take as long as the client's link needs; headers still have
+      // to arrive within Node's headersTimeout, which keeps the slow-loris guard.
+      requestTimeout: 0,
+    }),
+  );
+  const templatesDir = deps.templatesDir ?? DEFAULT_TEMPLATES_DIR;
+  const apiClient = new UpstreamClient('api', config.api_url);
+  const streamClient = new UpstreamClient('stream', config.stream_url);
+  const api = new ApiGateway(apiClient);
+  app.addHook('onClose', async () => {
+    await Promise.all([apiClient.close(), streamClient.close()]);
+  });
+
   await app.register(commonPlugin, { service: 'web' });
-  registerHealth(app, async () => undefined);
+  await app.register(fastifyCookie);
+  await app.register(assetsPlugin, { templatesDir });
+
+  // The web can always serve its pages (with a friendly notice when a dependency is down), so its
+  // health is its own; the dependencies' reachability is reported beside it for operators.
+  registerHealth(app, async () => {
+    const [apiOk, streamOk] = await Promise.all([apiClient.healthy(), streamClient.healthy()]);
+    return { api: apiOk ? 'ok' : 'unavailable', stream: streamOk ? 'ok' : 'unavailable' };
+  });
+
+  await app.register(pagesRoutes, { config, api, staticsDir: path.join(templatesDir, 'statics') });
+  await app.register(authRoutes, { config, api });
+  await app.register(legacyApiRoutes, { api });
+  await app.register(proxyPlugin, { config, headersTimeoutMs: deps.proxyHeadersTimeoutMs });
   return app;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, MysqlDialect, SqliteDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
+import { reportPool } from '../metrics.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'mysql';
@@ -53,7 +54,21 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Db {
       timezone: 'Z',
     });
     const kysely = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
-    return { kysely, dialect: 'mysql', close: () => kysely.destroy() };
+    // mysql2 keeps its pool's counts in private arrays; read them only for the metrics gauge.
+    const internals = pool as unknown as { _allConnections?: { length: number }; _freeConnections?: { length: number }; _connectionQueue?: { length: number } };
+    const stopReporting = reportPool(() => ({
+      total: internals._allConnections?.length ?? 0,
+      free: internals._freeConnections?.length ?? 0,
+      queued: internals._connectionQueue?.length ?? 0,
+    }));
+    return {
+      kysely,
+      dialect: 'mysql',
+      close: async () => {
+        stopReporting();
+        await kysely.destroy();
+      },
+    };
   }
   throw new Error(`database_url must start with sqlite: or mysql:// (got ${JSON.stringify(url.split(':')[0])})`);
 }

@@ -52,6 +52,34 @@ export interface VideoDelRecTable {
   last_error: string | null;
 }
 
+export interface DanmakuTable {
+  id: string;
+  video_id: string;
+  author_id: number;
+  /** Seconds into the video. */
+  time: number;
+  /** 0 scroll, 1 top, 2 bottom. */
+  type: number;
+  /** 0xRRGGBB. */
+  color: number;
+  text: string;
+  create_time: number;
+}
+
+/** 'active': bytes still arriving; 'done': moved into place (kept so a late HEAD still answers). */
+export type TusUploadState = 'active' | 'done';
+
+/** A resumable (tus) upload: its id is the last segment of the upload URL. */
+export interface UploadsTable {
+  id: string;
+  video_id: string;
+  user_id: number;
+  size: number;
+  state: TusUploadState;
+  create_time: number;
+  expires_at: number;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: number;
@@ -64,6 +92,8 @@ export interface Database {
   comments: CommentsTable;
   video_del_rec: VideoDelRecTable;
   schema_migrations: SchemaMigrationsTable;
+  uploads: UploadsTable;
+  danmaku: DanmakuTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -75,3 +105,7 @@ export type VideoUpdate = Updateable<VideoInfoTable>;
 export type Comment = Selectable<CommentsTable>;
 export type NewComment = Insertable<CommentsTable>;
 export type VideoDelRec = Selectable<VideoDelRecTable>;
+export type Danmaku = Selectable<DanmakuTable>;
+export type NewDanmaku = Insertable<DanmakuTable>;
+export type TusUpload = Selectable<UploadsTable>;
+export type NewTusUpload = Insertable<UploadsTable>;

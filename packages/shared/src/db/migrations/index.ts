@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../connect.js';
 import { initial } from './001-initial.js';
+import { danmaku } from './005-danmaku.js';
+import { tus } from './006-tus.js';
 
 export interface Migration {
   /** Sorts in the order the migrations run; never renamed once released. */
@@ -10,4 +12,4 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const MIGRATIONS: Migration[] = [initial];
+export const MIGRATIONS: Migration[] = [initial, danmaku, tus];

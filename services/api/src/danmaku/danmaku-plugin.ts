@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import websocket from '@fastify/websocket';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Config, Db } from '@video/shared';
+import { exportRoutes } from './danmaku-export-routes.js';
+import { danmakuRoutes } from './danmaku-routes.js';
+import { LocalBackplane, type Backplane } from './live-backplane.js';
+import { DEFAULT_LIVE_OPTIONS, LiveHub, type LiveOptions } from './live-hub.js';
+import { liveRoutes } from './live-routes.js';
+import { LocalRateLimiter, RedisRateLimiter, type PostRateLimiter, type RateLimit } from './post-rate-limiter.js';
+import { RedisBackplane, connectRedis, parseRedisUrl, waitReady } from './redis-backplane.js';
+
+export interface DanmakuPluginOptions {
+  config: Config;
+  db: Db;
+  /** Viewer expiry and sweep period (tests shorten them). */
+  live?: Partial<LiveOptions>;
+  /** Posts per user per window; default 5 per 10 s. */
+  rateLimit?: RateLimit;
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimit = { max: 5, windowMs: 10_000 };
+
+/**
+ * Danmaku and "watching now": DPlayer's v3 backend, the live WebSocket rooms and the viewer counts.
+ * Encapsulated (not fastify-plugin): its WebSocket support and its DPlayer-style error bodies apply
+ * to its own routes only.
+ */
+export const danmakuPlugin: FastifyPluginAsync<DanmakuPluginOptions> = async (app, opts) => {
+  const live = { ...DEFAULT_LIVE_OPTIONS, ...opts.live };
+  const rateLimit = opts.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const instanceId = randomBytes(6).toString('hex');
+
+  let backplane: Backplane;
+  let limiter: PostRateLimiter;
+  if (opts.config.redis_url) {
+    const { url, prefix } = parseRedisUrl(opts.config.redis_url);
+    const cmd = connectRedis(url, app.log, 'commands');
+    const sub = connectRedis(url, app.log, 'subscriber');
+    // Connected before the first request, so the first viewers are not served degraded.
+    const ready = await Promise.all([waitReady(cmd, 2000), waitReady(sub, 2000)]);
+    if (!ready.every(Boolean)) app.log.warn('redis not reachable at start: live rooms and counts degraded until it is');
+    backplane = new RedisBackplane(cmd, sub, prefix, live.viewerTtlMs * 2);
+    limiter = new RedisRateLimiter(cmd, prefix, instanceId, rateLimit, (err) =>
+      app.log.warn({ err }, 'redis rate limit unavailable; limiting per instance'),
+    );
+  } else {
+    backplane = new LocalBackplane();
+    limiter = new LocalRateLimiter(rateLimit);
+  }
+  const hub = new LiveHub(backplane, instanceId, live, app.log);
+  app.addHook('onClose', async () => hub.close());
+
+  // A viewer only ever sends heartbeats: small frames are plenty.
+  await app.register(websocket, { options: { maxPayload: 4096 } });
+  await app.register(danmakuRoutes, { db: opts.db, hub, limiter });
+  await app.register(liveRoutes, { db: opts.db, hub });
+  await app.register(exportRoutes, { db: opts.db });
+};
+export default danmakuPlugin;

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import {
+  findAnyVideo,
+  findLiveVideo,
+  forbidden,
+  notFound,
+  requireSession,
+  sessionIdFromHeaders,
+  tooManyRequests,
+  toAppError,
+  type Db,
+  type SessionUser,
+} from '@video/shared';
+import {
+  escapeHtml,
+  normalizeColor,
+  normalizeText,
+  normalizeTime,
+  normalizeType,
+  toTuple,
+  type DanmakuTuple,
+} from './danmaku-format.js';
+import { densityRoutes } from './danmaku-export-routes.js';
+import { deleteDanmaku, findDanmaku, insertDanmaku, listPool } from './danmaku-repository.js';
+import {
+  DanmakuIdParamsSchema,
+  NewDanmakuSchema,
+  POOL_CAP,
+  PoolQuerySchema,
+  PoolSchema,
+  PostedSchema,
+  danmakuErrors,
+} from './danmaku-schemas.js';
+import type { LiveHub } from './live-hub.js';
+import type { PostRateLimiter } from './post-rate-limiter.js';
+
+export interface DanmakuRoutesOptions {
+  db: Db;
+  hub: LiveHub;
+  limiter: PostRateLimiter;
+}
+
+const tags = ['danmaku'];
+const security = [{ session: [] }];
+const sessionUsers = new WeakMap<FastifyRequest, SessionUser>();
+
+/** DPlayer's v3 danmaku backend: the pool, posting and deleting. */
+export const danmakuRoutes: FastifyPluginAsyncTypebox<DanmakuRoutesOptions> = async (app, { db, hub, limiter }) => {
+  // DPlayer reads `msg` of a failed call and shows it; the contract's fields stay beside it.
+  app.setErrorHandler((err, request, reply) => {
+    const appErr = toAppError(err);
+    if (appErr.statusCode >= 500) request.log.error({ err }, 'request failed');
+    else request.log.info({ status: appErr.statusCode, code: appErr.errorCode, msg: appErr.message }, 'request rejected');
+    reply
+      .code(appErr.statusCode)
+      .headers(appErr.headers)
+      .send({ code: 1, msg: appErr.message, ...appErr.toBody() });
+  });
+
+  // onRequest, as elsewhere in the api: 401 is decided before the body is read or validated.
+  const authenticate = async (request: FastifyRequest) => {
+    sessionUsers.set(request, await requireSession(db, sessionIdFromHeaders(request.headers)));
+  };
+  const userOf = (request: FastifyRequest) => sessionUsers.get(request)!;
+
+  await app.register(densityRoutes, { db });
+
+  for (const url of ['/danmaku/v3/', '/danmaku/v3']) {
+    app.get(
+      url,
+      {
+        schema: {
+          tags,
+          summary: 'A video’s danmaku pool (DPlayer v3)',
+          querystring: PoolQuerySchema,
+          response: { 200: PoolSchema, ...danmakuErrors(400, 404) },
+        },
+      },
+      async (request) => {
+        const { id, max, limit } = request.query;
+        if (!(await findLiveVideo(db.kysely, id))) throw notFound('no such video');
+        const rows = await listPool(db.kysely, id, Math.min(max ?? limit ?? POOL_CAP, POOL_CAP));
+        return { code: 0 as const, data: rows.map(toTuple) };
+      },
+    );
+
+    app.post(
+      url,
+      {
+        onRequest: authenticate,
+        schema: {
+          tags,
+          security,
+          summary: 'Post a danmaku (DPlayer v3); the author is the session’s user',
+          body: NewDanmakuSchema,
+          response: { 200: PostedSchema, ...danmakuErrors(400, 401, 404, 429) },
+        },
+      },
+      async (request) => {
+        const user = userOf(request);
+        const body = request.body;
+        const time = normalizeTime(body.time);
+        const text = normalizeText(body.text);
+        const type = normalizeType(body.type);
+        const color = normalizeColor(body.color);
+        const now = Date.now();
+        const waitMs = await limiter.hit(user.user_id, now);
+        if (waitMs > 0) throw tooManyRequests(waitMs / 1000, 'too many danmaku: wait a few seconds');
+        if (!(await findLiveVideo(db.kysely, body.id))) throw notFound('no such video');
+        const id = randomUUID();
+        await insertDanmaku(db.kysely, {
+          id,
+          video_id: body.id,
+          author_id: user.user_id,
+          time,
+          type,
+          color,
+          text,
+          create_time: now,
+        });
+        const data: DanmakuTuple = toTuple({ time, type, color, author: user.user_name, text });
+        // Stored first, pushed second: a viewer who missed the push still gets it with the pool.
+        hub
+          .publish(body.id, { type: 'danmaku', id, data, ...(body.nonce ? { nonce: body.nonce } : {}) })
+          .catch((err: unknown) => request.log.warn({ err }, 'live push failed'));
+        return {
+          code: 0 as const,
+          data: { id, video_id: body.id, time, type, color, author: escapeHtml(user.user_name), text: escapeHtml(text) },
+        };
+      },
+    );
+  }
+
+  app.delete(
+    '/danmaku/v3/:id',
+    {
+      onRequest: authenticate,
+      schema: {
+        tags,
+        security,
+        summary: 'Delete a danmaku: its author or the video’s owner',
+        params: DanmakuIdParamsSchema,
+        response: { 204: { type: 'null' }, ...danmakuErrors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const user = userOf(request);
+      const row = await findDanmaku(db.kysely, request.params.id);
+      if (!row) throw notFound('no such danmaku');
+      if (row.author_id !== user.user_id) {
+        const video = await findAnyVideo(db.kysely, row.video_id);
+        if (!video || video.author_id !== user.user_id) throw forbidden('only its author or the video’s owner may delete it');
+      }
+      await deleteDanmaku(db.kysely, row.id);
+      hub
+        .publish(row.video_id, { type: 'delete', id: row.id })
+        .catch((err: unknown) => request.log.warn({ err }, 'live push failed'));
+      return reply.code(204).send();
+    },
+  );
+};

@@ -1,0 +1,97 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { WebSocket } from 'ws';
+import { findLiveVideo, notFound, type Db } from '@video/shared';
+import type { LiveHub, Viewer } from './live-hub.js';
+import {
+  LiveQuerySchema,
+  VideoIdParamsSchema,
+  ViewersBatchQuerySchema,
+  ViewersBatchSchema,
+  ViewersSchema,
+  plainErrors,
+} from './danmaku-schemas.js';
+
+export interface LiveRoutesOptions {
+  db: Db;
+  hub: LiveHub;
+}
+
+const tags = ['danmaku'];
+
+/** The live layer: a WebSocket per open player, and "watching now" counts for pages and cards. */
+export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (app, { db, hub }) => {
+  app.get(
+    '/danmaku/ws',
+    {
+      websocket: true,
+      // Runs before the upgrade: an unknown video is a plain HTTP 404, no socket is opened.
+      preHandler: async (request) => {
+        const { id } = request.query as { id: string };
+        if (!(await findLiveVideo(db.kysely, id))) throw notFound('no such video');
+      },
+      schema: { tags, summary: 'Join a video’s live room (WebSocket)', querystring: LiveQuerySchema },
+    },
+    (socket: WebSocket, request) => {
+      const viewer: Viewer = {
+        videoId: request.query.id,
+        member: hub.nextMember(),
+        lastSeen: Date.now(),
+        send: (message) => {
+          if (socket.readyState === socket.OPEN) socket.send(message);
+        },
+        close: (code, reason) => socket.close(code, reason),
+      };
+      // Listeners first: a message or a close may arrive while the join is still on its way.
+      socket.on('message', (raw, isBinary) => {
+        hub.touch(viewer);
+        if (isBinary) return;
+        let message: unknown;
+        try {
+          message = JSON.parse(raw.toString());
+        } catch {
+          return;
+        }
+        if ((message as { type?: unknown } | null)?.type === 'ping') viewer.send('{"type":"pong"}');
+      });
+      socket.on('error', (err) => request.log.info({ err }, 'viewer socket error'));
+      const joined = hub.join(viewer);
+      socket.on('close', () => {
+        void joined.then(() => hub.leave(viewer));
+      });
+    },
+  );
+
+  app.get(
+    '/videos/:vid/viewers',
+    {
+      schema: {
+        tags,
+        summary: 'How many are watching a video now, over every instance',
+        params: VideoIdParamsSchema,
+        response: { 200: ViewersSchema, ...plainErrors(400, 404) },
+      },
+    },
+    async (request) => {
+      if (!(await findLiveVideo(db.kysely, request.params.vid))) throw notFound('no such video');
+      const [viewers] = await hub.counts([request.params.vid]);
+      return { viewers: viewers ?? 0 };
+    },
+  );
+
+  app.get(
+    '/viewers',
+    {
+      schema: {
+        tags,
+        summary: 'Watching-now counts of several videos (list cards); unknown ids count 0',
+        querystring: ViewersBatchQuerySchema,
+        response: { 200: ViewersBatchSchema, ...plainErrors(400) },
+      },
+    },
+    async (request) => {
+      const ids = [...new Set(request.query.ids.split(','))];
+      const counts = await hub.counts(ids);
+      return { viewers: Object.fromEntries(ids.map((id, i) => [id, counts[i] ?? 0])) };
+    },
+  );
+};

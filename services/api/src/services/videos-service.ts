@@ -1,0 +1,94 @@
+import { v4 as uuidv4 } from 'uuid';
+import {
+  displayCtime,
+  encodeCursor,
+  findLiveVideo,
+  findUserByName,
+  insertDelRec,
+  insertVideo,
+  notFound,
+  softDeleteVideo,
+  type Db,
+  type PageQuery,
+  type Video,
+} from '@video/shared';
+import { isValidUserName } from '../lib/input.js';
+import { ID_RE } from '../schemas/api-schemas.js';
+import { listLiveVideosByUserName } from '../repositories/listing-repository.js';
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+const noSuchVideo = () => notFound('no such video');
+
+/** Fetches one row more than asked, so next_cursor is null exactly on the last page. */
+export async function fetchPage<T>(
+  page: PageQuery,
+  fetch: (page: PageQuery) => Promise<T[]>,
+  key: (item: T) => { time: number; id: string },
+): Promise<Page<T>> {
+  const rows = await fetch({ ...page, limit: page.limit + 1 });
+  const items = rows.slice(0, page.limit);
+  const last = items[items.length - 1];
+  const next_cursor = rows.length > page.limit && last ? encodeCursor(key(last)) : null;
+  return { items, next_cursor };
+}
+
+export function createVideosService(db: Db) {
+  return {
+    async create(authorId: number, name: string): Promise<Video> {
+      const now = Date.now();
+      const video: Video = {
+        id: uuidv4(),
+        author_id: authorId,
+        name,
+        display_ctime: displayCtime(now),
+        create_time: now,
+        deleted_at: null,
+        upload_state: 'pending',
+        size: null,
+        content_type: null,
+        updated_at: now,
+      };
+      await insertVideo(db.kysely, video);
+      return video;
+    },
+
+    async listByUserName(userName: string, page: PageQuery): Promise<Page<Video>> {
+      if (!isValidUserName(userName)) throw notFound('no such user');
+      const result = await fetchPage(page, (p) => listLiveVideosByUserName(db.kysely, userName, p), (v) => ({
+        time: Number(v.create_time),
+        id: v.id,
+      }));
+      if (result.items.length === 0 && !(await findUserByName(db.kysely, userName))) throw notFound('no such user');
+      return result;
+    },
+
+    /** A live video under its author's name; any mismatch is a 404, as if it did not exist. */
+    async getOfUser(userName: string, videoId: string): Promise<Video> {
+      if (!ID_RE.test(videoId) || !isValidUserName(userName)) throw noSuchVideo();
+      const video = await findLiveVideo(db.kysely, videoId);
+      if (!video) throw noSuchVideo();
+      const author = await findUserByName(db.kysely, userName);
+      if (!author || author.id !== Number(video.author_id)) throw noSuchVideo();
+      return video;
+    },
+
+    /**
+     * Soft delete and purge record in one transaction, the UPDATE first so SQLite takes its write
+     * lock at once (a read first would make the upgrade fail under concurrent writers).
+     */
+    async deleteOwn(authorId: number, videoId: string): Promise<void> {
+      if (!ID_RE.test(videoId)) throw noSuchVideo();
+      const now = Date.now();
+      await db.kysely.transaction().execute(async (trx) => {
+        if (!(await softDeleteVideo(trx, videoId, authorId, now))) throw noSuchVideo();
+        await insertDelRec(trx, videoId, now);
+      });
+    },
+  };
+}
+
+export type VideosService = ReturnType<typeof createVideosService>;

@@ -1,0 +1,20 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { unauthorized } from '@video/shared';
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/**
+ * An onRequest hook that demands X-Internal-Token equal to `token` when one is configured. Both sides
+ * are hashed first so the comparison takes the same time whatever the length or content.
+ */
+export function checkInternalToken(token: string) {
+  const expected = digest(token);
+  return async (request: FastifyRequest): Promise<void> => {
+    if (token === '') return;
+    const given = request.headers['x-internal-token'];
+    if (typeof given !== 'string' || !timingSafeEqual(digest(given), expected)) {
+      throw unauthorized('missing or wrong X-Internal-Token');
+    }
+  };
+}

@@ -1,0 +1,31 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Db } from '@video/shared';
+import { queueVideoDelete } from '../services/delete-record-service.js';
+import { checkInternalToken } from './internal-token.js';
+
+export const VideoDeleteParamsSchema = Type.Object({
+  vidId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+});
+
+export const SuccessSchema = Type.Object({ success: Type.Literal(true) });
+
+export const ErrorSchema = Type.Object({ error: Type.String(), error_code: Type.String() });
+
+/**
+ * POST /video-delete-record/:vid-id (and GET, as the original's callers use): soft-deletes the
+ * video if it is live and queues its purge, idempotently.
+ */
+export const videoDeleteRecordRoute: FastifyPluginAsyncTypebox<{ db: Db; internalToken: string }> = async (app, opts) => {
+  const schema = {
+    params: VideoDeleteParamsSchema,
+    response: { 200: SuccessSchema, 400: ErrorSchema, 401: ErrorSchema, 500: ErrorSchema, 503: ErrorSchema },
+  };
+  const handler = async (request: { params: { vidId: string } }) => {
+    await queueVideoDelete(opts.db, request.params.vidId, Date.now());
+    return { success: true as const };
+  };
+  // The token is checked before the id, so a caller without it learns nothing about what is valid.
+  const onRequest = checkInternalToken(opts.internalToken);
+  app.post('/video-delete-record/:vidId', { schema, onRequest }, handler);
+  app.get('/video-delete-record/:vidId', { schema, onRequest }, handler);
+};

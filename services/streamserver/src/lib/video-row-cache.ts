@@ -1,0 +1,37 @@
+import { findLiveVideo, type Db, type Video } from '@video/shared';
+
+/**
+ * Live video rows for the streaming path, each kept for `ttlMs`. A database round trip per range
+ * request would cost more than the range itself; the price is that a video deleted through the api
+ * (another process) keeps streaming for at most `ttlMs`. Only positive answers are kept, so a new
+ * upload or a 404 is never stale; this process's own uploads invalidate their entry at once.
+ */
+export class VideoRowCache {
+  private readonly rows = new Map<string, { video: Video; until: number }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly ttlMs: number,
+    private readonly maxEntries = 4096,
+  ) {}
+
+  async get(id: string): Promise<Video | undefined> {
+    const now = Date.now();
+    const hit = this.rows.get(id);
+    if (hit && hit.until > now) return hit.video;
+    const video = await findLiveVideo(this.db.kysely, id);
+    if (!video) {
+      this.rows.delete(id);
+      return undefined;
+    }
+    if (this.ttlMs > 0) {
+      if (this.rows.size >= this.maxEntries) this.rows.clear();
+      this.rows.set(id, { video, until: now + this.ttlMs });
+    }
+    return video;
+  }
+
+  invalidate(id: string): void {
+    this.rows.delete(id);
+  }
+}

@@ -1,0 +1,127 @@
+import { rm } from 'node:fs/promises';
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  AppError,
+  badRequest,
+  findLiveVideo,
+  forbidden,
+  notFound,
+  payloadTooLarge,
+  requireSession,
+  sessionIdFromHeaders,
+  unsupportedMediaType,
+  uploadBytes,
+  uploadFailures,
+  type Config,
+  type Db,
+} from '@video/shared';
+import { limitConnections, type ConnectionLimiter } from '../lib/connection-limiter.js';
+import type { OpenFileCache } from '../lib/open-file-cache.js';
+import type { VideoRowCache } from '../lib/video-row-cache.js';
+import { placeVideoFile, writeTempUpload, type StoredTemp } from '../lib/video-store.js';
+import { ErrorSchema, UploadResponseSchema, VideoParamsSchema } from '../schemas.js';
+
+export interface UploadRouteOptions {
+  config: Config;
+  db: Db;
+  limiter: ConnectionLimiter;
+  files: OpenFileCache;
+  rows: VideoRowCache;
+}
+
+/** Room for part headers, boundaries and small fields around the file in a multipart body. */
+const FORM_OVERHEAD = 1024 * 1024;
+
+function failureReason(err: unknown): string {
+  if (err instanceof AppError) return err.errorCode === '009' ? 'too_large' : err.errorCode === '010' ? 'not_video' : 'rejected';
+  const code = (err as { code?: string })?.code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return 'too_large';
+  if (code === 'ABORT_ERR' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET') return 'aborted';
+  return 'error';
+}
+
+/**
+ * The contract's error for a failed upload. The multipart parser reports a malformed body with
+ * plain errors (no status, no syscall): those are the client's fault, a 400, not a 500.
+ */
+function asUploadError(err: unknown, maxMb: number): unknown {
+  if (err instanceof AppError) return err;
+  const e = err as { code?: string; statusCode?: number; syscall?: string } | null;
+  if (e?.code === 'FST_REQ_FILE_TOO_LARGE') return payloadTooLarge(`the file is larger than ${maxMb} MiB`);
+  if (!e || typeof e.statusCode === 'number' || typeof e.syscall === 'string' || e.code === 'ABORT_ERR') return err;
+  return badRequest(`the multipart body is malformed: ${(err as Error).message}`);
+}
+
+export const uploadRoute: FastifyPluginAsyncTypebox<UploadRouteOptions> = async (app, opts) => {
+  const { config, db } = opts;
+  const maxBytes = config.max_upload_mb * 1024 * 1024;
+
+  // In this scope only multipart bodies are parsed (streamed, never buffered); any other body is
+  // left unread so the handler can answer 401/403/404 before it answers 415.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  await app.register(multipart, { limits: { fileSize: maxBytes, fieldSize: 64 * 1024, fields: 16, parts: 32 } });
+
+  app.post(
+    '/upload/:vid',
+    {
+      schema: {
+        params: VideoParamsSchema,
+        response: { 201: UploadResponseSchema, '4xx': ErrorSchema, '5xx': ErrorSchema },
+      },
+      onRequest: limitConnections(opts.limiter),
+    },
+    async (request, reply) => {
+      const id = request.params.vid;
+      const user = await requireSession(db, sessionIdFromHeaders(request.headers));
+      const video = await findLiveVideo(db.kysely, id);
+      if (!video) throw notFound('no such video');
+      if (video.author_id !== user.user_id) throw forbidden('only the owner of a video can upload its file');
+      if (!request.isMultipart()) throw unsupportedMediaType('send the file as multipart/form-data in a part named "file"');
+      // A declared body far over the limit is refused before a byte of it is read.
+      if (Number(request.headers['content-length']) > maxBytes + FORM_OVERHEAD) {
+        uploadFailures.inc({ reason: 'too_large' });
+        throw payloadTooLarge(`the file is larger than ${config.max_upload_mb} MiB`);
+      }
+
+      // A client that goes away mid-body must not leave the pipeline (and its temporary file) waiting.
+      const abort = new AbortController();
+      const onClose = () => {
+        if (!reply.raw.writableFinished) abort.abort();
+      };
+      reply.raw.once('close', onClose);
+      let stored: StoredTemp | undefined;
+      let size = 0;
+      try {
+        for await (const part of request.parts()) {
+          if (part.type !== 'file') continue;
+          if (part.fieldname !== 'file' || stored) {
+            part.file.resume();
+            continue;
+          }
+          stored = await writeTempUpload(config.video_dir, part.file, abort.signal);
+          if (part.file.truncated) throw payloadTooLarge(`the file is larger than ${config.max_upload_mb} MiB`);
+        }
+        if (!stored) throw badRequest('no "file" part in the form');
+        size = stored.size;
+        const placed = await placeVideoFile(db, config.video_dir, id, stored.tempPath, {
+          size: stored.size,
+          content_type: stored.contentType,
+        });
+        stored = undefined;
+        opts.files.invalidate(id);
+        opts.rows.invalidate(id);
+        if (!placed) throw notFound('the video was deleted during the upload');
+      } catch (err) {
+        if (stored) await rm(stored.tempPath, { force: true });
+        uploadFailures.inc({ reason: failureReason(err) });
+        throw asUploadError(err, config.max_upload_mb);
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+      uploadBytes.inc(size);
+      return reply.code(201).send({ success: true as const, id, size });
+    },
+  );
+};

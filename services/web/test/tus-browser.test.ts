@@ -1,0 +1,174 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type BrowserContext, type Page, type Route } from 'playwright-core';
+import { startStack, type Stack } from './stack.js';
+
+// Debian's Chromium only: no test tool may download a browser of its own.
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--mute-audio',
+];
+const FIXTURE = fileURLToPath(new URL('./fixtures/sample.mp4', import.meta.url));
+const MiB = 1024 * 1024;
+const CHUNK = 8 * MiB;
+const haveBrowser = existsSync(CHROMIUM);
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+if (!haveBrowser && process.env.REQUIRE_BROWSER !== '1') {
+  console.warn(`Resumable-upload browser test SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
+}
+
+if (!haveBrowser && process.env.REQUIRE_BROWSER === '1') {
+  it('needs Chromium (REQUIRE_BROWSER=1)', () => {
+    throw new Error(`REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);
+  });
+}
+
+describe.skipIf(!haveBrowser)('in Chromium: a resumable upload survives a reload', () => {
+  let stack: Stack;
+  let context: BrowserContext;
+  let page: Page;
+  let dir: string;
+  let bigFile: string;
+  let bytes: Buffer;
+  const pageErrors: string[] = [];
+  const dialogs: string[] = [];
+  const user = `resumer_${Date.now().toString(36)}`;
+
+  beforeAll(async () => {
+    stack = await startStack('sqlite', { max_upload_mb: 64 });
+    dir = mkdtempSync(path.join(os.tmpdir(), 'tus-browser-'));
+    // Two and a half chunks: a real container's head, then noise. A file on disk (not a buffer)
+    // keeps its modification time, so choosing it again after the reload is the same file.
+    bytes = Buffer.concat([readFileSync(FIXTURE), randomBytes(2 * CHUNK + CHUNK / 2)]);
+    bigFile = path.join(dir, 'holiday.mp4');
+    writeFileSync(bigFile, bytes);
+    context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1280, height: 800 },
+      timeout: 30_000,
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(20_000);
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('dialog', async (dialog) => {
+      dialogs.push(dialog.type());
+      await dialog.accept();
+    });
+    await context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
+      pageErrors.push(`blocked request to another host: ${route.request().url()}`);
+      return route.abort();
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    // Leave the page first: its player may be streaming the new video through the web, and a
+    // proxied stream cut by the web's own shutdown can keep the stream server from closing.
+    await page?.goto('about:blank').catch(() => undefined);
+    await context?.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await stack?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('pauses, resumes, reloads halfway, offers the unfinished upload and finishes it byte for byte', async () => {
+    await page.goto(`${stack.webUrl}/`);
+    await page.click('#tab-signup');
+    await page.fill('#signup-form input[name=user_name]', user);
+    await page.fill('#signup-form input[name=pwd]', 'secret-pass');
+    await Promise.all([page.waitForURL('**/userhome'), page.click('#signup-form button[type=submit]')]);
+
+    // Every PATCH after the first is held until the test lets it go: the upload stops at one chunk.
+    const held: Route[] = [];
+    let patches = 0;
+    let holding = true;
+    await page.route('**/files/*', async (route) => {
+      if (route.request().method() === 'PATCH' && ++patches > 1 && holding) {
+        held.push(route);
+        return;
+      }
+      await route.continue();
+    });
+    const requests: { method: string; url: string; offset: string | null; phase: string }[] = [];
+    let phase = 'before reload';
+    page.on('request', (req) => {
+      if (new URL(req.url()).pathname.startsWith('/files')) {
+        requests.push({ method: req.method(), url: req.url(), offset: req.headers()['upload-offset'] ?? null, phase });
+      }
+    });
+    const created = page.waitForResponse((res) => res.request().method() === 'POST' && new URL(res.url()).pathname === '/files/');
+
+    await page.click('#open-upload');
+    await page.fill('#upload-name', 'Holiday, the long cut');
+    await page.setInputFiles('#upload-file', bigFile);
+    await page.click('#upload-submit');
+
+    // Created through the web: Location points at the web's origin.
+    const createdRes = await created;
+    expect(createdRes.status()).toBe(201);
+    expect(await createdRes.headerValue('location')).toMatch(new RegExp(`^${stack.webUrl}/files/[0-9a-f]{32}$`));
+
+    await expect.poll(() => held.length, { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => page.textContent('#upload-percent')).toMatch(/^[1-9][0-9]?%$/);
+    expect(await page.isVisible('#upload-pause')).toBe(true);
+
+    // Pause stops sending; Resume asks the server for its offset and goes on (into the next hold).
+    await page.click('#upload-pause');
+    await expect.poll(() => page.textContent('#upload-pause')).toBe('Resume');
+    expect(await page.textContent('#upload-speed')).toBe('Paused');
+    await page.click('#upload-pause');
+    await expect.poll(() => held.length, { timeout: 20_000 }).toBe(2);
+    expect(requests.filter((r) => r.method === 'HEAD').length).toBeGreaterThanOrEqual(1);
+
+    // Reload mid-upload: the page asks first (beforeunload), then the held request dies with it.
+    phase = 'after reload';
+    holding = false;
+    await page.reload();
+    await page.unroute('**/files/*');
+    for (const route of held) await route.abort().catch(() => undefined);
+    expect(dialogs).toContain('beforeunload');
+
+    // The page offers the unfinished upload, naming the file and how far it got.
+    const offer = page.locator('#tus-unfinished .tus-unfinished-item');
+    await expect.poll(() => offer.count(), { timeout: 20_000 }).toBe(1);
+    const fraction = Math.floor((CHUNK / bytes.length) * 100);
+    expect(await offer.first().textContent()).toContain(`holiday.mp4, ${fraction}%`);
+    await offer.first().locator('button', { hasText: 'Continue' }).click();
+    await page.waitForSelector('#upload-dialog[open]');
+    await expect.poll(() => page.textContent('#upload-resume-hint')).toContain(`continue from ${fraction}%`);
+    expect(await page.inputValue('#upload-name')).toBe('Holiday, the long cut');
+
+    await page.setInputFiles('#upload-file', bigFile);
+    await page.click('#upload-submit');
+    await page.waitForSelector('#upload-dialog[open]', { state: 'detached', timeout: 30_000 });
+
+    // It went on from the stored offset: no new upload, no byte sent twice.
+    const after = requests.filter((r) => r.phase === 'after reload');
+    expect(after.filter((r) => r.method === 'POST')).toEqual([]);
+    const firstPatch = after.find((r) => r.method === 'PATCH');
+    expect(firstPatch?.offset).toBe(String(CHUNK));
+
+    const videoId = await page.getAttribute('#video-list li', 'data-id');
+    const res = await fetch(`${stack.webUrl}/videos/${videoId}`);
+    expect(res.status).toBe(200);
+    expect(sha256(Buffer.from(await res.arrayBuffer()))).toBe(sha256(bytes));
+    // Finished uploads are forgotten by the browser too.
+    const stored = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tus::')));
+    expect(stored).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,163 @@
+// Docker cannot run here, so the compose file is validated by docker-compose itself (`config`
+// resolves and checks it without a daemon) and the result is checked against what the site needs;
+// the Dockerfile is checked to build with ./buildprod.sh and run bin/ as a non-root user.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, SERVICES, run } from './helper.js';
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  ports?: ({ published: string | number; target: number; host_ip?: string } | string)[];
+  volumes?: ({ type: string; source: string; target: string } | string)[];
+  profiles?: string[];
+}
+
+/** `docker-compose config` (Debian's docker-compose) or, failing that, `docker compose config`. */
+async function composeConfig(): Promise<{ tool: string; code: number; stdout: string; stderr: string }> {
+  // The defaults in the file must be enough: a developer's own values must not leak into the check.
+  const env = { ...process.env };
+  for (const key of ['MYSQL_PASSWORD', 'INTERNAL_TOKEN', 'LOG_LEVEL', 'WEB_PUBLISH', 'GRAFANA_ADMIN_PASSWORD']) delete env[key];
+  const args = ['-f', path.join(ROOT, 'docker-compose.yml'), '--project-directory', ROOT, 'config'];
+  const v1 = await run('docker-compose', args, { env });
+  if (v1.code !== -1 && !/ENOENT/.test(v1.stderr)) return { tool: 'docker-compose', ...v1 };
+  const v2 = await run('docker', ['compose', ...args], { env });
+  return { tool: 'docker compose', ...v2 };
+}
+
+describe('docker-compose.yml', () => {
+  let compose: { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
+
+  beforeAll(async () => {
+    const res = await composeConfig();
+    if (res.code !== 0) {
+      throw new Error(
+        `${res.tool} config failed (exit ${res.code}). Install Debian's docker-compose ` +
+          `(apt-get install docker-compose) if it is missing.\n${res.stdout}\n${res.stderr}`,
+      );
+    }
+    compose = parse(res.stdout);
+  }, 60_000);
+
+  const volumeAt = (svc: ComposeService, target: string) =>
+    (svc.volumes ?? [])
+      .map((v) => (typeof v === 'string' ? { source: v.split(':')[0], target: v.split(':')[1] } : v))
+      .find((v) => v.target === target);
+
+  it('runs MySQL 8 with utf8mb4, a health check and a named volume', () => {
+    const mysql = compose.services.mysql;
+    expect(mysql.image).toMatch(/^mysql:8/);
+    expect(mysql.command).toEqual(expect.arrayContaining(['--character-set-server=utf8mb4', '--collation-server=utf8mb4_bin']));
+    expect(mysql.healthcheck?.test.join(' ')).toContain('mysqladmin ping');
+    const data = volumeAt(mysql, '/var/lib/mysql');
+    expect(data?.source).toBe('mysql-data');
+    expect(compose.volumes).toHaveProperty('mysql-data');
+  });
+
+  it.each(SERVICES)('%s: built image, its entry, the database, the service URLs, health-gated start', (name) => {
+    const svc = compose.services[name];
+    expect(svc.build).toBeDefined();
+    expect(svc.command).toEqual([`./${name}`]);
+    expect(svc.healthcheck?.test.join(' ')).toContain('/healthz');
+    expect(svc.environment).toMatchObject({
+      HOST: '0.0.0.0',
+      API_URL: 'http://api:9003',
+      STREAM_URL: 'http://streamserver:9004',
+      SCHEDULER_URL: 'http://scheduler:9005',
+    });
+    expect(svc.environment?.DATABASE_URL).toMatch(/^mysql:\/\/video:[^@]+@mysql:3306\/video$/);
+    const waitsFor = Object.keys(svc.depends_on ?? {});
+    expect(waitsFor.length).toBeGreaterThan(0);
+    for (const dep of waitsFor) expect(['service_healthy', 'service_started']).toContain(svc.depends_on![dep].condition);
+    if (name !== 'web') expect(svc.depends_on?.mysql?.condition).toBe('service_healthy');
+    else expect(svc.depends_on?.api?.condition).toBe('service_healthy');
+  });
+
+  it('shares one video volume between the stream server and the scheduler', () => {
+    const dir = compose.services.streamserver.environment?.VIDEO_DIR;
+    expect(dir).toBeTruthy();
+    const a = volumeAt(compose.services.streamserver, dir!);
+    const b = volumeAt(compose.services.scheduler, dir!);
+    expect(a?.source).toBeTruthy();
+    expect(b?.source).toBe(a?.source);
+    expect(compose.volumes).toHaveProperty(a!.source);
+  });
+
+  it('publishes only the web port (monitoring extras only on loopback)', () => {
+    const published = Object.entries(compose.services).filter(([, s]) => (s.ports ?? []).length > 0);
+    const always = published.filter(([, s]) => !s.profiles?.length).map(([n]) => n);
+    expect(always).toEqual(['web']);
+    expect(compose.services.web.ports).toHaveLength(1);
+    const webPort = compose.services.web.ports![0];
+    expect(typeof webPort === 'string' ? webPort : webPort.target).toEqual(typeof webPort === 'string' ? '9006:9006' : 9006);
+    for (const [, s] of published.filter(([, s]) => s.profiles?.length)) {
+      for (const p of s.ports!) expect(typeof p === 'string' ? p : p.host_ip).toMatch(/^127\.0\.0\.1/);
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8')
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const stages: { from: string; lines: string[] }[] = [];
+  for (const line of dockerfile) {
+    if (/^FROM /i.test(line)) stages.push({ from: line, lines: [] });
+    else stages.at(-1)?.lines.push(line);
+  }
+
+  it('builds on node:20-bookworm-slim with npm ci and ./buildprod.sh', () => {
+    expect(stages).toHaveLength(2);
+    const [build] = stages;
+    expect(build.from).toBe('FROM node:20-bookworm-slim AS build');
+    const runs = build.lines.filter((l) => l.startsWith('RUN ')).map((l) => l.slice(4));
+    expect(runs).toContain('npm ci --no-audit --no-fund');
+    // The production build is exactly the script operators run (it type-checks, bundles, copies).
+    expect(runs.at(-1)).toBe('./buildprod.sh');
+    expect(runs.indexOf('npm ci --no-audit --no-fund')).toBeLessThan(runs.indexOf('./buildprod.sh'));
+  });
+
+  it('runs bin/ from a slim image as the non-root node user', () => {
+    const runtime = stages[1];
+    expect(runtime.from).toMatch(/^FROM node:20-bookworm-slim AS runtime$/);
+    expect(runtime.lines).toContain('COPY --from=build /src/bin/ ./');
+    expect(runtime.lines).toContain('USER node');
+    expect(runtime.lines.find((l) => l.startsWith('ENV '))).toContain('HOST=0.0.0.0');
+    const user = runtime.lines.indexOf('USER node');
+    expect(runtime.lines.findIndex((l) => l.startsWith('CMD '))).toBeGreaterThan(user);
+  });
+
+  it('keeps host builds and dependencies out of the build context', () => {
+    const ignored = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    for (const entry of ['**/node_modules', 'bin', 'dist', 'data', '.git']) expect(ignored).toContain(entry);
+  });
+});
+
+describe('Prometheus scrape configs', () => {
+  const conf = JSON.parse(readFileSync(path.join(ROOT, 'conf.json'), 'utf8'));
+  const cases = [
+    ['deploy/prometheus.yml', (svc: string, port: number) => `127.0.0.1:${port}`, conf],
+    ['deploy/prometheus-compose.yml', (svc: string, port: number) => `${svc}:${port}`, {}],
+  ] as const;
+  const portOf: Record<string, number> = { api: 9003, streamserver: 9004, scheduler: 9005, web: 9006 };
+  const confKey: Record<string, string> = { api: 'api_port', streamserver: 'stream_port', scheduler: 'scheduler_port', web: 'web_port' };
+
+  it.each(cases)('%s scrapes /metrics of all four services, one job each', (file, target, settings) => {
+    const doc = parse(readFileSync(path.join(ROOT, file), 'utf8'));
+    const jobs = doc.scrape_configs as { job_name: string; metrics_path: string; static_configs: { targets: string[] }[] }[];
+    expect(jobs.map((j) => j.job_name)).toEqual([...SERVICES]);
+    for (const job of jobs) {
+      const port = (settings as Record<string, number>)[confKey[job.job_name]] ?? portOf[job.job_name];
+      expect(job.metrics_path).toBe('/metrics');
+      expect(job.static_configs.flatMap((s) => s.targets)).toEqual([target(job.job_name, port)]);
+    }
+  });
+});

@@ -1,0 +1,111 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SERVICES = ['api', 'streamserver', 'scheduler', 'web'] as const;
+export type Service = (typeof SERVICES)[number];
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end (bounded by timeoutMs) and returns its exit code and output. */
+export function run(
+  file: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      {
+        cwd: options.cwd ?? ROOT,
+        env: options.env ?? process.env,
+        timeout: options.timeoutMs ?? 60_000,
+        killSignal: 'SIGKILL',
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+  });
+}
+
+/** `count` distinct ports that were free a moment ago. */
+export async function sparePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<import('node:net').Server>((resolve, reject) => {
+          const s = createServer();
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+/** Whether a process with this pid exists (an exited, unreaped zombie does not count). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return !existsSync('/proc/self/stat');
+  }
+}
+
+/** Polls `check` every 100 ms until it is true or timeoutMs passes. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
+}
+
+/** Environment for a deployment on the given ports, with every URL pointing at them. */
+export function deployEnv(ports: Record<Service, number>, dataDir: string, binDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // Keys a developer's shell may carry would change what the test runs against.
+  for (const key of Object.keys(env)) {
+    if (/^(CONFIG|BIN_DIR|RUN_DIR|LOG_DIR|LOG_PRETTY|NODE_OPTIONS|VITEST.*)$/.test(key)) delete env[key];
+  }
+  return {
+    ...env,
+    BIN_DIR: binDir,
+    HOST: '127.0.0.1',
+    API_PORT: String(ports.api),
+    STREAM_PORT: String(ports.streamserver),
+    SCHEDULER_PORT: String(ports.scheduler),
+    WEB_PORT: String(ports.web),
+    API_URL: `http://127.0.0.1:${ports.api}`,
+    STREAM_URL: `http://127.0.0.1:${ports.streamserver}`,
+    SCHEDULER_URL: `http://127.0.0.1:${ports.scheduler}`,
+    DATABASE_URL: `sqlite:${path.join(dataDir, 'video.db')}`,
+    VIDEO_DIR: path.join(dataDir, 'videos'),
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'info',
+    LOG_PRETTY: '0',
+    START_TIMEOUT: '90',
+    STOP_TIMEOUT: '15',
+  };
+}

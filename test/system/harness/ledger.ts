@@ -1,0 +1,175 @@
+import path from 'node:path';
+import { connectDatabase, type Db } from '@video/shared';
+import { sha256 } from './media.js';
+import { sleep } from './service-process.js';
+import type { Site } from './site.js';
+import type { SiteUser } from './site-user.js';
+
+export interface VideoEntry {
+  id: string;
+  owner: SiteUser;
+  /** Bytes of the last upload the site acknowledged with 201. */
+  acked?: Buffer;
+  /** An upload whose outcome is unknown (no answer: the connection died). */
+  uploadUnknown?: Buffer[];
+  uploading: boolean;
+  deleteStarted: boolean;
+  /** The delete was acknowledged with 204. */
+  deleted: boolean;
+}
+
+export interface CommentEntry {
+  id: string;
+  videoId: string;
+  author: SiteUser;
+  content: string;
+  deleteStarted: boolean;
+  deleted: boolean;
+}
+
+/** What the site acknowledged, to be reconciled against what it serves and stores. */
+export class Ledger {
+  readonly videos = new Map<string, VideoEntry>();
+  readonly comments = new Map<string, CommentEntry>();
+  readonly users: SiteUser[] = [];
+
+  addVideo(id: string, owner: SiteUser): VideoEntry {
+    const v: VideoEntry = { id, owner, uploading: false, deleteStarted: false, deleted: false };
+    this.videos.set(id, v);
+    return v;
+  }
+
+  /** Live videos with an acknowledged upload and nothing in flight. */
+  readable(): VideoEntry[] {
+    return [...this.videos.values()].filter((v) => v.acked && !v.deleteStarted && !v.uploading && !v.uploadUnknown);
+  }
+}
+
+/** The file of a video is named after its id (optionally with an extension); anything else is litter. */
+export function fileVideoId(rel: string): string {
+  const base = path.basename(rel);
+  const m = /^([A-Za-z0-9_-]{1,64})(\.(mp4|webm|mkv|mov|ogg|ogv|m4v|video|bin))?$/.exec(base);
+  return m ? m[1]! : '';
+}
+
+export function openInspector(site: Site): Db {
+  return connectDatabase(site.databaseUrl, { connectionLimit: 2 });
+}
+
+/** Waits until the scheduler has worked off every purge record (bounded). */
+export async function waitForPurges(db: Db, ids: string[], timeoutMs = 45_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let left: string[] = ids;
+  while (Date.now() < deadline) {
+    const recs = await db.kysely.selectFrom('video_del_rec').select('video_id').execute();
+    const rows =
+      ids.length === 0 ? [] : await db.kysely.selectFrom('video_info').select('id').where('id', 'in', ids).execute();
+    left = [...new Set([...recs.map((r) => r.video_id), ...rows.map((r) => r.id)])];
+    if (left.length === 0) return [];
+    await sleep(500);
+  }
+  return left;
+}
+
+/**
+ * Compares the ledger with what the site serves (through the web port) and stores. Returns the list
+ * of problems; empty means nothing acknowledged was lost and nothing deleted survived.
+ */
+export async function reconcile(
+  site: Site,
+  ledger: Ledger,
+  reader: SiteUser,
+  options: { crashLeftovers?: string[] } = {},
+): Promise<string[]> {
+  const problems: string[] = [];
+  const db = openInspector(site);
+  try {
+    const deleted = [...ledger.videos.values()].filter((v) => v.deleted);
+    const stuck = await waitForPurges(db, deleted.map((v) => v.id));
+    if (stuck.length > 0) problems.push(`purge not finished for ${stuck.length} video(s): ${stuck.slice(0, 5).join(', ')}`);
+
+    const files = site.videoFiles();
+    const fileIds = new Map<string, number>();
+    for (const f of files) {
+      const id = fileVideoId(f.rel);
+      if (options.crashLeftovers && !id && path.basename(f.rel).startsWith('.')) {
+        // The temporary file of an upload cut off by SIGKILL: never served (no id starts with a dot).
+        options.crashLeftovers.push(f.rel);
+        continue;
+      }
+      if (!id || !ledger.videos.has(id)) problems.push(`stray file in video_dir: ${f.rel} (${f.size} bytes)`);
+      else fileIds.set(id, f.size);
+    }
+
+    for (const v of deleted) {
+      const meta = await reader.getVideo(v.owner.name, v.id);
+      if (meta.status !== 404) problems.push(`deleted video ${v.id} still readable: ${meta.status}`);
+      const file = await reader.download(v.id, 'reconcile download');
+      if (file.status !== 404) problems.push(`deleted video ${v.id} still streamed: ${file.status}`);
+      if (fileIds.has(v.id)) problems.push(`deleted video ${v.id} still has its file`);
+    }
+    if (deleted.length > 0) {
+      const ids = deleted.map((v) => v.id);
+      const orphans = await db.kysely.selectFrom('comments').select(['id', 'video_id']).where('video_id', 'in', ids).execute();
+      if (orphans.length > 0) problems.push(`${orphans.length} comment row(s) of purged videos remain`);
+    }
+
+    const rows = await db.kysely.selectFrom('video_info').select(['id', 'upload_state', 'size', 'deleted_at']).execute();
+    const rowById = new Map(rows.map((r) => [r.id, r]));
+    for (const v of ledger.videos.values()) {
+      if (v.deleteStarted || v.uploading) continue;
+      if (v.uploadUnknown) {
+        // The outcome is unknown, but whatever is served must be one whole upload, never a part.
+        const res = await reader.download(v.id, 'reconcile download');
+        if (res.status === 200) {
+          const candidates = [...v.uploadUnknown, ...(v.acked ? [v.acked] : [])].map(sha256);
+          if (!candidates.includes(sha256(res.body))) problems.push(`video ${v.id} serves bytes no upload sent`);
+        } else if (res.status !== 404 || v.acked) problems.push(`video ${v.id} (upload outcome unknown): ${res.status}`);
+        continue;
+      }
+      const res = await reader.download(v.id, 'reconcile download');
+      if (!v.acked) {
+        if (res.status !== 404) problems.push(`never-uploaded video ${v.id} answers ${res.status}, not 404`);
+        if (fileIds.has(v.id)) problems.push(`never-uploaded video ${v.id} has a file`);
+        continue;
+      }
+      if (res.status !== 200) problems.push(`uploaded video ${v.id} answers ${res.status}`);
+      else if (sha256(res.body) !== sha256(v.acked)) {
+        problems.push(`video ${v.id} served ${res.body.length} bytes that differ from the ${v.acked.length} uploaded`);
+      }
+      const row = rowById.get(v.id);
+      if (!row) problems.push(`uploaded video ${v.id} has no row`);
+      else if (row.upload_state !== 'ready' || Number(row.size) !== v.acked.length) {
+        problems.push(`video ${v.id} row says ${row.upload_state}/${row.size}, uploaded ${v.acked.length}`);
+      }
+      if (fileIds.get(v.id) !== v.acked.length) problems.push(`video ${v.id} file size ${fileIds.get(v.id)} != ${v.acked.length}`);
+    }
+
+    const byVideo = new Map<string, CommentEntry[]>();
+    for (const c of ledger.comments.values()) {
+      const video = ledger.videos.get(c.videoId);
+      if (video?.deleteStarted) continue;
+      byVideo.set(c.videoId, [...(byVideo.get(c.videoId) ?? []), c]);
+    }
+    for (const [videoId, expected] of byVideo) {
+      const listed = await reader.allComments(videoId);
+      if (!listed) {
+        problems.push(`comments of live video ${videoId}: 404`);
+        continue;
+      }
+      const ids = new Map(listed.map((c) => [c.id, c]));
+      if (ids.size !== listed.length) problems.push(`comments of ${videoId} list an item twice`);
+      for (const c of expected) {
+        if (c.deleted && ids.has(c.id)) problems.push(`deleted comment ${c.id} still listed`);
+        if (!c.deleteStarted) {
+          const got = ids.get(c.id);
+          if (!got) problems.push(`acknowledged comment ${c.id} on ${videoId} is missing`);
+          else if (got.content.trim() !== c.content.trim()) problems.push(`comment ${c.id} content changed`);
+        }
+      }
+    }
+  } finally {
+    await db.close();
+  }
+  return problems;
+}

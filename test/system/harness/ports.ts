@@ -1,0 +1,28 @@
+import net from 'node:net';
+
+const handedOut = new Set<number>();
+
+/**
+ * A port nobody listens on right now: the kernel picks one for a throwaway listener, which is then
+ * closed. Ports handed out earlier in this process are never returned twice, so two services of one
+ * site cannot collide even before they bind.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = net.createServer();
+      server.unref();
+      server.once('error', reject);
+      server.listen({ host: '127.0.0.1', port: 0 }, () => {
+        const address = server.address();
+        const p = typeof address === 'object' && address ? address.port : 0;
+        server.close(() => resolve(p));
+      });
+    });
+    if (port > 0 && !handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free port found after 50 attempts');
+}
