@@ -97,7 +97,7 @@ describe.skipIf(Boolean(skip))('system: SIGKILL each service mid-load, then rest
 
     const order: ServiceName[] = ['api', 'streamserver', 'scheduler', 'web'];
     for (const name of order) {
-      await sleep(3000);
+      await sleep(2000);
       let halfReplace: { socket: net.Socket; id: string; before: Buffer } | undefined;
       let halfFirst: { socket: net.Socket; id: string } | undefined;
       let purgeBatch: string[] = [];

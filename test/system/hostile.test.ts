@@ -219,7 +219,7 @@ describe.skipIf(Boolean(skip))(`system: hostile input across all four services (
         const head =
           `POST /upload/${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nCookie: session=${alice.cookie}\r\n` +
           `${ctype ? `Content-Type: ${ctype}\r\n` : ''}Content-Length: ${body.length}\r\n\r\n`;
-        const res = await rawRequest(port, [Buffer.from(head), body], { timeoutMs: 15_000 });
+        const res = await rawRequest(port, [Buffer.from(head), body], { timeoutMs: 8_000 });
         // A body that ends early with the connection held open may legitimately wait for the rest: time out is fine there.
         if (res.timedOut && label === 'truncated mid-file') continue;
         judge(`upload ${label} (port ${port})`, res, problems, { allowClose: true });
@@ -393,6 +393,25 @@ describe.skipIf(Boolean(skip))(`system: hostile input across all four services (
       ['scheduler via encoded dots', () => rawRequest(site.services.web.port, request('POST', `/api/%2e%2e/video-delete-record/${bobVideo.id}`, asAlice)).then(rawToRes), [400, 404]],
       ['tus delete through web', () => alice.req('x', 'DELETE', `/files/${bobVideo.id}`, { headers: { 'tus-resumable': '1.0.0' } }), [400, 403, 404]],
     ];
+    // Bob's danmaku on his video, and a resumable upload aimed at his video.
+    const dm = await bob.req('x', 'POST', '/api/danmaku/v3/', { json: { id: bobVideo.id, time: 1.5, text: 'bob was here', color: 16777215, type: 0 } });
+    expect(dm.status, dm.text()).toBe(200);
+    const danmakuId = dm.json().data.id;
+    attempts.push(
+      ['delete bob danmaku', () => alice.req('x', 'DELETE', `/api/danmaku/v3/${danmakuId}`), [403]],
+      [
+        'resumable upload onto bob video',
+        () =>
+          alice.req('x', 'POST', '/files/', {
+            headers: {
+              'tus-resumable': '1.0.0',
+              'upload-length': '1000',
+              'upload-metadata': `video_id ${Buffer.from(bobVideo.id).toString('base64')},filename ${Buffer.from('x.mp4').toString('base64')}`,
+            },
+          }),
+        [403],
+      ],
+    );
     const problems: string[] = [];
     for (const [label, run, allowed] of attempts) {
       const res = await run();
@@ -406,6 +425,8 @@ describe.skipIf(Boolean(skip))(`system: hostile input across all four services (
     expect(problems).toEqual([]);
     await sleep(2500); // a purge wrongly queued would run within two scheduler intervals
     await bobIsIntact('after the cross-user attempts');
+    const pool = await call('GET', `${site.api}/danmaku/v3/?id=${bobVideo.id}`);
+    expect(JSON.stringify(pool.json().data)).toContain('bob was here');
   }, 120_000);
 
   it('the legacy /api envelope and the proxy never reach another host', async () => {

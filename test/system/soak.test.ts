@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@video/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlSkipReason } from './harness/gate.js';
 import { Recorder } from './harness/http.js';
-import { Ledger, reconcile } from './harness/ledger.js';
+import { eachLimited, Ledger, reconcile } from './harness/ledger.js';
 import { DEFAULT_MIX, runLoad } from './harness/load.js';
 import { SlowLoris } from './harness/raw.js';
 import { uniqueMp4 } from './harness/media.js';
@@ -19,16 +19,6 @@ const WARMUP_SECONDS = Math.max(10, Math.round(SECONDS * 0.2));
 const MB = 1024 * 1024;
 
 const skip = mysqlSkipReason('test/system/soak.test.ts');
-
-/** Runs `fn` over items with at most `limit` in flight. */
-async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
 
 describe.skipIf(Boolean(skip))('system: soak through the web port', () => {
   let db: TestDatabase;
@@ -56,7 +46,7 @@ describe.skipIf(Boolean(skip))('system: soak through the web port', () => {
       const users = Array.from({ length: USERS }, (_, i) => SiteUser.fresh(site.web, `soak${i}`, recorder));
       ledger.users.push(...users);
       // Everyone signs up and puts a couple of videos up first, so there is always something to watch.
-      await pool(users, 10, async (u) => {
+      await eachLimited(users, 10, async (u) => {
         await u.mustSignup();
         for (let i = 0; i < 2; i++) {
           const v = ledger.addVideo((await u.mustCreateVideo()).id, u);

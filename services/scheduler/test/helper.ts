@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { insertUser, insertVideo, type Config, type Db } from '@video/shared';
+import { insertUser, type Config, type Db } from '@video/shared';
 import { testConfig } from '@video/shared/testing';
 import { buildApp, type AppDeps } from '../src/app.js';
 import type { JobContext } from '../src/jobs/job.js';
@@ -86,8 +86,6 @@ export async function seedVideos(db: Db, o: SeedOptions): Promise<string[]> {
   for (const id of ids) writeFileSync(path.join(o.videoDir, id), 'data');
   return ids;
 }
-
-export { insertVideo };
 
 /** Polls until `check` is true, at most `timeoutMs`. */
 export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, stepMs = 50): Promise<boolean> {

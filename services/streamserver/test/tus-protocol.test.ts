@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findAnyVideo, insertUpload, softDeleteVideo } from '@video/shared';
 import { testDialects } from '@video/shared/testing';
@@ -201,6 +202,7 @@ describe.each(testDialects())('tus under /files/ (%s)', (dialect) => {
         ["another user's upload", 403, '005', () => b.patch(id, 100, Buffer.alloc(10))],
         ['unknown upload', 404, '006', () => d.patch('0'.repeat(32), 0, Buffer.alloc(10))],
         ['malformed upload id', 400, '001', () => d.patch('..%2F..%2Fx', 0, Buffer.alloc(10))],
+        ['overlong upload id', 400, '001', () => d.patch('a'.repeat(500), 0, Buffer.alloc(10))],
         ["HEAD of another user's upload", 403, '', () => b.head(id)],
         ["DELETE of another user's upload", 403, '005', () => b.del(id)],
       ])('%s → %i', async (_name, status, code, send) => {
@@ -320,6 +322,39 @@ describe.each(testDialects())('tus under /files/ (%s)', (dialect) => {
       await insertUpload(h.db.kysely, { id, video_id: vid, user_id: alice.userId, size: 10, state: 'active', create_time: now, expires_at: now + 60_000 });
       expect((await a.head(id)).status).toBe(404);
       expect((await a.patch(id, 0, Buffer.alloc(10))).status).toBe(404);
+    });
+  });
+
+  describe('malformed requests', () => {
+    it('never answer 5xx and never leave an upload behind', async () => {
+      const vid = await video();
+      const id = uploadIdOf(await a.create(vid, 1000));
+      const before = (await uploadRows(h.db)).length;
+      const header = fc.oneof(
+        fc.constant(''),
+        fc.string({ maxLength: 40 }).map((x) => x.replace(/[^\x20-\x7e]/g, '')),
+        fc.integer({ min: -5, max: 5000 }).map(String),
+        fc.constantFrom('1.0.0', '0.2.2', 'video_id', `video_id ${Buffer.from(vid).toString('base64')}`, OCTETS, '1e3', '+1', '0x10'),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom('POST', 'PATCH', 'HEAD', 'DELETE', 'OPTIONS'),
+          fc.constantFrom('/files', '/files/', `/files/${id}`, '/files/..%2F..%2Fetc', `/files/${id.toUpperCase()}`, '/files/%00', `/files/${'a'.repeat(2000)}`),
+          fc.record({ 'tus-resumable': header, 'upload-length': header, 'upload-offset': header, 'upload-metadata': header, 'content-type': header }),
+          fc.uint8Array({ maxLength: 64 }),
+          async (method, url, headers, body) => {
+            const sent = Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== ''));
+            const res = await rawRequest(base, method, url, { 'x-session-id': alice.sessionId, ...sent }, method === 'PATCH' || method === 'POST' ? Buffer.from(body) : undefined);
+            expect(res.status).toBeLessThan(500);
+            if (res.status >= 400 && method !== 'HEAD') expect(errorBody(res).error_code).toMatch(/^0\d\d$/);
+          },
+        ),
+        { numRuns: 80 },
+      );
+      // Only the one upload above (and uploads the random requests created, capped per user) exist.
+      expect((await uploadRows(h.db)).filter((r) => r.user_id === alice.userId).length).toBeLessThanOrEqual(5);
+      expect(before).toBeGreaterThan(0);
+      expect(h.app.connectionLimiter.inUse()).toBe(0);
     });
   });
 

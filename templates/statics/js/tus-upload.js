@@ -242,32 +242,63 @@ async function probe(url) {
 const videoButton = (videoId) => document.querySelector(`#video-list li[data-id="${CSS.escape(videoId)}"] .video-item`);
 const videoName = (videoId) => videoButton(videoId)?.querySelector('.video-item-name')?.textContent || '';
 
-/** Selects the video in the list and opens the dialog for it, as its "Upload file" button does. */
-function continueInDialog(entry, held) {
+const percentOf = (held) => Math.floor((held.offset / held.length) * 100);
+
+/**
+ * Selects the video in the list and presses its "Upload file" button, which opens the dialog for
+ * that video (the button's handler below adds where the upload stopped).
+ */
+function continueInDialog(entry) {
   const button = videoButton(entry.metadata.video_id);
   if (!button) return false;
   button.click();
-  // The pending view (and its button) appears once the selection has rendered.
-  requestAnimationFrame(() => {
-    $('#resume-upload')?.click();
-    dialogHint(`Choose “${entry.metadata.filename}” again to continue from ${Math.floor((held.offset / held.length) * 100)}%.`);
-  });
+  $('#resume-upload')?.click();
   return true;
 }
 
+/** The stored uploads of this page's kind, optionally of one video. */
+async function storedUploads(videoId) {
+  const tus = await loadTus();
+  const storage = tus.defaultOptions.urlStorage;
+  if (!storage || typeof storage.findAllUploads !== 'function') return { storage: null, entries: [] };
+  const entries = (await storage.findAllUploads()).filter(
+    (e) =>
+      String(e.urlStorageKey).startsWith(STORAGE_PREFIX) &&
+      e.uploadUrl &&
+      e.metadata &&
+      e.metadata.video_id &&
+      (!videoId || e.metadata.video_id === videoId),
+  );
+  return { storage, entries };
+}
+
+/** Resolves once the video list has rendered (or after two seconds), so offers can name videos. */
+function listReady() {
+  const list = $('#video-list');
+  if (!list || list.children.length > 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      observer.disconnect();
+      resolve();
+    };
+    const observer = new MutationObserver(done);
+    observer.observe(list, { childList: true });
+    setTimeout(done, 2000);
+  });
+}
+
 async function offerUnfinished() {
-  let tus;
+  let found;
   try {
-    tus = await loadTus();
+    found = await storedUploads();
   } catch {
     return;
   }
-  const storage = tus.defaultOptions.urlStorage;
-  if (!storage || typeof storage.findAllUploads !== 'function') return;
-  const entries = (await storage.findAllUploads()).filter(
-    (e) => String(e.urlStorageKey).startsWith(STORAGE_PREFIX) && e.uploadUrl && e.metadata && e.metadata.video_id,
-  );
+  const { storage, entries } = found;
+  if (!storage || entries.length === 0) return;
+  await listReady();
   const rows = [];
+  let banner = null;
   for (const entry of entries) {
     const held = await probe(entry.uploadUrl);
     if (held === undefined) continue; // signed out or offline: ask again next time
@@ -276,18 +307,19 @@ async function offerUnfinished() {
       continue;
     }
     const name = videoName(entry.metadata.video_id);
+    const label = h('span', {
+      text: `${name ? `“${name}” — ` : ''}${entry.metadata.filename}, ${percentOf(held)}% of ${formatBytes(held.length)}`,
+    });
     const item = h(
       'li',
       { class: 'tus-unfinished-item', 'data-video-id': entry.metadata.video_id },
-      h('span', {
-        text: `${name ? `“${name}” — ` : ''}${entry.metadata.filename}, ${Math.floor((held.offset / held.length) * 100)}% of ${formatBytes(held.length)}`,
-      }),
+      label,
       h('button', {
         type: 'button',
         class: 'btn btn-primary',
         text: 'Continue',
         onclick: () => {
-          if (!continueInDialog(entry, held)) item.querySelector('span').textContent += ' — open the video and choose the same file.';
+          if (!continueInDialog(entry)) label.textContent += ' — open the video and choose the same file.';
         },
       }),
       h('button', {
@@ -300,14 +332,14 @@ async function offerUnfinished() {
           );
           await storage.removeUpload(entry.urlStorageKey);
           item.remove();
-          if (!banner.querySelector('li')) banner.remove();
+          if (banner && !banner.querySelector('li')) banner.remove();
         },
       }),
     );
     rows.push(item);
   }
   if (rows.length === 0) return;
-  const banner = h(
+  banner = h(
     'section',
     { class: 'banner banner-warn tus-unfinished', id: 'tus-unfinished', role: 'status' },
     h('p', { text: 'You have unfinished uploads. Continue one by choosing the same file again:' }),
@@ -316,5 +348,27 @@ async function offerUnfinished() {
   $('#app')?.prepend(banner);
 }
 
-// The video list loads asynchronously; give it a moment so the offers can name the videos.
-setTimeout(() => void offerUnfinished(), 300);
+// The dialog opened from a pending video's own "Upload file" button says where an earlier attempt stopped.
+let selectedId = null;
+document.addEventListener('video:selected', (event) => {
+  selectedId = event.detail?.id ?? null;
+});
+$('#resume-upload')?.addEventListener('click', async () => {
+  const videoId = selectedId;
+  if (!videoId) return;
+  try {
+    const { entries } = await storedUploads(videoId);
+    for (const entry of entries) {
+      const held = await probe(entry.uploadUrl);
+      if (held && held.offset < held.length && selectedId === videoId) {
+        dialogHint(`Choose “${entry.metadata.filename}” again to continue from ${percentOf(held)}%.`);
+        return;
+      }
+    }
+  } catch {
+    // No hint: the upload still works, it just starts from the beginning.
+  }
+});
+$('#upload-dialog')?.addEventListener('close', () => dialogHint(''));
+
+void offerUnfinished();

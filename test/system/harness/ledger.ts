@@ -101,13 +101,13 @@ export async function reconcile(
       else fileIds.set(id, f.size);
     }
 
-    for (const v of deleted) {
+    await eachLimited(deleted, 8, async (v) => {
       const meta = await reader.getVideo(v.owner.name, v.id);
       if (meta.status !== 404) problems.push(`deleted video ${v.id} still readable: ${meta.status}`);
       const file = await reader.download(v.id, 'reconcile download');
       if (file.status !== 404) problems.push(`deleted video ${v.id} still streamed: ${file.status}`);
       if (fileIds.has(v.id)) problems.push(`deleted video ${v.id} still has its file`);
-    }
+    });
     if (deleted.length > 0) {
       const ids = deleted.map((v) => v.id);
       const orphans = await db.kysely.selectFrom('comments').select(['id', 'video_id']).where('video_id', 'in', ids).execute();
@@ -116,8 +116,8 @@ export async function reconcile(
 
     const rows = await db.kysely.selectFrom('video_info').select(['id', 'upload_state', 'size', 'deleted_at']).execute();
     const rowById = new Map(rows.map((r) => [r.id, r]));
-    for (const v of ledger.videos.values()) {
-      if (v.deleteStarted || v.uploading) continue;
+    await eachLimited([...ledger.videos.values()], 8, async (v) => {
+      if (v.deleteStarted || v.uploading) return;
       if (v.uploadUnknown) {
         // The outcome is unknown, but whatever is served must be one whole upload, never a part.
         const res = await reader.download(v.id, 'reconcile download');
@@ -125,13 +125,13 @@ export async function reconcile(
           const candidates = [...v.uploadUnknown, ...(v.acked ? [v.acked] : [])].map(sha256);
           if (!candidates.includes(sha256(res.body))) problems.push(`video ${v.id} serves bytes no upload sent`);
         } else if (res.status !== 404 || v.acked) problems.push(`video ${v.id} (upload outcome unknown): ${res.status}`);
-        continue;
+        return;
       }
       const res = await reader.download(v.id, 'reconcile download');
       if (!v.acked) {
         if (res.status !== 404) problems.push(`never-uploaded video ${v.id} answers ${res.status}, not 404`);
         if (fileIds.has(v.id)) problems.push(`never-uploaded video ${v.id} has a file`);
-        continue;
+        return;
       }
       if (res.status !== 200) problems.push(`uploaded video ${v.id} answers ${res.status}`);
       else if (sha256(res.body) !== sha256(v.acked)) {
@@ -143,7 +143,7 @@ export async function reconcile(
         problems.push(`video ${v.id} row says ${row.upload_state}/${row.size}, uploaded ${v.acked.length}`);
       }
       if (fileIds.get(v.id) !== v.acked.length) problems.push(`video ${v.id} file size ${fileIds.get(v.id)} != ${v.acked.length}`);
-    }
+    });
 
     const byVideo = new Map<string, CommentEntry[]>();
     for (const c of ledger.comments.values()) {
@@ -151,11 +151,11 @@ export async function reconcile(
       if (video?.deleteStarted) continue;
       byVideo.set(c.videoId, [...(byVideo.get(c.videoId) ?? []), c]);
     }
-    for (const [videoId, expected] of byVideo) {
+    await eachLimited([...byVideo.entries()], 8, async ([videoId, expected]) => {
       const listed = await reader.allComments(videoId);
       if (!listed) {
         problems.push(`comments of live video ${videoId}: 404`);
-        continue;
+        return;
       }
       const ids = new Map(listed.map((c) => [c.id, c]));
       if (ids.size !== listed.length) problems.push(`comments of ${videoId} list an item twice`);
@@ -167,9 +167,19 @@ export async function reconcile(
           else if (got.content.trim() !== c.content.trim()) problems.push(`comment ${c.id} content changed`);
         }
       }
-    }
+    });
   } finally {
     await db.close();
   }
   return problems;
+}
+
+/** Runs `fn` over items with at most `limit` in flight. */
+export async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }

@@ -17,6 +17,7 @@ export interface LiveRoutesOptions {
 }
 
 const tags = ['danmaku'];
+const MAX_BUFFERED_BYTES = 1 << 20;
 
 /** The live layer: a WebSocket per open player, and "watching now" counts for pages and cards. */
 export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (app, { db, hub }) => {
@@ -32,12 +33,16 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (a
       schema: { tags, summary: 'Join a video’s live room (WebSocket)', querystring: LiveQuerySchema },
     },
     (socket: WebSocket, request) => {
+      let lastPong = 0;
       const viewer: Viewer = {
         videoId: request.query.id,
         member: hub.nextMember(),
         lastSeen: Date.now(),
         send: (message) => {
-          if (socket.readyState === socket.OPEN) socket.send(message);
+          if (socket.readyState !== socket.OPEN) return;
+          // A client that stops reading must not make the server buffer for it without end.
+          if (socket.bufferedAmount > MAX_BUFFERED_BYTES) socket.terminate();
+          else socket.send(message);
         },
         close: (code, reason) => socket.close(code, reason),
       };
@@ -51,7 +56,11 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (a
         } catch {
           return;
         }
-        if ((message as { type?: unknown } | null)?.type === 'ping') viewer.send('{"type":"pong"}');
+        // One pong a second at most: a flood of pings earns no flood of answers.
+        if ((message as { type?: unknown } | null)?.type === 'ping' && Date.now() - lastPong >= 1000) {
+          lastPong = Date.now();
+          viewer.send('{"type":"pong"}');
+        }
       });
       socket.on('error', (err) => request.log.info({ err }, 'viewer socket error'));
       const joined = hub.join(viewer);

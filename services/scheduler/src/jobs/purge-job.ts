@@ -161,8 +161,7 @@ export function createPurgeJob(ctx: JobContext, options: PurgeOptions = {}): Job
         if (counts[outcome] > 0) purgeRecords.inc({ job: 'purge', outcome }, counts[outcome]);
       }
       if (counts.errors > 0) purgeRecords.inc({ job: 'purge', outcome: 'error' }, counts.errors);
-      const level = counts.claimed > 0 ? 'info' : 'debug';
-      log[level]({ job: 'purge', ...counts, ms: now() - started }, 'purge run finished');
+      log.info({ job: 'purge', ...counts, ms: now() - started }, 'purge run finished');
       return { counts };
     },
   };

@@ -13,6 +13,7 @@ import {
   unsupportedMediaType,
   uploadBytes,
   uploadFailures,
+  type AppError,
   type Config,
   type Db,
   type SessionUser,
@@ -187,13 +188,13 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
     app.options(url, { schema: { response: TusResponses } }, async (request, reply) => runTus(request, reply, { origin: '' }, false));
     app.post(url, { schema: { response: TusResponses } }, create);
   }
-  app.options(`${TUS_PATH}/:id`, { schema: { params: UploadParamsSchema, response: TusResponses } }, async (request, reply) =>
+  app.options(`${TUS_PATH}/*`, { schema: { params: UploadParamsSchema, response: TusResponses } }, async (request, reply) =>
     runTus(request, reply, { origin: '' }, false),
   );
 
-  app.head(`${TUS_PATH}/:id`, { schema: { params: UploadParamsSchema, response: TusResponses } }, async (request, reply) => {
+  app.head(`${TUS_PATH}/*`, { schema: { params: UploadParamsSchema, response: TusResponses } }, async (request, reply) => {
     const user = await sessionUser(request);
-    const row = await requireOwnUpload(settings, user, request.params.id);
+    const row = await requireOwnUpload(settings, user, request.params['*']);
     reply.header('cache-control', 'no-store');
     if (row.state === 'done') {
       // Everything arrived and was placed; a client whose last answer was lost finishes here.
@@ -205,11 +206,11 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
   });
 
   app.patch(
-    `${TUS_PATH}/:id`,
+    `${TUS_PATH}/*`,
     { schema: { params: UploadParamsSchema, response: TusResponses }, onRequest: limit },
     async (request, reply) => {
       const user = await sessionUser(request);
-      const row = await requireOwnUpload(settings, user, request.params.id);
+      const row = await requireOwnUpload(settings, user, request.params['*']);
       if (request.headers['content-type'] !== 'application/offset+octet-stream') {
         throw unsupportedMediaType('a PATCH body must be Content-Type: application/offset+octet-stream');
       }
@@ -222,9 +223,9 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
     },
   );
 
-  app.delete(`${TUS_PATH}/:id`, { schema: { params: UploadParamsSchema, response: TusResponses } }, async (request, reply) => {
+  app.delete(`${TUS_PATH}/*`, { schema: { params: UploadParamsSchema, response: TusResponses } }, async (request, reply) => {
     const user = await sessionUser(request);
-    const row = await requireOwnUpload(settings, user, request.params.id);
+    const row = await requireOwnUpload(settings, user, request.params['*']);
     if (row.state === 'done') throw conflict('the upload is complete: delete the video instead');
     const res = await callTus(request, { uploadId: row.id, row, origin: '' }, false);
     await discardUpload(settings, row.id);
