@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@video/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlSkipReason } from './harness/gate.js';
 import { call, Recorder } from './harness/http.js';
+import { rawRequest } from './harness/raw.js';
 import { Ledger, reconcile } from './harness/ledger.js';
 import { runLoad } from './harness/load.js';
 import { bigMp4, sha256, uniqueMp4 } from './harness/media.js';
@@ -67,7 +68,15 @@ describe.skipIf(Boolean(skip))('system: SIGKILL each service mid-load, then rest
           (r) => `${r.status}`,
           (e: Error) => e.message,
         );
-        throw new Error(`${label}: ${(err as Error).message}; the api directly: ${direct}\n${site.logTails()}`);
+        const fresh = await rawRequest(
+          site.services.web.port,
+          `GET /api/user/${u.name} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: session=${u.cookie}\r\nConnection: close\r\n\r\n`,
+          { timeoutMs: 10_000 },
+        );
+        throw new Error(
+          `${label}: ${(err as Error).message}; the api directly: ${direct}; the web on a new connection: ` +
+            `${fresh.status} in ${Math.round(fresh.ms)} ms\n${site.logTails()}`,
+        );
       }
       expect(res.status, `${label}: ${u.name}'s session`).toBe(200);
     }

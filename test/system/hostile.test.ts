@@ -137,6 +137,24 @@ describe.skipIf(Boolean(skip))(`system: hostile input across all four services (
         }
       }
     }
+    // Besides the random sample, every nasty segment once in every route each service owns.
+    const owned: Record<ServiceName, string[]> = {
+      api: ['/user/{}', '/user/{}/videos', '/user/x/videos/{}', '/videos/{}/comments', '/videos/x/comment/{}', '/user/x/videos?limit={}', '/user/x/videos?cursor={}', '/user/x/videos?from={}&to={}', '/danmaku/v3/?id={}&max={}'],
+      streamserver: ['/videos/{}', '/upload/{}', '/files/{}'],
+      scheduler: ['/video-delete-record/{}'],
+      web: ['/statics/{}', '/api/user/{}', '/videos/{}', '/userhome?{}', '/files/{}'],
+    };
+    for (const name of SERVICE_NAMES) {
+      for (const template of owned[name]) {
+        for (const segment of NASTY_SEGMENTS) {
+          const method = template.startsWith('/upload') || template.startsWith('/video-delete') ? 'POST' : 'GET';
+          const target = template.replace(/\{\}/g, segment);
+          jobs.push(async () =>
+            judge(`${name} ${method} ${target.slice(0, 120)}`, await rawRequest(site.services[name].port, request(method, target, { 'x-session-id': alice.cookie }), { timeoutMs: 10_000 }), problems),
+          );
+        }
+      }
+    }
     let next = 0;
     await Promise.all(
       Array.from({ length: 8 }, async () => {

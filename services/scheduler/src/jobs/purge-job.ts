@@ -8,7 +8,7 @@ import {
   deletePurgedRows,
   markAttemptFailed,
   releaseClaims,
-  tablesReferencingVideos,
+  VIDEO_CHILD_TABLES,
   type ClaimedRecord,
 } from '../repositories/purge-repository.js';
 import { runPipeline } from '../taskrunner/pipeline.js';
@@ -91,7 +91,7 @@ export function createPurgeJob(ctx: JobContext, options: PurgeOptions = {}): Job
     log.warn({ video_id: rec.video_id, attempts, retry_in_ms: retryIn, err: message }, 'purge failed, record kept for retry');
   }
 
-  async function purgeChunk(chunk: ClaimedRecord[], signal: AbortSignal, extraTables: string[], counts: Record<string, number>) {
+  async function purgeChunk(chunk: ClaimedRecord[], signal: AbortSignal, extraTables: readonly string[], counts: Record<string, number>) {
     if (signal.aborted) {
       // Stopping: hand the claims back rather than start on them.
       counts.released += await releaseClaims(db.kysely, owner, chunk.map((r) => r.video_id));
@@ -125,7 +125,7 @@ export function createPurgeJob(ctx: JobContext, options: PurgeOptions = {}): Job
     async run(signal: AbortSignal): Promise<JobRunSummary> {
       const started = now();
       const counts = { claimed: 0, purged: 0, failed: 0, released: 0, lost: 0, errors: 0 };
-      const extraTables = await tablesReferencingVideos(db.kysely);
+      const extraTables = VIDEO_CHILD_TABLES;
       const result = await runPipeline<ClaimedRecord[]>({
         // Room for a whole batch and for every lane twice over, so the next claim overlaps the
         // executor's work instead of waiting for it; records wait here well within their lease.

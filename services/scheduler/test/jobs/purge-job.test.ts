@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, findAnyVideo, findDelRec, insertDelRec, type Db } from '@video/shared';
 import { openTestDb, testDialects } from '@video/shared/testing';
 import { backoffMs, createPurgeJob } from '../../src/jobs/purge-job.js';
+import { VIDEO_CHILD_TABLES } from '../../src/repositories/purge-repository.js';
 import { count, jobContext, seedUser, seedVideos } from '../helper.js';
 
 const live = () => new AbortController().signal;
@@ -187,19 +188,21 @@ describe.each(testDialects())('purge job (%s)', (dialect) => {
     expect(Math.max(...seen.values())).toBe(1);
   });
 
-  it('also purges rows of any other table with a video_id column', async () => {
+  it('also purges the rows of every table in VIDEO_CHILD_TABLES (danmaku)', async () => {
     await clearQueue();
-    await sql`create table purge_test_refs (id varchar(36) primary key, video_id varchar(64) not null)`.execute(db.kysely);
+    expect(VIDEO_CHILD_TABLES).toContain('danmaku');
     const ctx = jobContext(db);
     const ids = await seedVideos(db, { authorId, videoDir: ctx.config.video_dir, count: 2, prefix: 'refs' });
     const other = await seedVideos(db, { authorId, videoDir: ctx.config.video_dir, count: 1, prefix: 'refslive', deleted: false });
     for (const [i, id] of [...ids, ...other].entries()) {
-      await sql`insert into purge_test_refs (id, video_id) values (${`r${i}`}, ${id})`.execute(db.kysely);
+      await db.kysely
+        .insertInto('danmaku')
+        .values({ id: `dm${i}-${id}`.slice(0, 36), video_id: id, author_id: authorId, time: i, type: 0, color: 0xffffff, text: 'hi', create_time: 1 })
+        .execute();
     }
     await createPurgeJob(ctx).run(live());
-    const left = await sql<{ video_id: string }>`select video_id from purge_test_refs`.execute(db.kysely);
-    expect(left.rows.map((r) => r.video_id)).toEqual(other);
-    await sql`drop table purge_test_refs`.execute(db.kysely);
+    const left = await db.kysely.selectFrom('danmaku').select('video_id').where('video_id', 'in', [...ids, ...other]).execute();
+    expect(left.map((r) => r.video_id)).toEqual(other);
   });
 
   it('two instances purge 1,000 records together, none twice', async () => {

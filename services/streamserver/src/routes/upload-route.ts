@@ -91,6 +91,13 @@ export const uploadRoute: FastifyPluginAsyncTypebox<UploadRouteOptions> = async 
         if (!reply.raw.writableFinished) abort.abort();
       };
       reply.raw.once('close', onClose);
+      // A client gone while the session and the video were being checked fires no further events:
+      // the multipart parser would wait for its body forever.
+      if (request.raw.socket?.destroyed || reply.raw.destroyed) {
+        reply.raw.off('close', onClose);
+        uploadFailures.inc({ reason: 'aborted' });
+        throw badRequest('the client closed the connection');
+      }
       let stored: StoredTemp | undefined;
       let size = 0;
       try {
