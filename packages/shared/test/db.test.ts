@@ -27,10 +27,14 @@ import {
   listLiveVideosByAuthor,
   markVideoUploaded,
   migrate,
+  registry,
   softDeleteVideo,
   type Db,
 } from '../src/index.js';
+import { MIGRATIONS } from '../src/db/migrations/index.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../src/testing/index.js';
+
+const ALL = MIGRATIONS.map((m) => m.name);
 
 const video = (id: string, authorId: number, t: number) => ({
   id,
@@ -59,7 +63,8 @@ describe.each(testDialects())('data layer on %s', (dialect) => {
   });
 
   it('migrates, and a second run applies nothing', async () => {
-    expect(await migrate(db)).toEqual(['001-initial']);
+    expect(await migrate(db)).toEqual(ALL);
+    expect(ALL[0]).toBe('001-initial');
     expect(await migrate(db)).toEqual([]);
   });
 
@@ -158,6 +163,12 @@ describe.each(testDialects())('data layer on %s', (dialect) => {
     expect(await findDelRec(db.kysely, 'tx1')).toBeUndefined();
   });
 
+  it('reports its pool to the db_pool_connections gauge (MySQL)', async () => {
+    const text = await registry.getSingleMetricAsString('db_pool_connections');
+    if (dialect === 'mysql') expect(text).toMatch(/db_pool_connections\{state="open"\} [1-9]/);
+    else expect(text).toMatch(/db_pool_connections\{state="open"\} 0/);
+  });
+
   it('stores and returns long and odd strings unchanged', async () => {
     const uid = await insertUser(db.kysely, { user_name: 'odd', pwd_hash: 'h', create_time: 1 });
     const name = `${'名'.repeat(200)}'; drop table users; -- \u0000 𝔘𝔫𝔦`;
@@ -191,11 +202,11 @@ describe.each(testDialects())('concurrent migration on %s', (dialect) => {
     );
     for (const r of runs) expect(r.code, r.out).toBe(0);
     const applied = runs.map((r) => JSON.parse(r.out.trim().split('\n').pop()!) as string[]);
-    expect(applied.flat()).toEqual(['001-initial']);
+    expect(applied.flat()).toEqual(ALL);
     const db = connectDatabase(test.url);
     try {
       const rows = await db.kysely.selectFrom('schema_migrations').selectAll().execute();
-      expect(rows.map((r) => r.name)).toEqual(['001-initial']);
+      expect(rows.map((r) => r.name).sort()).toEqual(ALL);
     } finally {
       await db.close();
     }

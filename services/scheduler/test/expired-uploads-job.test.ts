@@ -95,6 +95,24 @@ describe.each(testDialects())('expired uploads job (%s)', (dialect) => {
     expect(readdirSync(tusStoreDir(ctx.config.video_dir))).toEqual([]);
   });
 
+  it('removes unfinished uploads whose video was deleted (after the grace) or is gone', async () => {
+    const ctx = jobContext(db);
+    const now = Date.now();
+    const deletedLong = '1'.repeat(32);
+    const deletedJust = '2'.repeat(32);
+    const gone = '3'.repeat(32);
+    for (const id of [deletedLong, deletedJust, gone]) await seedUpload(ctx, id, { createdAt: now - HOUR });
+    const vid = (id: string) => `vid-${id}`;
+    await db.kysely.updateTable('video_info').set({ deleted_at: now - 10 * 60_000 }).where('id', '=', vid(deletedLong)).execute();
+    await db.kysely.updateTable('video_info').set({ deleted_at: now - 60_000 }).where('id', '=', vid(deletedJust)).execute();
+    await db.kysely.deleteFrom('video_info').where('id', '=', vid(gone)).execute();
+    const summary = await runOnce(createExpiredUploadsJob(ctx, { now: () => now }));
+    expect(summary.counts.purged).toBe(2);
+    expect(await rows()).toEqual([deletedJust]);
+    expect(readdirSync(tusStoreDir(ctx.config.video_dir)).sort()).toEqual([deletedJust, `${deletedJust}.json`]);
+    await db.kysely.deleteFrom('uploads').execute();
+  });
+
   it('removes old files without a row, never recent ones or foreign names', async () => {
     const ctx = jobContext(db);
     const dir = tusStoreDir(ctx.config.video_dir);

@@ -38,7 +38,11 @@ declare module 'fastify' {
 
 /** Builds the streamserver service without listening. */
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
-  const app = Fastify(baseServerOptions(config, 'streamserver', deps.logger === false ? { logger: false } : {}));
+  // No whole-request deadline: a large upload on a slow link may take hours. Headers must still
+  // arrive within Node's headersTimeout, and an idle socket is dropped by keepAliveTimeout.
+  const app = Fastify(
+    baseServerOptions(config, 'streamserver', { requestTimeout: 0, ...(deps.logger === false ? { logger: false } : {}) }),
+  );
   const db = deps.db ?? connectDatabase(config.database_url);
   if (!deps.db) app.addHook('onClose', async () => db.close());
   await mkdir(config.video_dir, { recursive: true });

@@ -327,9 +327,8 @@ async function offerUnfinished() {
         class: 'btn btn-ghost',
         text: 'Discard',
         onclick: async () => {
-          await fetch(entry.uploadUrl, { method: 'DELETE', headers: { 'tus-resumable': '1.0.0' }, credentials: 'same-origin' }).catch(
-            () => undefined,
-          );
+          const init = { method: 'DELETE', headers: { 'tus-resumable': '1.0.0' }, credentials: 'same-origin' };
+          await fetch(entry.uploadUrl, init).catch(() => undefined);
           await storage.removeUpload(entry.urlStorageKey);
           item.remove();
           if (banner && !banner.querySelector('li')) banner.remove();

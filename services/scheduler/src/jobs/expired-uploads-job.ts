@@ -4,10 +4,12 @@ import {
   deleteUpload,
   findUpload,
   listExpiredUploads,
+  listUploadsOfDeletedVideos,
   purgeRecords,
   purgeRuns,
   tusStoreDir,
   tusUploadFiles,
+  type TusUpload,
 } from '@video/shared';
 import type { Job, JobContext, JobDefinition, JobRunSummary } from './job.js';
 
@@ -33,9 +35,9 @@ export interface ExpiredUploadsOptions {
 const MAX_STATEMENTS_PER_RUN = 50;
 
 /**
- * Deletes resumable uploads whose 24 hours are up: the partial file and the tus info file first,
- * the row last, so a crash in between leaves the row and the next run finishes the job. Then a
- * bounded sweep removes old files that have no row at all.
+ * Deletes resumable uploads whose 24 hours are up, and unfinished ones whose video was deleted: the
+ * partial file and the tus info file first, the row last, so a crash in between leaves the row and
+ * the next run finishes the job. Then a bounded sweep removes old files that have no row at all.
  */
 export function createExpiredUploadsJob({ db, log, config }: JobContext, options: ExpiredUploadsOptions = {}): Job {
   const now = options.now ?? Date.now;
@@ -79,23 +81,30 @@ export function createExpiredUploadsJob({ db, log, config }: JobContext, options
   return {
     name: JOB,
     async run(signal: AbortSignal): Promise<JobRunSummary> {
-      let purged = 0;
-      let failed = 0;
-      for (let i = 0; i < MAX_STATEMENTS_PER_RUN && !signal.aborted; i++) {
-        const rows = await listExpiredUploads(db.kysely, now() - graceMs, batch);
-        for (const row of rows) {
-          if (signal.aborted) break;
-          try {
-            await removeUpload(row.id);
-            await deleteUpload(db.kysely, row.id);
-            purged++;
-          } catch (err) {
-            failed++;
-            log.warn({ job: JOB, upload_id: row.id, err }, 'expired upload not removed, retried next run');
+      const counts = { purged: 0, failed: 0 };
+      // Statements of `batch` rows until a source runs dry; a failure leaves the rest to the next run.
+      const drain = async (source: () => Promise<TusUpload[]>) => {
+        for (let i = 0; i < MAX_STATEMENTS_PER_RUN && !signal.aborted; i++) {
+          const rows = await source();
+          const failedBefore = counts.failed;
+          for (const row of rows) {
+            if (signal.aborted) break;
+            try {
+              await removeUpload(row.id);
+              await deleteUpload(db.kysely, row.id);
+              counts.purged++;
+            } catch (err) {
+              counts.failed++;
+              log.warn({ job: JOB, upload_id: row.id, err }, 'expired upload not removed, retried next run');
+            }
           }
+          if (rows.length < batch || counts.failed > failedBefore) return;
         }
-        if (rows.length < batch || failed > 0) break;
-      }
+      };
+      await drain(() => listExpiredUploads(db.kysely, now() - graceMs, batch));
+      // Unfinished uploads into a deleted video: their bytes can never be used.
+      await drain(() => listUploadsOfDeletedVideos(db.kysely, now() - graceMs, batch));
+      const { purged, failed } = counts;
       const orphans = signal.aborted ? 0 : await sweepOrphans(signal);
       purgeRuns.inc({ job: JOB });
       if (purged + orphans > 0) {

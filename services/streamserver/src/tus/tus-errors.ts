@@ -8,9 +8,8 @@ export const TUS_VERSION = '1.0.0';
  */
 export class TusVersionError extends AppError {
   constructor(got: string | undefined) {
-    super('BAD_REQUEST', got ? `Tus-Resumable ${got} is not supported: use ${TUS_VERSION}` : `Tus-Resumable: ${TUS_VERSION} is required`, {
-      headers: { 'tus-version': TUS_VERSION },
-    });
+    const message = got ? `Tus-Resumable ${got} is not supported: use ${TUS_VERSION}` : `Tus-Resumable: ${TUS_VERSION} is required`;
+    super('BAD_REQUEST', message, { headers: { 'tus-version': TUS_VERSION } });
     (this as { statusCode: number }).statusCode = 412;
   }
 }

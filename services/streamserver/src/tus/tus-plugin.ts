@@ -185,7 +185,9 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
 
   // The collection answers with and without the trailing slash (tus clients and proxies use both).
   for (const url of [TUS_PATH, `${TUS_PATH}/`]) {
-    app.options(url, { schema: { response: TusResponses } }, async (request, reply) => runTus(request, reply, { origin: '' }, false));
+    app.options(url, { schema: { response: TusResponses } }, async (request, reply) =>
+      runTus(request, reply, { origin: '' }, false),
+    );
     app.post(url, { schema: { response: TusResponses } }, create);
   }
   app.options(`${TUS_PATH}/*`, { schema: { params: UploadParamsSchema, response: TusResponses } }, async (request, reply) =>

@@ -139,14 +139,22 @@ async function fsyncFile(file: string): Promise<void> {
  */
 export async function finishUpload(s: TusSettings, row: TusUpload): Promise<{ contentType: string }> {
   const files = tusUploadFiles(s.videoDir, row.id);
-  const contentType = await sniffVideoFile(files.data);
+  let contentType: string | undefined;
+  try {
+    contentType = await sniffVideoFile(files.data);
+  } catch (err) {
+    // Removed underneath the request (expired and swept, or its video purged): gone, not a fault.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound('the upload has expired');
+    throw err;
+  }
   if (!contentType) {
     await discardUpload(s, row.id);
     uploadFailures.inc({ reason: 'not_video' });
     throw unsupportedMediaType('the file is not a known video container (MP4, WebM, Ogg, …)');
   }
   await fsyncFile(files.data);
-  const placed = await placeVideoFile(s.db, s.videoDir, row.video_id, files.data, { size: row.size, content_type: contentType }, s.now());
+  const file = { size: row.size, content_type: contentType };
+  const placed = await placeVideoFile(s.db, s.videoDir, row.video_id, files.data, file, s.now());
   if (!placed) {
     await discardUpload(s, row.id);
     uploadFailures.inc({ reason: 'deleted' });

@@ -52,3 +52,16 @@ export async function listExpiredUploads(db: Executor, now: number, limit: numbe
     .limit(limit)
     .execute();
 }
+
+/** Unfinished uploads whose video was deleted before `deletedBefore` (or is gone), oldest first. */
+export async function listUploadsOfDeletedVideos(db: Executor, deletedBefore: number, limit: number): Promise<TusUpload[]> {
+  return db
+    .selectFrom('uploads')
+    .leftJoin('video_info', 'video_info.id', 'uploads.video_id')
+    .selectAll('uploads')
+    .where('uploads.state', '=', 'active')
+    .where((eb) => eb.or([eb('video_info.id', 'is', null), eb('video_info.deleted_at', '<=', deletedBefore)]))
+    .orderBy('uploads.create_time', 'asc')
+    .limit(limit)
+    .execute();
+}
