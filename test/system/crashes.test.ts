@@ -3,8 +3,8 @@ import { randomInt } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@video/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlSkipReason } from './harness/gate.js';
-import { call, Recorder } from './harness/http.js';
-import { rawRequest } from './harness/raw.js';
+import { call, multipartBody, Recorder } from './harness/http.js';
+import { rawRequest, twoOnOneConnection } from './harness/raw.js';
 import { Ledger, reconcile } from './harness/ledger.js';
 import { runLoad } from './harness/load.js';
 import { bigMp4, sha256, uniqueMp4 } from './harness/media.js';
@@ -142,6 +142,22 @@ describe.skipIf(Boolean(skip))('system: SIGKILL each service mid-load, then rest
       const killedAt = Date.now();
       await site.services[name].kill('SIGKILL');
       await sleep(1000);
+      if (name === 'streamserver') {
+        // An upload refused because the stream server is gone must not wedge the browser's
+        // keep-alive connection: the next request on it gets an answer (or the web closes it).
+        const owner = users[1]!;
+        const { body, contentType } = multipartBody(uniqueMp4(3 * 1024 * 1024));
+        const target = ledger.readable().find((v) => v.owner === owner)!;
+        const upload = Buffer.concat([
+          Buffer.from(`POST /upload/${target.id} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: session=${owner.cookie}\r\n` +
+            `Content-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n\r\n`),
+          body,
+        ]);
+        const next = `GET /api/user/${owner.name} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: session=${owner.cookie}\r\n\r\n`;
+        const answers = await twoOnOneConnection(site.services.web.port, upload, next);
+        expect(answers.first, 'upload while the stream server is down').toMatch(/ 503 /);
+        expect(answers.second, 'the next request on the same keep-alive connection').not.toBe('');
+      }
       await site.services[name].start();
       console.log(`${name}: killed with SIGKILL and healthy again after ${Date.now() - killedAt} ms`);
 

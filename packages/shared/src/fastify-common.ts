@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from './config.js';
 import {
@@ -29,6 +29,14 @@ export function baseServerOptions(
     requestTimeout: 120_000,
     connectionTimeout: 0,
     keepAliveTimeout: 72_000,
+    // A 64-character name in a 4-byte script is 768 characters percent-encoded; a longer parameter
+    // is answered by frameworkErrors below, in the contract's shape, not by the router's own 414.
+    routerOptions: { maxParamLength: 2048 },
+    frameworkErrors: (err, request, reply) => {
+      reply.header('x-request-id', request.id);
+      const tooLong = (err as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
+      (reply as FastifyReply).code(400).send({ error: tooLong ? 'a path parameter is too long' : 'path is not valid', error_code: '001' });
+    },
     ...extra,
   };
 }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { baseServerOptions, commonPlugin, connectDatabase, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
 import { registerOpenApi } from './plugins/openapi.js';
@@ -24,13 +24,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       ...(deps.logger === false ? { logger: false } : {}),
       // Only the web proxy on this host may say who the client is (X-Forwarded-For), for rate limits.
       trustProxy: 'loopback',
-      // A 64-character name in a 4-byte script is 768 characters percent-encoded.
-      routerOptions: { maxParamLength: 2048 },
-      // The router's own rejections (bad percent-encoding, an over-long parameter) in the contract's shape.
-      frameworkErrors: (err, _request, reply) => {
-        const tooLong = (err as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
-        (reply as FastifyReply).code(400).send({ error: tooLong ? 'a path parameter is too long' : 'path is not valid', error_code: '001' });
-      },
     }),
   ).withTypeProvider<TypeBoxTypeProvider>();
   const db = deps.db ?? connectDatabase(config.database_url);

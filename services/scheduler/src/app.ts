@@ -25,9 +25,7 @@ declare module 'fastify' {
 
 /** Builds the scheduler service without listening: the internal route, /healthz, and the job runner. */
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
-  // A long id must reach the schema (400), not the router's own 414 outside our error shape: Node
-  // already refuses request lines over 16 KiB, so no parameter can be longer than this.
-  const extra = { routerOptions: { maxParamLength: 16_384 }, ...(deps.logger === false ? { logger: false } : {}) };
+  const extra = deps.logger === false ? { logger: false } : {};
   const app = Fastify(baseServerOptions(config, 'scheduler', extra)).withTypeProvider<TypeBoxTypeProvider>();
   const db = deps.db ?? connectDatabase(config.database_url);
   if (!deps.db) app.addHook('onClose', async () => db.close());

@@ -319,7 +319,8 @@ describe.each(testDialects())('tus under /files/ (%s)', (dialect) => {
       const vid = await video();
       const id = 'f'.repeat(32);
       const now = Date.now();
-      await insertUpload(h.db.kysely, { id, video_id: vid, user_id: alice.userId, size: 10, state: 'active', create_time: now, expires_at: now + 60_000 });
+      const row = { id, video_id: vid, user_id: alice.userId, size: 10, state: 'active' as const, create_time: now };
+      await insertUpload(h.db.kysely, { ...row, expires_at: now + 60_000 });
       expect((await a.head(id)).status).toBe(404);
       expect((await a.patch(id, 0, Buffer.alloc(10))).status).toBe(404);
     });
@@ -339,12 +340,27 @@ describe.each(testDialects())('tus under /files/ (%s)', (dialect) => {
       await fc.assert(
         fc.asyncProperty(
           fc.constantFrom('POST', 'PATCH', 'HEAD', 'DELETE', 'OPTIONS'),
-          fc.constantFrom('/files', '/files/', `/files/${id}`, '/files/..%2F..%2Fetc', `/files/${id.toUpperCase()}`, '/files/%00', `/files/${'a'.repeat(2000)}`),
-          fc.record({ 'tus-resumable': header, 'upload-length': header, 'upload-offset': header, 'upload-metadata': header, 'content-type': header }),
+          fc.constantFrom(
+            '/files',
+            '/files/',
+            `/files/${id}`,
+            '/files/..%2F..%2Fetc',
+            `/files/${id.toUpperCase()}`,
+            '/files/%00',
+            `/files/${'a'.repeat(2000)}`,
+          ),
+          fc.record({
+            'tus-resumable': header,
+            'upload-length': header,
+            'upload-offset': header,
+            'upload-metadata': header,
+            'content-type': header,
+          }),
           fc.uint8Array({ maxLength: 64 }),
           async (method, url, headers, body) => {
             const sent = Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== ''));
-            const res = await rawRequest(base, method, url, { 'x-session-id': alice.sessionId, ...sent }, method === 'PATCH' || method === 'POST' ? Buffer.from(body) : undefined);
+            const payload = method === 'PATCH' || method === 'POST' ? Buffer.from(body) : undefined;
+            const res = await rawRequest(base, method, url, { 'x-session-id': alice.sessionId, ...sent }, payload);
             expect(res.status).toBeLessThan(500);
             if (res.status >= 400 && method !== 'HEAD') expect(errorBody(res).error_code).toMatch(/^0\d\d$/);
           },

@@ -79,14 +79,15 @@ describe('tus through the web proxy', () => {
     expect(location).toMatch(new RegExp(`^${stack.webUrl}/files/[0-9a-f]{32}$`));
 
     const half = 2 * MiB;
-    const first = await send('PATCH', location, { ...tus, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' }, file.subarray(0, half));
+    const octets = { ...tus, 'content-type': 'application/offset+octet-stream' };
+    const first = await send('PATCH', location, { ...octets, 'upload-offset': '0' }, file.subarray(0, half));
     expect(first.status).toBe(204);
     const head = await send('HEAD', location, tus);
     expect(head.headers.get('upload-offset')).toBe(String(half));
     const wrong = await send('PATCH', location, { ...tus, 'content-type': 'text/plain', 'upload-offset': String(half) }, 'x');
     expect(wrong.status).toBe(415);
     expect(await wrong.json()).toMatchObject({ error_code: '010' });
-    const rest = await send('PATCH', location, { ...tus, 'content-type': 'application/offset+octet-stream', 'upload-offset': String(half) }, file.subarray(half));
+    const rest = await send('PATCH', location, { ...octets, 'upload-offset': String(half) }, file.subarray(half));
     expect(rest.status).toBe(204);
     expect(rest.headers.get('upload-offset')).toBe(String(file.length));
 

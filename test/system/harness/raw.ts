@@ -159,18 +159,82 @@ export class SlowLoris {
       }
     }
     this.timer = setInterval(() => {
-      for (const s of this.sockets) if (!s.destroyed && s.writable) s.write('a');
+      for (const s of this.sockets) if (!this.stalled.includes(s) && !s.destroyed && s.writable) s.write('a');
       if (Date.now() - this.started > maxMs) clearInterval(this.timer);
     }, 500);
     this.timer.unref();
   }
 
+  /** Also holds `count` uploads whose headers and first bytes arrive, after which nothing more does. */
+  stallBodies(port: number, request: Buffer, count: number): void {
+    for (let i = 0; i < count; i++) {
+      const s = net.connect({ host: '127.0.0.1', port });
+      s.on('error', () => undefined);
+      s.on('close', () => this.closedSet.add(s));
+      s.resume();
+      s.on('connect', () => s.write(request));
+      this.stalled.push(s);
+      this.sockets.push(s);
+    }
+  }
+
+  readonly stalled: net.Socket[] = [];
+
   get open(): number {
     return this.sockets.length - this.closedSet.size;
+  }
+
+  get openStalledBodies(): number {
+    return this.stalled.filter((s) => !this.closedSet.has(s)).length;
   }
 
   destroy(): void {
     clearInterval(this.timer);
     for (const s of this.sockets) s.destroy();
   }
+}
+
+/**
+ * Sends `first` (whole, body included) and then `second` on ONE keep-alive connection, as a browser
+ * reuses its connections, and returns the status lines of both answers ('' when none came in time).
+ */
+export async function twoOnOneConnection(
+  port: number,
+  first: Buffer,
+  second: string,
+  timeoutMs = 5000,
+): Promise<{ first: string; second: string }> {
+  const socket = net.connect({ host: '127.0.0.1', port });
+  socket.on('error', () => undefined);
+  let text = '';
+  let closedByServer = false;
+  socket.on('data', (d: Buffer) => {
+    text += d.toString('latin1');
+  });
+  socket.on('end', () => {
+    closedByServer = true;
+  });
+  await new Promise((r) => socket.once('connect', r));
+  // The body goes out in 64 KB pieces a few ms apart, as over a real link, so the server answers
+  // (or fails) while most of it is still on its way.
+  const sendDeadline = Date.now() + timeoutMs;
+  for (let off = 0; off < first.length && Date.now() < sendDeadline && !socket.destroyed; off += 65536) {
+    if (!socket.write(first.subarray(off, off + 65536))) {
+      await Promise.race([new Promise((r) => socket.once('drain', r)), new Promise((r) => setTimeout(r, timeoutMs))]);
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const waitFor = async (n: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && (text.match(/HTTP\/1\.1 \d{3}/g) ?? []).length < n && !closedByServer) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  await waitFor(1);
+  await new Promise((r) => setTimeout(r, 200));
+  if (!socket.destroyed && !closedByServer) socket.write(second);
+  await waitFor(2);
+  socket.destroy();
+  const lines = text.match(/HTTP\/1\.1 \d{3}[^\r]*/g) ?? [];
+  return { first: lines[0] ?? '', second: lines[1] ?? (closedByServer && lines.length === 1 ? 'closed' : '') };
 }
