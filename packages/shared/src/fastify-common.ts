@@ -25,9 +25,11 @@ export function baseServerOptions(
     genReqId,
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
-    // Slow-loris protection: a request's headers and body must arrive in bounded time.
+    // Slow-loris protection: a request's headers and body must arrive in bounded time (services
+    // that take long uploads turn the whole-request deadline off), and a socket on which nothing
+    // moves for a minute — a stalled upload, a client that stopped reading — is closed.
     requestTimeout: 120_000,
-    connectionTimeout: 0,
+    connectionTimeout: 60_000,
     keepAliveTimeout: 72_000,
     // A 64-character name in a 4-byte script is 768 characters percent-encoded; a longer parameter
     // is answered by frameworkErrors below, in the contract's shape, not by the router's own 414.

@@ -39,7 +39,7 @@ declare module 'fastify' {
 /** Builds the streamserver service without listening. */
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   // No whole-request deadline: a large upload on a slow link may take hours. Headers must still
-  // arrive within Node's headersTimeout, and an idle socket is dropped by keepAliveTimeout.
+  // arrive within Node's headersTimeout, and a socket idle for connectionTimeout is closed.
   const app = Fastify(
     baseServerOptions(config, 'streamserver', { requestTimeout: 0, ...(deps.logger === false ? { logger: false } : {}) }),
   );
