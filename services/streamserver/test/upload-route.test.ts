@@ -81,6 +81,8 @@ describe.each(testDialects())('POST /upload/:vid (%s)', (dialect) => {
       ['over max_upload_mb', async () => ({ body: form([{ name: 'file', filename: 'a.mp4', data: fakeMp4(1024 * 1024 + 1) }]) }), 413, '009'],
       ['declared length far over the limit', async () => ({ headers: { 'content-length': String(5 * 1024 * 1024) }, body: Buffer.alloc(0) }), 413, '009'],
       ['broken multipart', async () => ({ body: Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\n\x00\x00\x00\x20ftypisom`) }), 400, '001'],
+      // The parser stalls on a part without headers; the route answers instead of hanging.
+      ['a part without headers', async () => ({ body: Buffer.concat([Buffer.from(`--${BOUNDARY}\r\n\r\n`), Buffer.alloc(30_000, 65), Buffer.from(`\r\n--${BOUNDARY}--\r\n`)]) }), 400, '001'],
     ])('%s', async (_name, setup, status, code) => {
       const s = await setup();
       const id = s.id ?? (await makeVideo(h, owner.userId));

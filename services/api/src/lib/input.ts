@@ -27,6 +27,11 @@ export function trimmedText(field: string, raw: string, max: number): string {
 
 /** ?limit/?cursor/?from/?to as a repository page; from/to are whole unix seconds, window (from, to]. */
 export function pageQuery(query: ListQuery): PageQuery {
+  // Query coercion turns "1e309" into Infinity, which passes the schema's integer and range checks.
+  for (const key of ['limit', 'from', 'to'] as const) {
+    const value = query[key];
+    if (value !== undefined && !Number.isSafeInteger(value)) throw badRequest(`querystring.${key} must be an integer`);
+  }
   const page: PageQuery = { limit: query.limit };
   if (query.cursor !== undefined) page.before = decodeCursor(query.cursor);
   // The original compared whole seconds: time > from and time <= to, so include the whole `to` second.

@@ -30,6 +30,9 @@ export interface UploadRouteOptions {
   rows: VideoRowCache;
 }
 
+/** How long a multipart body may take to begin its first part. */
+const FIRST_PART_MS = 5_000;
+
 /** Room for part headers, boundaries and small fields around the file in a multipart body. */
 const FORM_OVERHEAD = 1024 * 1024;
 
@@ -100,16 +103,33 @@ export const uploadRoute: FastifyPluginAsyncTypebox<UploadRouteOptions> = async 
       }
       let stored: StoredTemp | undefined;
       let size = 0;
+      // The multipart parser can stall for good on some malformed bodies (a part without headers)
+      // without an error; every real client starts its first part within a few seconds.
+      let sawPart = false;
+      let stallTimer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        stallTimer = setTimeout(() => {
+          if (sawPart) return;
+          abort.abort();
+          reply.header('connection', 'close');
+          reject(badRequest(`the multipart body is malformed: no part began within ${FIRST_PART_MS / 1000} s`));
+        }, FIRST_PART_MS);
+      });
       try {
-        for await (const part of request.parts()) {
-          if (part.type !== 'file') continue;
-          if (part.fieldname !== 'file' || stored) {
-            part.file.resume();
-            continue;
+        const parse = (async () => {
+          for await (const part of request.parts()) {
+            sawPart = true;
+            if (part.type !== 'file') continue;
+            if (part.fieldname !== 'file' || stored) {
+              part.file.resume();
+              continue;
+            }
+            stored = await writeTempUpload(config.video_dir, part.file, abort.signal);
+            if (part.file.truncated) throw payloadTooLarge(`the file is larger than ${config.max_upload_mb} MiB`);
           }
-          stored = await writeTempUpload(config.video_dir, part.file, abort.signal);
-          if (part.file.truncated) throw payloadTooLarge(`the file is larger than ${config.max_upload_mb} MiB`);
-        }
+        })();
+        parse.catch(() => undefined);
+        await Promise.race([parse, stalled]);
         if (!stored) throw badRequest('no "file" part in the form');
         size = stored.size;
         const placed = await placeVideoFile(db, config.video_dir, id, stored.tempPath, {
@@ -125,6 +145,7 @@ export const uploadRoute: FastifyPluginAsyncTypebox<UploadRouteOptions> = async 
         uploadFailures.inc({ reason: failureReason(err) });
         throw asUploadError(err, config.max_upload_mb);
       } finally {
+        clearTimeout(stallTimer);
         reply.raw.off('close', onClose);
       }
       uploadBytes.inc(size);

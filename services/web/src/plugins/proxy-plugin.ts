@@ -50,6 +50,9 @@ function onProxyError(name: string) {
       reply.raw.destroy();
       return;
     }
+    // The client may still be sending a body nobody will read (an upload): close the connection after
+    // this answer, or the next request on it would wait behind those bytes for ever.
+    if (!reply.request.raw.complete) reply.header('connection', 'close');
     reply
       .code(503)
       .header('content-type', 'application/json; charset=utf-8')
