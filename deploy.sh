@@ -150,6 +150,10 @@ stop_services() {
     if is_alive "$pid"; then
       say "${names[$i]}: did not stop within ${STOP_TIMEOUT}s; sending SIGKILL"
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+      # SIGKILL is not instant on a busy machine: return only once the process is gone.
+      local k
+      for k in $(seq 1 50); do is_alive "$pid" || break; sleep 0.1; done
+      is_alive "$pid" && say "${names[$i]}: pid $pid still present after SIGKILL"
     else
       # Whatever the service forked (cluster workers) goes with it.
       kill -KILL -- "-$pid" 2>/dev/null || true

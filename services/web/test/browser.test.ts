@@ -1,38 +1,17 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { announceBrowser, CHROMIUM, CHROMIUM_ARGS as ARGS, haveBrowser } from './chromium.js';
 import { startStack, type Stack } from './stack.js';
 
-// Debian's Chromium only: no test tool may download a browser of its own.
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--mute-audio',
-];
 const FIXTURE = fileURLToPath(new URL('./fixtures/sample.mp4', import.meta.url));
 const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
 const XSS = '<img src=x onerror=alert(1)>';
-const haveBrowser = existsSync(CHROMIUM);
 
-if (!haveBrowser && process.env.REQUIRE_BROWSER !== '1') {
-  console.warn(`Browser tests SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
-}
-
-if (!haveBrowser && process.env.REQUIRE_BROWSER === '1') {
-  it('needs Chromium (REQUIRE_BROWSER=1)', () => {
-    throw new Error(`REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);
-  });
-}
+announceBrowser('Browser tests');
 
 describe.skipIf(!haveBrowser)('in Chromium: the journey through the pages', () => {
   let stack: Stack;

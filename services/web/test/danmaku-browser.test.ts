@@ -1,26 +1,16 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import WebSocket from 'ws';
+import { announceBrowser, CHROMIUM, CHROMIUM_ARGS as ARGS, haveBrowser } from './chromium.js';
 import { startStack, type Stack } from './stack.js';
 
-// Debian's Chromium only: no test tool may download a browser of its own.
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--mute-audio'];
 const FIXTURE = fileURLToPath(new URL('./fixtures/sample.mp4', import.meta.url));
-const haveBrowser = existsSync(CHROMIUM);
 
-if (!haveBrowser && process.env.REQUIRE_BROWSER !== '1') {
-  console.warn(`Danmaku browser test SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
-}
-if (!haveBrowser && process.env.REQUIRE_BROWSER === '1') {
-  it('needs Chromium (REQUIRE_BROWSER=1)', () => {
-    throw new Error(`REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);
-  });
-}
+announceBrowser('Danmaku browser test');
 
 describe.skipIf(!haveBrowser)('in Chromium: danmaku between two pages of one video', () => {
   let stack: Stack;

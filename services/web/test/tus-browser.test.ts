@@ -1,40 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page, type Route } from 'playwright-core';
+import { announceBrowser, CHROMIUM, CHROMIUM_ARGS as ARGS, haveBrowser } from './chromium.js';
 import { startStack, type Stack } from './stack.js';
 
-// Debian's Chromium only: no test tool may download a browser of its own.
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--mute-audio',
-];
 const FIXTURE = fileURLToPath(new URL('./fixtures/sample.mp4', import.meta.url));
 const MiB = 1024 * 1024;
 const CHUNK = 8 * MiB;
-const haveBrowser = existsSync(CHROMIUM);
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-if (!haveBrowser && process.env.REQUIRE_BROWSER !== '1') {
-  console.warn(`Resumable-upload browser test SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
-}
-
-if (!haveBrowser && process.env.REQUIRE_BROWSER === '1') {
-  it('needs Chromium (REQUIRE_BROWSER=1)', () => {
-    throw new Error(`REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);
-  });
-}
+announceBrowser('Resumable-upload browser test');
 
 // Runs with or without a browser: the proxy's side of the protocol.
 describe('tus through the web proxy', () => {
