@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { open, readdir, rename, rm, stat } from 'node:fs/promises';
@@ -88,11 +89,17 @@ export interface StoredTemp {
 export async function writeTempUpload(videoDir: string, source: Readable, signal?: AbortSignal): Promise<StoredTemp> {
   const tempPath = tempUploadPath(videoDir);
   const sniff = new SniffTransform();
+  const out = createWriteStream(tempPath, { flags: 'wx', mode: 0o644, flush: true });
   try {
-    await pipeline(source, sniff, createWriteStream(tempPath, { flags: 'wx', mode: 0o644, flush: true }), { signal });
+    await pipeline(source, sniff, out, { signal });
     if (!sniff.contentType) throw unsupportedMediaType('the file is empty');
     return { tempPath, size: sniff.bytes, contentType: sniff.contentType };
   } catch (err) {
+    // The file is opened asynchronously: when the pipeline fails early, the open may still be in
+    // flight and would create the file after an immediate rm. Wait for the stream to close first.
+    if (!out.closed) {
+      await Promise.race([once(out, 'close').catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())]);
+    }
     await rm(tempPath, { force: true });
     throw err;
   }
