@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import WebSocket from 'ws';
+import { LINGER_MS } from '../src/plugins/proxy-plugin.js';
+import { twoOnOneConnection } from '../../../test/system/harness/raw.js';
 import { buildWeb, deadPort, startFakeApi, startFakeStream, startUpstream, type FakeApi, type FakeStream, type Upstream } from './helper.js';
 
 let api: FakeApi;
@@ -361,5 +363,98 @@ describe('WebSocket through /api/*', () => {
     ws.close();
     expect(JSON.parse(messages[0])).toEqual({ session: 'sess-9', url: '/danmaku/ws?id=v1' });
     expect(messages[1]).toBe('echo:hi');
+  });
+});
+
+describe('an answer that comes before the upload has all arrived', () => {
+  let early: Upstream;
+  let earlyWeb: FastifyInstance;
+  let earlyPort: number;
+  let downWeb: FastifyInstance;
+  let downPort: number;
+  let markAborted: () => void = () => undefined;
+
+  beforeAll(async () => {
+    early = await startUpstream((app) => {
+      app.removeAllContentTypeParsers();
+      app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+      // Refuses an upload on its first bytes, as the stream server does one that is too large.
+      app.post('/upload/too-big', (_request, reply) => {
+        reply.code(413).send({ error: 'too large', error_code: '009' });
+      });
+      // Reads until the client goes away, and reports that it noticed.
+      app.post('/upload/forever', (request) => {
+        request.raw.on('close', () => {
+          if (!request.raw.complete) markAborted();
+        });
+        (request.body as NodeJS.ReadableStream).resume();
+        return new Promise(() => undefined);
+      });
+      app.get('/videos/:id', async () => ({ ok: true }));
+    });
+    earlyWeb = await buildWeb({ api_url: early.url, stream_url: early.url });
+    await earlyWeb.listen({ port: 0, host: '127.0.0.1' });
+    earlyPort = (earlyWeb.server.address() as AddressInfo).port;
+    const dead = await deadPort();
+    downWeb = await buildWeb({ api_url: early.url, stream_url: `http://127.0.0.1:${dead}` });
+    await downWeb.listen({ port: 0, host: '127.0.0.1' });
+    downPort = (downWeb.server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await earlyWeb?.close();
+    await downWeb?.close();
+    await early?.close();
+  });
+
+  const upload = (id: string, size: number) =>
+    Buffer.concat([
+      Buffer.from(`POST /upload/${id} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: video/mp4\r\nContent-Length: ${size}\r\n\r\n`),
+      randomBytes(size),
+    ]);
+  const next = 'GET /videos/v1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+
+  it('a stream server that is down: every client reads its 503, and its connection still works', async () => {
+    const seen: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      const answers = await twoOnOneConnection(downPort, upload('v1', 2 * 1024 * 1024), next);
+      seen.push(`${answers.first} | ${answers.second}`);
+    }
+    // Before, the web's socket was destroyed under the answer now and then: the client read nothing.
+    expect(new Set(seen)).toEqual(new Set(['HTTP/1.1 503 Service Unavailable | HTTP/1.1 503 Service Unavailable']));
+  });
+
+  it('a stream server that refuses early: the client reads its 413, and its connection still works', async () => {
+    for (let i = 0; i < 5; i++) {
+      const answers = await twoOnOneConnection(earlyPort, upload('too-big', 2 * 1024 * 1024), next);
+      expect(answers).toEqual({ first: 'HTTP/1.1 413 Payload Too Large', second: 'HTTP/1.1 200 OK' });
+    }
+  });
+
+  it('a client that stops sending after the answer is cut off after the linger time', async () => {
+    const socket = net.connect({ host: '127.0.0.1', port: downPort });
+    socket.on('error', () => undefined);
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+    await new Promise((r) => socket.once('connect', r));
+    const started = Date.now();
+    socket.write(upload('v1', 1024 * 1024).subarray(0, 256 * 1024));
+    const closedAt = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(-1), LINGER_MS + 5_000))]);
+    socket.destroy();
+    expect(text).toMatch(/^HTTP\/1\.1 503 /);
+    expect(closedAt, 'the web never closed the stalled connection').toBeGreaterThan(0);
+    expect(closedAt - started).toBeGreaterThanOrEqual(LINGER_MS - 100);
+  }, LINGER_MS + 10_000);
+
+  it('a client that goes away mid-upload aborts the upstream request', async () => {
+    const aborted = new Promise<void>((resolve) => (markAborted = resolve));
+    const socket = net.connect({ host: '127.0.0.1', port: earlyPort });
+    socket.on('error', () => undefined);
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(upload('forever', 4 * 1024 * 1024).subarray(0, 512 * 1024));
+    await new Promise((r) => setTimeout(r, 300));
+    socket.destroy();
+    const result = await Promise.race([aborted.then(() => 'aborted'), new Promise((r) => setTimeout(() => r('still open'), 5_000))]);
+    expect(result).toBe('aborted');
   });
 });

@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import httpProxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
 import type { Config } from '@video/shared';
@@ -50,15 +51,66 @@ function onProxyError(name: string) {
       reply.raw.destroy();
       return;
     }
-    // The client may still be sending a body nobody will read (an upload): close the connection after
-    // this answer, or the next request on it would wait behind those bytes for ever.
-    if (!reply.request.raw.complete) reply.header('connection', 'close');
+    // The client may still be sending a body nobody will read (an upload): see lingerOnEarlyAnswer.
     reply
       .code(503)
       .header('content-type', 'application/json; charset=utf-8')
       .header('retry-after', '5')
       .send({ error: `the ${name} service is unavailable, try again shortly`, error_code: '011' });
   };
+}
+
+/** How long the rest of an unread request body is drained after an early answer before the web hangs up. */
+export const LINGER_MS = 5000;
+
+/**
+ * An answer sent while the client is still sending its body (a refused or failed upload). Closing the
+ * socket at once would leave unread bytes in the kernel, so it would send a reset that can destroy
+ * the answer before the client reads it: the browser would show "connection reset" instead of the
+ * 503 or 413. So the connection stays open, Node discards the rest of the body, and the next request
+ * on it is answered as usual; a client still sending after LINGER_MS is cut off, by which time it has
+ * long had the answer (nginx's lingering close, for the same reason).
+ */
+function lingerOnEarlyAnswer(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void): void {
+  const raw = request.raw;
+  if (!raw.complete && !raw.destroyed) {
+    // reply-from asks for a close when an upstream answers early; the drain makes that unnecessary.
+    if (String(reply.getHeader('connection') ?? '').toLowerCase() === 'close') reply.removeHeader('connection');
+    const socket = raw.socket;
+    const timer = setTimeout(() => {
+      if (!raw.complete) socket.destroy();
+    }, LINGER_MS);
+    timer.unref();
+    raw.once('end', () => clearTimeout(timer));
+    socket.once('close', () => clearTimeout(timer));
+    // Node only discards a body nobody began to read; this one went (in part) to the upstream.
+    reply.raw.once('finish', () => {
+      if (!raw.complete && !raw.destroyed) {
+        raw.unpipe();
+        raw.resume();
+      }
+    });
+  }
+  done(null, payload);
+}
+
+/**
+ * The upstream client gets a stand-in for the request body, never the client's request itself: when it
+ * gives up (an upstream that refuses connections) it destroys the body it was given, and destroying
+ * Node's request destroys the client's socket, often before the 503 has reached the client. A client
+ * that goes away still aborts the upstream request, through the stand-in.
+ */
+function shieldRequestBody(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
+  const raw = request.raw;
+  if (request.body === raw && !raw.complete) {
+    const body = new PassThrough({ highWaterMark: 64 * 1024 });
+    raw.pipe(body);
+    raw.once('close', () => {
+      if (!raw.complete) body.destroy(new Error('the client aborted its request'));
+    });
+    request.body = body;
+  }
+  done();
 }
 
 async function registerProxy(app: FastifyInstance, name: string, route: ProxyRoute): Promise<void> {
@@ -70,6 +122,7 @@ async function registerProxy(app: FastifyInstance, name: string, route: ProxyRou
     routes: ['/*'],
     httpMethods: route.methods,
     websocket: route.websocket ?? false,
+    preHandler: shieldRequestBody,
     // A proxied WebSocket (live danmaku) carries the same identity as a proxied request.
     wsClientOptions: {
       rewriteRequestHeaders: (headers: Record<string, string>, request: FastifyRequest) => {
@@ -111,6 +164,7 @@ export interface ProxyOptions {
 export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Promise<void> {
   const { config } = opts;
   const headersTimeoutMs = opts.headersTimeoutMs ?? 30_000;
+  app.addHook('onSend', lingerOnEarlyAnswer);
   const apiBase = basePath(config.api_url);
   const streamBase = basePath(config.stream_url);
   await registerProxy(app, 'api', {
