@@ -1,8 +1,10 @@
 import { constants } from 'node:fs';
+import http from 'node:http';
 import { access, mkdir } from 'node:fs/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { baseServerOptions, commonPlugin, connectDatabase, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
 import { LocalLimiter, type ConnectionLimiter } from './lib/connection-limiter.js';
+import { createFastPath, type FastPath } from './lib/fast-path.js';
 import { OpenFileCache } from './lib/open-file-cache.js';
 import { VideoRowCache } from './lib/video-row-cache.js';
 import { testpageRoute } from './routes/testpage-route.js';
@@ -33,6 +35,8 @@ declare module 'fastify' {
     videoFiles: OpenFileCache;
     /** Cached live video rows of the streaming path; call invalidate(id) after changing a row. */
     videoRows: VideoRowCache;
+    /** Requests the streaming fast path answered (lib/fast-path.ts). */
+    fastPathServed(): number;
   }
 }
 
@@ -40,20 +44,35 @@ declare module 'fastify' {
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   // No whole-request deadline: a large upload on a slow link may take hours. Headers must still
   // arrive within Node's headersTimeout, and a socket idle for connectionTimeout is closed.
-  const app = Fastify(
-    baseServerOptions(config, 'streamserver', { requestTimeout: 0, ...(deps.logger === false ? { logger: false } : {}) }),
-  );
   const db = deps.db ?? connectDatabase(config.database_url);
-  if (!deps.db) app.addHook('onClose', async () => db.close());
-  await mkdir(config.video_dir, { recursive: true });
-
   const limiter = deps.limiter ?? new LocalLimiter(config.stream_max_connections);
   const files = new OpenFileCache(config.video_dir);
   const rows = new VideoRowCache(db, deps.rowCacheMs ?? 1000);
+  // Set once the app exists; until then (and while closing) every request goes through Fastify.
+  let fastPath: FastPath | undefined;
+  const options = baseServerOptions(config, 'streamserver', { requestTimeout: 0, ...(deps.logger === false ? { logger: false } : {}) });
+  const app = Fastify({
+    ...options,
+    // The server Fastify would make, with the streaming fast path in front (lib/fast-path.ts).
+    serverFactory: (handler) => {
+      const server = http.createServer((req, res) => {
+        if (fastPath === undefined || !fastPath.handle(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
+      server.requestTimeout = options.requestTimeout ?? 0;
+      server.setTimeout(options.connectionTimeout ?? 0);
+      return server;
+    },
+  });
+  if (!deps.db) app.addHook('onClose', async () => db.close());
+  await mkdir(config.video_dir, { recursive: true });
   app.decorate('connectionLimiter', limiter);
   app.decorate('videoFiles', files);
   app.decorate('videoRows', rows);
   app.addHook('onClose', async () => files.clear());
+  app.addHook('preClose', async () => {
+    fastPath = undefined;
+  });
 
   await app.register(commonPlugin, { service: 'streamserver' });
   registerHealth(app, async () => {
@@ -65,5 +84,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(testpageRoute);
   // feature plugins
   await app.register(tusPlugin, { config, db });
+  if (config.storage_type === 'local') {
+    const fast = createFastPath({ limiter, files, rows, log: app.log });
+    fastPath = fast;
+    app.decorate('fastPathServed', () => fast.served);
+  } else app.decorate('fastPathServed', () => 0);
   return app;
 }

@@ -107,6 +107,12 @@ export class ClusterLimiter implements ConnectionLimiter {
     });
   }
 
+  tryAcquireNow(): boolean {
+    if (this.held >= this.owned) return false;
+    this.held++;
+    return true;
+  }
+
   release(): void {
     if (this.held > 0) this.held--;
     this.trim();

@@ -9,6 +9,8 @@ import { limiterInUse, limiterRejected, tooManyRequests } from '@video/shared';
 export interface ConnectionLimiter {
   readonly max: number;
   tryAcquire(): boolean | Promise<boolean>;
+  /** A slot if one can be had without waiting, else false (and nothing asked of anyone). */
+  tryAcquireNow?(): boolean;
   release(): void;
   /** Slots held by this process's requests (for tests and metrics). */
   inUse(): number;
@@ -24,6 +26,10 @@ export class LocalLimiter implements ConnectionLimiter {
     this.used++;
     limiterInUse.set(this.used);
     return true;
+  }
+
+  tryAcquireNow(): boolean {
+    return this.tryAcquire();
   }
 
   release(): void {

@@ -13,14 +13,17 @@ export interface OpenVideoFile {
   readonly mtimeSec: number;
   refs: number;
   retired: boolean;
+  /** When the path was last stat-ed and found to still be this file (Date.now()). */
+  checkedAt: number;
 }
 
 /**
  * Keeps one read-only descriptor per served file, shared by every response about it (reads are
- * positional, so sharing is safe). Each lookup re-stats the path, which is cheap, so a file
- * replaced by rename or removed by the scheduler is noticed at once, in every worker process; the
- * old descriptor stays open until the last response reading it ends, so a replaced file is never
- * served half old and half new.
+ * positional, so sharing is safe). A lookup re-stats the path unless the caller accepts an answer
+ * up to `trustMs` old, so a file replaced by rename or removed by the scheduler is noticed at once
+ * (or within that window), in every worker process; this process's own uploads invalidate at once.
+ * The old descriptor stays open until the last response reading it ends, so a replaced file is
+ * never served half old and half new.
  */
 export class OpenFileCache {
   private readonly files = new Map<string, OpenVideoFile>();
@@ -31,10 +34,15 @@ export class OpenFileCache {
   ) {}
 
   /** The file for a validated id with one reference taken, or undefined when there is none. */
-  acquire(id: string): OpenVideoFile | undefined {
+  acquire(id: string, trustMs = 0): OpenVideoFile | undefined {
+    let entry = this.files.get(id);
+    const now = Date.now();
+    if (entry && trustMs > 0 && now - entry.checkedAt < trustMs) {
+      entry.refs++;
+      return entry;
+    }
     const file = path.join(this.dir, id);
     const st = statSync(file, { throwIfNoEntry: false });
-    let entry = this.files.get(id);
     if (!st || !st.isFile()) {
       if (entry) this.retire(id, entry);
       return undefined;
@@ -63,10 +71,12 @@ export class OpenFileCache {
         mtimeSec: Math.floor(fst.mtimeMs / 1000),
         refs: 0,
         retired: false,
+        checkedAt: now,
       };
       if (this.files.size >= this.maxEntries) this.evictOne();
       this.files.set(id, entry);
     }
+    entry.checkedAt = now;
     entry.refs++;
     return entry;
   }

@@ -31,6 +31,12 @@ export class VideoRowCache {
     return video;
   }
 
+  /** A cached live row still within its time, without asking the database (the fast path). */
+  peek(id: string): Video | undefined {
+    const hit = this.rows.get(id);
+    return hit && hit.until > Date.now() ? hit.video : undefined;
+  }
+
   invalidate(id: string): void {
     this.rows.delete(id);
   }

@@ -7,8 +7,10 @@ import type { FastifyReply } from 'fastify';
 import { httpDuration, httpRequests, notFound, type Config } from '@video/shared';
 import { parseBytesRange, preferWholeFile, type ByteRange } from '../lib/byte-range.js';
 import { limitConnections, type ConnectionLimiter } from '../lib/connection-limiter.js';
+import { FALLBACK_TYPE, VIDEOS_ROUTE as ROUTE } from '../lib/fast-path.js';
 import type { OpenFileCache, OpenVideoFile } from '../lib/open-file-cache.js';
 import { evaluatePreconditions, ifRangeAllows } from '../lib/preconditions.js';
+import { CHUNK, sendFileRange } from '../lib/range-sender.js';
 import type { VideoRowCache } from '../lib/video-row-cache.js';
 import { ErrorSchema, VideoParamsSchema } from '../schemas.js';
 
@@ -19,10 +21,6 @@ export interface VideosRouteOptions {
   rows: VideoRowCache;
 }
 
-/** 1 MiB reads: far fewer syscalls and stream turns than the 64 KiB default. */
-const CHUNK = 1024 * 1024;
-const FALLBACK_TYPE = 'video/mp4';
-const ROUTE = '/videos/:vid';
 
 /**
  * The descriptor is shared by every response about the file, so a stream must never close it,
@@ -46,28 +44,34 @@ async function* multipartBody(file: OpenVideoFile, ranges: ByteRange[], heads: B
 export const videosRoute: FastifyPluginAsyncTypebox<VideosRouteOptions> = async (app, opts) => {
   const { config, files, rows } = opts;
 
-  function sendBody(reply: FastifyReply, file: OpenVideoFile, body: Readable | undefined) {
+  /** The body is one byte range of the file, or a stream (multipart), or nothing (HEAD, 304). */
+  function sendBody(reply: FastifyReply, file: OpenVideoFile, body: Readable | ByteRange | undefined) {
     if (!body) {
       files.release(file);
       return reply.send();
     }
-    body.once('close', () => files.release(file));
-    // The body is piped straight to the socket: Fastify's stream path measured several times
-    // slower per byte. Hijacked replies skip onResponse, so they are counted here instead.
+    // The body goes straight to the socket: Fastify's stream path measured several times slower
+    // per byte. Hijacked replies skip onResponse, so they are counted here instead.
     reply.hijack();
     const res = reply.raw;
     const started = process.hrtime.bigint();
     res.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
-    // pipe() rather than pipeline(): pipeline makes an AbortController per call and aborts it at
-    // the end, and building that DOMException (with its stack) cost more than a 64 KiB range.
-    body.pipe(res);
-    body.once('error', (err) => {
-      reply.log.warn({ err }, 'streaming a video failed');
-      res.destroy(err);
-    });
+    const failed = (err: Error) => reply.log.warn({ err }, 'streaming a video failed');
+    if (body instanceof Readable) {
+      // pipe() rather than pipeline(): pipeline makes an AbortController per call and aborts it at
+      // the end, and building that DOMException (with its stack) cost more than a 64 KiB range.
+      body.pipe(res);
+      body.once('error', (err) => {
+        failed(err);
+        res.destroy(err);
+      });
+    } else {
+      sendFileRange(res, file.fd, body.start, body.end, failed);
+    }
     res.once('close', () => {
       // A client that went away stops the read and frees the descriptor reference.
-      if (!body.destroyed) body.destroy();
+      if (body instanceof Readable && !body.destroyed) body.destroy();
+      files.release(file);
       const labels = { service: 'streamserver', method: reply.request.method, route: ROUTE, status: String(res.statusCode) };
       httpRequests.inc(labels);
       httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
@@ -118,7 +122,7 @@ export const videosRoute: FastifyPluginAsyncTypebox<VideosRouteOptions> = async 
           .header('content-type', contentType)
           .header('content-range', `bytes ${start}-${end}/${size}`)
           .header('content-length', end - start + 1);
-        return sendBody(reply, file, head ? undefined : rangeStream(file, start, end));
+        return sendBody(reply, file, head ? undefined : { start, end });
       }
 
       if (parsed?.type === 'ranges' && !preferWholeFile(size, parsed.ranges)) {
@@ -143,7 +147,7 @@ export const videosRoute: FastifyPluginAsyncTypebox<VideosRouteOptions> = async 
       }
 
       reply.code(200).header('content-type', contentType).header('content-length', size);
-      return sendBody(reply, file, head || size === 0 ? undefined : rangeStream(file, 0, size - 1));
+      return sendBody(reply, file, head || size === 0 ? undefined : { start: 0, end: size - 1 });
     },
   });
 };
