@@ -165,6 +165,16 @@ describe('the streaming fast path', () => {
       (err: NodeJS.ErrnoException) => `cut off (${err.code ?? err.message})`,
     );
     expect(outcome).not.toBe(`complete with ${4 * CHUNK} bytes`);
+    // A small range is read in one go: past the new end it is cut off too.
+    const small = await get(shortId, { range: `bytes=${2 * CHUNK}-${2 * CHUNK + 999}` }).then(
+      (res) => `complete with ${res.body.length} bytes`,
+      (err: NodeJS.ErrnoException) => `cut off (${err.code ?? err.message})`,
+    );
+    expect(small).not.toBe('complete with 1000 bytes');
+    // One inside it still works.
+    const inside = await get(shortId, { range: 'bytes=10-19' });
+    expect(inside.status).toBe(206);
+    expect(inside.body.equals(Buffer.alloc(10, 3))).toBe(true);
     await until('slot back', () => h.app.connectionLimiter.inUse() === 0);
     await new Promise((r) => setTimeout(r, FILE_RECHECK_MS + 50));
     const after = await get(shortId);
