@@ -75,6 +75,13 @@ class SniffTransform extends Transform {
   }
 }
 
+/**
+ * Bytes an upload may queue on its way to the file. With the 16 KiB default every 64 KiB socket read
+ * becomes its own write through the thread pool, and the parser waits for each; with 1 MiB the
+ * writes that queue up behind a running one go to the file together (writev).
+ */
+const UPLOAD_BUFFER = 1024 * 1024;
+
 export interface StoredTemp {
   tempPath: string;
   size: number;
@@ -88,8 +95,8 @@ export interface StoredTemp {
  */
 export async function writeTempUpload(videoDir: string, source: Readable, signal?: AbortSignal): Promise<StoredTemp> {
   const tempPath = tempUploadPath(videoDir);
-  const sniff = new SniffTransform();
-  const out = createWriteStream(tempPath, { flags: 'wx', mode: 0o644, flush: true });
+  const sniff = new SniffTransform({ highWaterMark: UPLOAD_BUFFER });
+  const out = createWriteStream(tempPath, { flags: 'wx', mode: 0o644, flush: true, highWaterMark: UPLOAD_BUFFER });
   try {
     await pipeline(source, sniff, out, { signal });
     if (!sniff.contentType) throw unsupportedMediaType('the file is empty');

@@ -64,7 +64,12 @@ export const uploadRoute: FastifyPluginAsyncTypebox<UploadRouteOptions> = async 
   // left unread so the handler can answer 401/403/404 before it answers 415.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
-  await app.register(multipart, { limits: { fileSize: maxBytes, fieldSize: 64 * 1024, fields: 16, parts: 32 } });
+  // 1 MiB buffers in the parser and its file stream (the defaults, 16 KiB, pause the request for every socket read).
+  await app.register(multipart, {
+    limits: { fileSize: maxBytes, fieldSize: 64 * 1024, fields: 16, parts: 32 },
+    highWaterMark: 1024 * 1024,
+    fileHwm: 1024 * 1024,
+  });
 
   app.post(
     '/upload/:vid',
