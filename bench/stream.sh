@@ -4,7 +4,7 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: bench/stream.sh [--duration SECONDS] [--workers N] [--rounds N]
+Usage: bench/stream.sh [--duration SECONDS] [--workers N] [--rounds N] [--uploads-only]
 
 Benchmarks the stream server against nginx-light (sendfile on, tcp_nopush off) serving the same
 directory on a spare 127.0.0.1 port, with wrk (2 threads):
@@ -17,6 +17,7 @@ at 16 and 64 connections, alternating stream server / nginx / a plain Node serve
   --duration S   seconds per wrk run (default 8)
   --workers N    stream_workers for the stream server (default 1)
   --rounds N     alternations per case (default 2; the table shows the mean)
+  --uploads-only skip the download cases
 
 Needs: wrk, nginx (Debian's nginx-light), curl, node with the repo's dependencies installed.
 Run from anywhere inside the repo; it writes only under a fresh temporary directory.
@@ -26,11 +27,13 @@ USAGE
 DURATION=8
 WORKERS=1
 ROUNDS=2
+READS=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
     --workers) WORKERS="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
+    --uploads-only) READS=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -66,7 +69,7 @@ head -c 10485760 /dev/urandom > "$VIDEOS/ten10"
 { printf '\x00\x00\x00\x20ftypisom'; head -c $((200 * 1048576 - 12)) /dev/urandom; } > "$WORK/upload200.mp4"
 
 export DATABASE_URL="sqlite:$WORK/video.db"
-SESSION="$(cd "$ROOT" && node --import tsx bench/stream-setup.ts big100 ten10 up200 | tail -1)"
+SESSION="$(cd "$ROOT" && node --import tsx bench/stream-setup.ts big100 ten10 up0 up1 up2 up3 | tail -1)"
 
 STREAM_PORT="$(free_port)"
 NGINX_PORT="$(free_port)"
@@ -139,6 +142,7 @@ run_wrk() { # target-port conns file size rangelen -> "req/s p99-ms errors cpu-u
   echo "$out $(echo "$used / $TICKS * 1000000 / ($rps * $DURATION)" | bc -l)"
 }
 
+if [[ "$READS" == 1 ]]; then
 # Warm the page cache and the JIT (a fresh Node process is markedly slower for its first seconds).
 for port in "$STREAM_PORT" "$NGINX_PORT" "$PLAIN_PORT"; do
   run_wrk "$port" 16 big100 104857600 0 >/dev/null || true
@@ -168,23 +172,33 @@ for spec in "1 MiB ranges:big100:104857600:1048576" "64 KiB ranges:big100:104857
   done
 done
 echo "(ratios are of request rates in the same run; CPU µs/req counts user + system time of all the server's processes)"
+fi
 
 # Upload on a freshly started server, so its peak RSS is the upload's alone.
 kill "$STREAM_PID"; wait "$STREAM_PID" 2>/dev/null || true
 start_stream
 rss_pids() { if [[ "$WORKERS" -gt 1 ]]; then pgrep -P "$STREAM_PID"; else echo "$STREAM_PID"; fi; }
 rss_kib() { local t=0; for p in $(rss_pids); do t=$((t + $(awk "/^$1:/{print \$2}" "/proc/$p/status"))); done; echo "$t"; }
-before=$(rss_kib VmRSS)
-printf '\n| upload | MiB/s | RSS before MiB | peak RSS MiB | growth MiB |\n| --- | --- | --- | --- | --- |\n'
-for i in 1 2 3; do
+upload() { # label video-id -> one table row (each upload a new video, as on the site)
+  local start end code peak
   start=$(date +%s.%N)
   code=$(curl -s -o "$WORK/upload.out" -w '%{http_code}' -H "X-Session-Id: $SESSION" -F "file=@$WORK/upload200.mp4" \
-    "http://127.0.0.1:$STREAM_PORT/upload/up200")
+    "http://127.0.0.1:$STREAM_PORT/upload/$2")
   end=$(date +%s.%N)
   [[ "$code" == 201 ]] || { echo "upload failed: $code $(cat "$WORK/upload.out")" >&2; exit 1; }
   peak=$(rss_kib VmHWM)
-  printf '| 200 MiB #%s | %.0f | %.0f | %.0f | %.0f |\n' "$i" "$(echo "200 / ($end - $start)" | bc -l)" \
+  printf '| %s | %.0f | %.0f | %.0f | %.0f |\n' "$1" "$(echo "200 / ($end - $start)" | bc -l)" \
     "$(echo "$before / 1024" | bc -l)" "$(echo "$peak / 1024" | bc -l)" "$(echo "($peak - $before) / 1024" | bc -l)"
+}
+printf '\n| upload | MiB/s | RSS before MiB | peak RSS MiB | growth MiB |\n| --- | --- | --- | --- | --- |\n'
+before=$(rss_kib VmRSS)
+upload "200 MiB, first after start" up0
+# The first upload warms the JIT and the parser; the rest show the steady state. The peak RSS is
+# reset (clear_refs) so each row's peak is that upload's own.
+before=$(rss_kib VmRSS)
+for i in 1 2 3; do
+  for p in $(rss_pids); do echo 5 > "/proc/$p/clear_refs" 2>/dev/null || true; done
+  upload "200 MiB #$i" "up$i"
 done
 echo
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,11 +1,11 @@
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { markVideoUploaded, unsupportedMediaType, type Db } from '@video/shared';
+import { FileSink } from './file-sink.js';
 import { SNIFF_BYTES, sniffVideo } from './video-sniff.js';
 
 /** Video ids as the contract allows them; checked before any file-system call. */
@@ -96,7 +96,7 @@ export interface StoredTemp {
 export async function writeTempUpload(videoDir: string, source: Readable, signal?: AbortSignal): Promise<StoredTemp> {
   const tempPath = tempUploadPath(videoDir);
   const sniff = new SniffTransform({ highWaterMark: UPLOAD_BUFFER });
-  const out = createWriteStream(tempPath, { flags: 'wx', mode: 0o644, flush: true, highWaterMark: UPLOAD_BUFFER });
+  const out = new FileSink(tempPath, UPLOAD_BUFFER);
   try {
     await pipeline(source, sniff, out, { signal });
     if (!sniff.contentType) throw unsupportedMediaType('the file is empty');
