@@ -16,17 +16,29 @@ const SYNC_MAX = 128 * 1024;
 const POOL_MAX = 32;
 
 /**
- * Reusable read buffers. A fresh 1 MiB buffer per read costs an allocation outside V8's heap and
- * page faults on first touch; a pooled one costs neither. A buffer comes back only when the write
- * holding it has completed (the kernel has copied it), so no response ever sees another's bytes.
+ * Reusable read buffers: 1 MiB ones for streamed ranges, SYNC_MAX ones for small ranges (so a
+ * stalled client of a small range holds 128 KiB, not 1 MiB). A fresh buffer per read costs an
+ * allocation outside V8's heap and page faults on first touch; a pooled one costs neither. A buffer
+ * comes back only when the write holding it has completed (the kernel has copied it), so no response
+ * ever sees another's bytes.
  */
-const pool: Buffer[] = [];
-function take(): Buffer {
-  return pool.pop() ?? Buffer.allocUnsafeSlow(CHUNK);
+class BufferPool {
+  private readonly free: Buffer[] = [];
+  constructor(
+    private readonly size: number,
+    private readonly keep: number,
+  ) {}
+
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
+  }
+
+  give(buf: Buffer): void {
+    if (this.free.length < this.keep) this.free.push(buf);
+  }
 }
-function give(buf: Buffer): void {
-  if (pool.length < POOL_MAX) pool.push(buf);
-}
+const chunks = new BufferPool(CHUNK, POOL_MAX);
+const smalls = new BufferPool(SYNC_MAX, 8 * POOL_MAX);
 
 /** Bytes read from files so far, by every response of this process (tests, back-pressure). */
 export const rangeSenderStats = { bytesRead: 0 };
@@ -41,25 +53,25 @@ export const rangeSenderStats = { bytesRead: 0 };
  */
 export function sendFileRange(res: ServerResponse, fd: number, start: number, end: number, onError: (err: Error) => void): void {
   if (end - start + 1 <= SYNC_MAX) {
-    const buf = take();
+    const buf = smalls.take();
     let bytes: number;
     try {
       bytes = readSync(fd, buf, 0, end - start + 1, start);
     } catch (err) {
-      give(buf);
+      smalls.give(buf);
       onError(err as Error);
       res.destroy(err as Error);
       return;
     }
     rangeSenderStats.bytesRead += bytes;
     if (bytes < end - start + 1) {
-      give(buf);
+      smalls.give(buf);
       const failure = new Error(`the file ended at byte ${start + bytes}, before the ${end + 1} promised`);
       onError(failure);
       res.destroy(failure);
       return;
     }
-    res.end(buf.subarray(0, bytes), () => give(buf));
+    res.end(buf.subarray(0, bytes), () => smalls.give(buf));
     return;
   }
   let next = start;
@@ -70,14 +82,14 @@ export function sendFileRange(res: ServerResponse, fd: number, start: number, en
     while (!reading && held < IN_FLIGHT && next <= end && !res.destroyed) {
       reading = true;
       held++;
-      const buf = take();
+      const buf = chunks.take();
       const want = Math.min(CHUNK, end - next + 1);
       const at = next;
       read(fd, buf, 0, want, at, (err, bytes) => {
         reading = false;
         if (err || bytes === 0 || res.destroyed) {
           held--;
-          give(buf);
+          chunks.give(buf);
           if (!res.destroyed) {
             const failure = err ?? new Error(`the file ended at byte ${at}, before the ${end + 1} promised`);
             onError(failure);
@@ -90,7 +102,7 @@ export function sendFileRange(res: ServerResponse, fd: number, start: number, en
         const chunk = bytes === buf.length ? buf : buf.subarray(0, bytes);
         const done = () => {
           held--;
-          give(buf);
+          chunks.give(buf);
           pump();
         };
         if (next > end) res.end(chunk, done);
