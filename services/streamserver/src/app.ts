@@ -69,7 +69,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('connectionLimiter', limiter);
   app.decorate('videoFiles', files);
   app.decorate('videoRows', rows);
-  app.addHook('onClose', async () => files.clear());
+  files.watch((err) => app.log.warn({ err }, 'cannot watch video_dir: a changed file may be served for up to a second'));
+  app.addHook('onClose', async () => {
+    files.unwatch();
+    files.clear();
+  });
   app.addHook('preClose', async () => {
     fastPath = undefined;
   });

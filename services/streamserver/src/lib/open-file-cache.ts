@@ -1,4 +1,4 @@
-import { close, fstatSync, openSync, statSync } from 'node:fs';
+import { close, fstatSync, openSync, statSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 
 /** An open video file and the metadata every response about it needs, computed once. */
@@ -20,18 +20,55 @@ export interface OpenVideoFile {
 /**
  * Keeps one read-only descriptor per served file, shared by every response about it (reads are
  * positional, so sharing is safe). A lookup re-stats the path unless the caller accepts an answer
- * up to `trustMs` old, so a file replaced by rename or removed by the scheduler is noticed at once
- * (or within that window), in every worker process; this process's own uploads invalidate at once.
- * The old descriptor stays open until the last response reading it ends, so a replaced file is
- * never served half old and half new.
+ * up to `trustMs` old; and a watch on the directory (inotify) forgets a file as soon as anything
+ * happens to its name — replaced by rename, removed by the scheduler, changed in place — in any
+ * process, so within that window too a changed file is noticed within milliseconds. The window is
+ * only the backstop for a watch that is not available or missed an event. The old descriptor stays
+ * open until the last response reading it ends, so a replaced file is never served half old and
+ * half new.
  */
 export class OpenFileCache {
   private readonly files = new Map<string, OpenVideoFile>();
+  private watcher: FSWatcher | undefined;
 
   constructor(
     private readonly dir: string,
     private readonly maxEntries = 1024,
   ) {}
+
+  /**
+   * Starts watching the directory (idempotent). Returns false when the platform or a full inotify
+   * table refuses: then only the `trustMs` window bounds how long a changed file may be served.
+   */
+  watch(onError: (err: Error) => void = () => undefined): boolean {
+    if (this.watcher) return true;
+    try {
+      this.watcher = watch(this.dir, { persistent: false }, (_event, name) => {
+        const id = typeof name === 'string' ? name : undefined;
+        if (id === undefined) {
+          // The kernel dropped events (queue overflow): forget everything.
+          this.clear();
+          return;
+        }
+        const entry = this.files.get(id);
+        if (entry) this.retire(id, entry);
+      });
+      this.watcher.on('error', (err) => {
+        this.unwatch();
+        this.clear();
+        onError(err);
+      });
+      return true;
+    } catch (err) {
+      onError(err as Error);
+      return false;
+    }
+  }
+
+  unwatch(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
 
   /** The file for a validated id with one reference taken, or undefined when there is none. */
   acquire(id: string, trustMs = 0): OpenVideoFile | undefined {
