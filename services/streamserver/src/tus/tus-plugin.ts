@@ -67,6 +67,12 @@ class VideoFileStore extends FileStore {
     this.extensions = ['creation', 'termination', 'expiration'];
   }
 }
+/**
+ * FileStore's constructor makes its directory without waiting and throws from the callback, so a
+ * failure (the directory removed meanwhile) is an uncaught exception. The plugin makes the directory
+ * itself, awaited, before the store exists; the store's own (private, so patched) check is a no-op.
+ */
+(VideoFileStore.prototype as unknown as { checkOrCreateDirectory(): void }).checkOrCreateDirectory = () => undefined;
 
 /**
  * tus 1.0 (core, creation, termination, expiration) under /files/ with @tus/server and
@@ -85,7 +91,7 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
     now: opts.now ?? Date.now,
   };
   const directory = tusStoreDir(config.video_dir);
-  // Made here, awaited: the store's own mkdir runs unawaited in its constructor and throws uncaught.
+  // Made here, awaited: the store's own unawaited mkdir is turned off (VideoFileStore).
   await mkdir(directory, { recursive: true });
 
   const contexts = new WeakMap<Request, TusContext>();
