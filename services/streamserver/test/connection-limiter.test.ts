@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@video/shared/testing';
-import { listen, makeUser, makeVideo, rawRequest, startApp, type Harness } from './helper.js';
+import { listen, makeUser, makeVideo, rawRequest, startApp, until, type Harness } from './helper.js';
 
 const LIMIT = 4;
 /** Far more than loopback socket buffers hold, so a client that reads nothing really stalls the response. */
@@ -16,14 +16,6 @@ function writeBigFile(file: string): void {
   block.write('\x00\x00\x00\x20ftypisom', 0, 'latin1');
   for (let i = 0; i < BIG_FILE_BYTES / block.length; i++) writeSync(fd, block);
   closeSync(fd);
-}
-
-async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe.each(testDialects())('connection limiter (%s)', (dialect) => {

@@ -5,19 +5,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHUNK, rangeSenderStats } from '../src/lib/range-sender.js';
 import { FILE_RECHECK_MS } from '../src/lib/fast-path.js';
-import { listen, makeUser, makeVideo, rawRequest, startApp, type Harness, type RawResponse } from './helper.js';
+import { listen, makeUser, makeVideo, rawRequest, startApp, until, type Harness, type RawResponse } from './helper.js';
 
 /** Several read chunks, and not a multiple of one, so ranges cross chunk boundaries. */
 const SIZE = 3 * CHUNK + 12_345;
 const BIG = 64 * 1024 * 1024;
-
-async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Headers whose values differ per request by design. */
 const PER_REQUEST = new Set(['date', 'x-request-id']);

@@ -119,3 +119,12 @@ export function abortAfterHeaders(base: string, rawPath: string): Promise<number
     req.end();
   });
 }
+
+/** Polls `cond` every 10 ms until it holds, failing after `ms`. */
+export async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

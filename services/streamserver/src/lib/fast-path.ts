@@ -25,6 +25,24 @@ export interface FastPathOptions {
 }
 
 type Labels = { service: string; method: string; route: string; status: string };
+const labelCache = new Map<string, Labels>();
+
+/**
+ * Counts one streamed response of the videos route in the shared HTTP metrics (the fast path and
+ * the route's hijacked replies skip Fastify's onResponse hook). Returns the seconds it took.
+ */
+export function countStreamed(method: string, status: number, started: bigint): number {
+  const key = `${method} ${status}`;
+  let labels = labelCache.get(key);
+  if (!labels) {
+    labels = { service: 'streamserver', method, route: VIDEOS_ROUTE, status: String(status) };
+    labelCache.set(key, labels);
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  httpRequests.inc(labels);
+  httpDuration.observe(labels, seconds);
+  return seconds;
+}
 
 /**
  * The common case of the streaming route — GET or HEAD of a known, live, stored video, the whole
@@ -47,16 +65,6 @@ export interface FastPath {
 
 export function createFastPath(opts: FastPathOptions): FastPath {
   const { limiter, files, rows, log } = opts;
-  const counters = new Map<string, { labels: Labels }>();
-  const labelsFor = (method: string, status: number): Labels => {
-    const key = `${method} ${status}`;
-    let hit = counters.get(key);
-    if (!hit) {
-      hit = { labels: { service: 'streamserver', method, route: VIDEOS_ROUTE, status: String(status) } };
-      counters.set(key, hit);
-    }
-    return hit.labels;
-  };
   // The limiter's synchronous answer, if it has one: asking a cluster primary is the route's job.
   const acquireNow = (): boolean => {
     const granted = limiter.tryAcquireNow ? limiter.tryAcquireNow() : false;
@@ -126,10 +134,7 @@ export function createFastPath(opts: FastPathOptions): FastPath {
     res.once('close', () => {
       limiter.release();
       files.release(file);
-      const labels = labelsFor(method, res.statusCode);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      httpRequests.inc(labels);
-      httpDuration.observe(labels, seconds);
+      const seconds = countStreamed(method, res.statusCode, started);
       if (VERBOSE.has(log.level)) {
         log.info(
           { reqId, req: { method, url, remoteAddress: req.socket?.remoteAddress }, res: { statusCode: res.statusCode }, responseTime: seconds * 1000 },

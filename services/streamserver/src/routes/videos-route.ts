@@ -4,10 +4,10 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { httpDuration, httpRequests, notFound, type Config } from '@video/shared';
+import { notFound, type Config } from '@video/shared';
 import { parseBytesRange, preferWholeFile, type ByteRange } from '../lib/byte-range.js';
 import { limitConnections, type ConnectionLimiter } from '../lib/connection-limiter.js';
-import { FALLBACK_TYPE, VIDEOS_ROUTE as ROUTE } from '../lib/fast-path.js';
+import { countStreamed, FALLBACK_TYPE, VIDEOS_ROUTE as ROUTE } from '../lib/fast-path.js';
 import type { OpenFileCache, OpenVideoFile } from '../lib/open-file-cache.js';
 import { evaluatePreconditions, ifRangeAllows } from '../lib/preconditions.js';
 import { CHUNK, sendFileRange } from '../lib/range-sender.js';
@@ -72,9 +72,7 @@ export const videosRoute: FastifyPluginAsyncTypebox<VideosRouteOptions> = async 
       // A client that went away stops the read and frees the descriptor reference.
       if (body instanceof Readable && !body.destroyed) body.destroy();
       files.release(file);
-      const labels = { service: 'streamserver', method: reply.request.method, route: ROUTE, status: String(res.statusCode) };
-      httpRequests.inc(labels);
-      httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      countStreamed(reply.request.method, res.statusCode, started);
     });
     return reply;
   }
