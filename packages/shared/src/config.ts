@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export interface Config {
@@ -26,12 +28,48 @@ export interface Config {
   oss_url: string;
   stream_workers: number;
   cookie_secure: boolean;
+  /** Bind addresses per service; empty = `host`. The scheduler's defaults to loopback: it is internal. */
+  api_host: string;
+  stream_host: string;
+  scheduler_host: string;
+  web_host: string;
+  /** Where generated secrets (the internal token) are kept. */
+  data_dir: string;
+  /** Addresses/CIDRs (or proxy-addr names: loopback, linklocal, uniquelocal) allowed to set X-Forwarded-For. */
+  trusted_proxies: string[];
+  /** Protects /metrics on the service ports when set (Bearer or ?token=); the web's public port never serves it. */
+  metrics_token: string;
+  /** Total stored bytes per user, MiB; 0 = unlimited. */
+  user_quota_mb: number;
+  /** Uploads are refused while the video disk has less free space than this, MiB; 0 = no floor. */
+  min_free_disk_mb: number;
+  /** Comments a user may post per minute. */
+  comment_rate_limit: number;
+  /** Video records a user may create per hour. */
+  video_create_rate_limit: number;
+  /** Danmaku a user may post per minute. */
+  danmaku_rate_limit: number;
+  /** Concurrent stream-server requests per client address (streams and uploads). */
+  stream_max_per_address: number;
+  /** Concurrent uploads per user (multipart and tus PATCH). */
+  upload_max_per_user: number;
+  /** After a grace period, a transfer slower than this (KiB/s) is cut off; 0 = never. */
+  min_transfer_kbps: number;
+  /** Seconds a transfer may run before the minimum rate applies. */
+  min_transfer_grace_seconds: number;
+  /** The web's cap on open client connections. */
+  web_max_connections: number;
+  /** The web's whole-request deadline for routes that are not streams or uploads, seconds. */
+  web_request_timeout_seconds: number;
+  /** Open WebSockets per client address through the web (and on the api). */
+  ws_max_per_address: number;
 }
 
 type Kind =
   | { type: 'int'; min: number; max: number }
   | { type: 'string'; oneOf?: readonly string[]; url?: readonly string[]; allowEmpty?: boolean }
-  | { type: 'bool' };
+  | { type: 'bool' }
+  | { type: 'list'; minItems?: number };
 
 const port = { type: 'int', min: 0, max: 65535 } as const;
 const httpUrl = { type: 'string', url: ['http:', 'https:'] } as const;
@@ -65,7 +103,32 @@ export const CONFIG_SPEC: { [K in keyof Config]: { default: Config[K]; kind: Kin
   oss_url: { default: '', kind: { type: 'string', allowEmpty: true, url: ['http:', 'https:'] } },
   stream_workers: { default: 1, kind: { type: 'int', min: 1, max: 64 } },
   cookie_secure: { default: false, kind: { type: 'bool' } },
+  api_host: { default: '', kind: { type: 'string', allowEmpty: true } },
+  stream_host: { default: '', kind: { type: 'string', allowEmpty: true } },
+  scheduler_host: { default: '127.0.0.1', kind: { type: 'string' } },
+  web_host: { default: '', kind: { type: 'string', allowEmpty: true } },
+  data_dir: { default: './data', kind: { type: 'string' } },
+  trusted_proxies: { default: ['loopback'], kind: { type: 'list' } },
+  metrics_token: { default: '', kind: { type: 'string', allowEmpty: true } },
+  user_quota_mb: { default: 10240, kind: { type: 'int', min: 0, max: 1024 * 1024 * 1024 } },
+  min_free_disk_mb: { default: 256, kind: { type: 'int', min: 0, max: 1024 * 1024 * 1024 } },
+  comment_rate_limit: { default: 20, kind: { type: 'int', min: 1, max: 1000000 } },
+  video_create_rate_limit: { default: 60, kind: { type: 'int', min: 1, max: 1000000 } },
+  danmaku_rate_limit: { default: 30, kind: { type: 'int', min: 1, max: 1000000 } },
+  stream_max_per_address: { default: 64, kind: { type: 'int', min: 1, max: 100000 } },
+  upload_max_per_user: { default: 4, kind: { type: 'int', min: 1, max: 10000 } },
+  min_transfer_kbps: { default: 4, kind: { type: 'int', min: 0, max: 1024 * 1024 } },
+  min_transfer_grace_seconds: { default: 30, kind: { type: 'int', min: 1, max: 86400 } },
+  web_max_connections: { default: 4096, kind: { type: 'int', min: 16, max: 1000000 } },
+  web_request_timeout_seconds: { default: 30, kind: { type: 'int', min: 1, max: 3600 } },
+  ws_max_per_address: { default: 16, kind: { type: 'int', min: 1, max: 100000 } },
 };
+
+/** The address a service binds to: its own key, else `host`. */
+export function bindHost(config: Config, service: 'api' | 'stream' | 'scheduler' | 'web'): string {
+  const own = config[`${service}_host`];
+  return own === '' ? config.host : own;
+}
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -82,6 +145,21 @@ function check(key: string, raw: unknown, kind: Kind, fromEnv: boolean): { value
     if (typeof n !== 'number' || !Number.isInteger(n)) return { problem: `${key}: ${shown} is not an integer` };
     if (n < kind.min || n > kind.max) return { problem: `${key}: ${shown} is outside ${kind.min}..${kind.max}` };
     return { value: n };
+  }
+  if (kind.type === 'list') {
+    let list: unknown = raw;
+    if (fromEnv && typeof raw === 'string') {
+      try {
+        list = JSON.parse(raw);
+      } catch {
+        return { problem: `${key}: ${shown} is not a JSON list` };
+      }
+    }
+    if (!Array.isArray(list) || !list.every((item) => typeof item === 'string' && item.trim() !== '')) {
+      return { problem: `${key}: ${shown} is not a list of non-empty strings` };
+    }
+    if (list.length < (kind.minItems ?? 0)) return { problem: `${key}: needs at least ${kind.minItems} entries` };
+    return { value: list.map((item: string) => item.trim()) };
   }
   if (kind.type === 'bool') {
     if (typeof raw === 'boolean') return { value: raw };
@@ -158,9 +236,13 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     if (problem) problems.push(fromEnv ? `${key} (env ${key.toUpperCase()}): ${problem.slice(key.length + 2)}` : problem);
     else out[key] = value;
   }
+  for (const entry of (out.trusted_proxies as string[] | undefined) ?? []) {
+    if (!isProxySpec(entry)) problems.push(`trusted_proxies: ${JSON.stringify(entry)} is not an address, a CIDR or one of loopback, linklocal, uniquelocal`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const config = out as unknown as Config;
   config.video_dir = path.resolve(baseDir, config.video_dir);
+  config.data_dir = path.resolve(baseDir, config.data_dir);
   if (config.database_url.startsWith('sqlite:')) {
     const target = config.database_url.slice('sqlite:'.length);
     if (target !== ':memory:') config.database_url = `sqlite:${path.resolve(baseDir, target)}`;
@@ -168,10 +250,45 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   return config;
 }
 
+function isProxySpec(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [addr, bits, extra] = entry.split('/');
+  const family = isIP(addr);
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * The internal token every service uses for service-to-service calls. When `internal_token` is empty,
+ * one is generated into `data_dir/internal-token` at first start (exclusive create, so two services
+ * starting at once agree on one), and read from there afterwards.
+ */
+export function resolveInternalToken(config: Pick<Config, 'internal_token' | 'data_dir'>): string {
+  if (config.internal_token !== '') return config.internal_token;
+  const file = path.join(config.data_dir, 'internal-token');
+  mkdirSync(config.data_dir, { recursive: true });
+  try {
+    writeFileSync(file, randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  // A reader racing the creator may see an empty file for a moment.
+  for (let i = 0; i < 50; i++) {
+    const token = readFileSync(file, 'utf8').trim();
+    if (token !== '') return token;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+  throw new Error(`${file} is empty: delete it, or set internal_token`);
+}
+
 /** Loads the config for a service's main, printing every problem and exiting on a bad one. */
 export function loadConfigOrExit(service: string): Config {
   try {
-    return loadConfig();
+    const config = loadConfig();
+    config.internal_token = resolveInternalToken(config);
+    return config;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${service}: ${err.message}\n`);

@@ -16,7 +16,7 @@ import { metricsPlugin } from './metrics.js';
 
 /** Server options every service shares: logger, request ids, body limit, timeouts. */
 export function baseServerOptions(
-  config: Pick<Config, 'log_level'>,
+  config: Pick<Config, 'log_level'> & Partial<Pick<Config, 'trusted_proxies'>>,
   service: string,
   extra: FastifyServerOptions = {},
 ): FastifyServerOptions {
@@ -24,6 +24,9 @@ export function baseServerOptions(
     logger: loggerOptions(config, service),
     genReqId,
     requestIdHeader: false,
+    // Only these peers may say who the client is (X-Forwarded-For); request.ip is the first
+    // untrusted hop, which every per-address limit and view count keys on.
+    trustProxy: config.trusted_proxies ?? ['loopback'],
     bodyLimit: 1024 * 1024,
     // Slow-loris protection: a request's headers and body must arrive in bounded time (services
     // that take long uploads turn the whole-request deadline off), and a socket on which nothing

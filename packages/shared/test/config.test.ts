@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { bindHost, ConfigError, loadConfig, resolveInternalToken } from '../src/config.js';
 
 function writeConf(obj: unknown): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'conf-'));
@@ -75,5 +75,33 @@ describe('loadConfig', () => {
 
   it('says which file cannot be read', () => {
     expect(() => loadConfig({ env: {}, file: '/nonexistent/conf.json' })).toThrow(/cannot read \/nonexistent\/conf.json/);
+  });
+});
+
+describe('list keys, bind addresses and the internal token', () => {
+  it('takes trusted_proxies as JSON from the environment and checks each entry', () => {
+    const ok = loadConfig({ file: null, env: { TRUSTED_PROXIES: '["10.0.0.0/8", "::1", "loopback"]' } });
+    expect(ok.trusted_proxies).toEqual(['10.0.0.0/8', '::1', 'loopback']);
+    expect(() => loadConfig({ file: null, env: { TRUSTED_PROXIES: '10.0.0.0/8' } })).toThrow(/trusted_proxies.*JSON list/);
+    expect(() => loadConfig({ file: null, env: { TRUSTED_PROXIES: '["10.0.0.0/33"]' } })).toThrow(/trusted_proxies/);
+    expect(() => loadConfig({ file: null, env: { TRUSTED_PROXIES: '["example.com"]' } })).toThrow(/trusted_proxies/);
+    expect(loadConfig({ file: null, env: {} }).trusted_proxies).toEqual(['loopback']);
+  });
+
+  it('binds each service to its own key, else host; the scheduler to loopback by default', () => {
+    const config = loadConfig({ file: null, env: { HOST: '0.0.0.0', API_HOST: '127.0.0.2' } });
+    expect(bindHost(config, 'api')).toBe('127.0.0.2');
+    expect(bindHost(config, 'web')).toBe('0.0.0.0');
+    expect(bindHost(config, 'scheduler')).toBe('127.0.0.1');
+  });
+
+  it('generates one internal token into data_dir when none is configured, and keeps it', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'token-'));
+    const first = resolveInternalToken({ internal_token: '', data_dir: path.join(dir, 'data') });
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+    expect(resolveInternalToken({ internal_token: '', data_dir: path.join(dir, 'data') })).toBe(first);
+    expect((statSync(path.join(dir, 'data', 'internal-token')).mode & 0o077)).toBe(0);
+    expect(resolveInternalToken({ internal_token: 'given', data_dir: path.join(dir, 'data') })).toBe('given');
+    rmSync(dir, { recursive: true, force: true });
   });
 });

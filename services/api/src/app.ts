@@ -22,8 +22,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const app = Fastify(
     baseServerOptions(config, 'api', {
       ...(deps.logger === false ? { logger: false } : {}),
-      // Only the web proxy on this host may say who the client is (X-Forwarded-For), for rate limits.
-      trustProxy: 'loopback',
     }),
   ).withTypeProvider<TypeBoxTypeProvider>();
   const db = deps.db ?? connectDatabase(config.database_url);

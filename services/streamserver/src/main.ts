@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { loadConfigOrExit, openDatabase, runService } from '@video/shared';
+import { bindHost, loadConfigOrExit, openDatabase, runService } from '@video/shared';
 import { buildApp } from './app.js';
 import { ClusterLimiter, LimitBroker, spareSlots } from './lib/cluster-limiter.js';
 import { sweepTempUploads } from './lib/video-store.js';
@@ -45,5 +45,5 @@ if (config.stream_workers > 1 && cluster.isPrimary) {
     : undefined;
   const app = await buildApp(config, { db, limiter });
   app.addHook('onClose', async () => db.close());
-  await runService(app, { name: 'streamserver', host: config.host, port: config.stream_port });
+  await runService(app, { name: 'streamserver', host: bindHost(config, 'stream'), port: config.stream_port });
 }

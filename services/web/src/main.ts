@@ -1,8 +1,8 @@
-import { loadConfigOrExit, runService } from '@video/shared';
+import { bindHost, loadConfigOrExit, runService } from '@video/shared';
 import { buildApp } from './app.js';
 
 const config = loadConfigOrExit('web');
 // The production build (bin/web) points TEMPLATES_DIR at bin/templates; from the sources the
 // repository's templates/ is the default.
 const app = await buildApp(config, { templatesDir: process.env.TEMPLATES_DIR || undefined });
-await runService(app, { name: 'web', host: config.host, port: config.web_port });
+await runService(app, { name: 'web', host: bindHost(config, 'web'), port: config.web_port });
