@@ -5,6 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import { baseServerOptions, commonPlugin, registerHealth, type Config } from '@video/shared';
 import { ApiGateway } from './api-gateway.js';
 import { assetsPlugin } from './plugins/assets-plugin.js';
+import { edgePlugin } from './plugins/edge-plugin.js';
 import { proxyPlugin } from './plugins/proxy-plugin.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { legacyApiRoutes } from './routes/legacy-api-routes.js';
@@ -41,6 +42,7 @@ export async function buildApp(config: Config, deps: WebDeps = {}): Promise<Fast
   });
 
   await app.register(commonPlugin, { service: 'web' });
+  await app.register(edgePlugin, { config });
   await app.register(fastifyCookie);
   await app.register(assetsPlugin, { templatesDir });
 

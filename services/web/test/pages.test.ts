@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_TEMPLATES_DIR } from '../src/app.js';
+import { GENERIC_FORM_ERROR } from '../src/edge-rules.js';
 import { buildWeb, deadPort, sessionSetCookie, startFakeApi, startFakeStream, type FakeApi, type FakeStream } from './helper.js';
 
 let api: FakeApi;
@@ -59,12 +60,23 @@ describe('GET /', () => {
     expect(sessionSetCookie(res.headers)).toMatch(/^session=;/);
   });
 
-  it('shows a form error from the query escaped, on the right form', async () => {
-    const res = await web.inject({ url: `/?form=signup&error=${encodeURIComponent(XSS)}` });
+  it('shows the fixed text of a known error code, on the right form', async () => {
+    const res = await web.inject({ url: '/?form=signup&error=007' });
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('&lt;img src=x onerror=alert(1)&gt;');
-    expect(res.body).not.toContain(XSS);
+    expect(res.body).toMatch(/id="signup-form"[\s\S]*?data-error>That user name is already taken\.</);
     expect(res.body).toMatch(/id="signin-form"[^>]*hidden/);
+  });
+
+  it.each([
+    ['markup', XSS],
+    ['an official-looking notice', 'Your account is suspended: call +1 555 0100'],
+    ['an unknown code', '999'],
+  ])('never shows the query text itself (%s): a generic text instead', async (_name, text) => {
+    const res = await web.inject({ url: `/?form=signin&error=${encodeURIComponent(text)}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain(GENERIC_FORM_ERROR);
+    expect(res.body).not.toContain(text);
+    expect(res.body).not.toContain('&lt;img');
   });
 
   it.each([

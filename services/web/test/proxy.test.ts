@@ -71,10 +71,14 @@ describe('/api/* → api', () => {
     expect(c.headers['x-session-id']).toBeUndefined();
   });
 
-  it('sets X-Forwarded-For to the address the web saw (a forged one is replaced)', async () => {
+  it('sets X-Forwarded-For to the client the web found: a trusted (loopback) peer may name it', async () => {
+    // The default trusted_proxies is loopback: this test's client stands where nginx would.
     const echo = await (await fetch(`${base}/api/x`, { headers: { 'x-forwarded-for': '6.6.6.6' } })).json();
-    expect(echo.headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(echo.headers['x-forwarded-for']).toBe('6.6.6.6');
     expect(echo.headers.host).toBe(new URL(api.url).host);
+    // Only the first untrusted hop goes on: a client's own prefix before it is not passed along.
+    const chain = await (await fetch(`${base}/api/x`, { headers: { 'x-forwarded-for': '1.1.1.1, 6.6.6.6' } })).json();
+    expect(chain.headers['x-forwarded-for']).toBe('6.6.6.6');
   });
 
   it('passes long paths (a 64-character name in a 4-byte script) through', async () => {

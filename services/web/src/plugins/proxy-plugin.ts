@@ -1,7 +1,9 @@
+import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import httpProxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
-import type { Config } from '@video/shared';
+import { baseServerOptions, payloadTooLarge, tooManyRequests, type Config } from '@video/shared';
+import { addWsGuard, wsHooks, WS_MAX_PAYLOAD, WS_MAX_UPSTREAM_PAYLOAD } from './ws-guard-plugin.js';
 import { CONNECT_TIMEOUT_MS } from '../upstream-client.js';
 import { requestSessionId } from '../session-cookie.js';
 
@@ -18,6 +20,10 @@ interface ProxyRoute {
   /** How long the upstream may take to start its answer once the request began; 0 = no limit. */
   headersTimeoutMs: number;
   websocket?: boolean;
+  /** The upstream's body limit in bytes (0: none the web knows of). */
+  bodyLimit?: number;
+  /** Upstream connections the web may keep open. */
+  connections: number;
 }
 
 function basePath(url: string): string {
@@ -40,17 +46,24 @@ export function rewriteUpstreamHeaders(
   out['x-forwarded-proto'] = request.protocol;
   if (request.headers.host) out['x-forwarded-host'] = request.headers.host;
   out['x-request-id'] = String(request.id);
+  // The web has answered the client's Expect itself (edge-plugin); undici refuses to send one.
+  delete out.expect;
   return out;
 }
 
 /** Any failure to reach an upstream is the contract's 503 011, never a hang or a bare 500. */
 function onProxyError(name: string) {
   return (reply: FastifyReply, { error }: { error: Error & { cause?: unknown } }) => {
-    reply.request.log.warn({ err: error.cause ?? error, upstream: name }, 'upstream unavailable');
     if (reply.sent || reply.raw.headersSent) {
+      reply.request.log.warn({ err: error.cause ?? error, upstream: name }, 'upstream failed mid-answer');
       reply.raw.destroy();
       return;
     }
+    if (overLimit.has(reply.request.raw)) {
+      reply.code(413).send(payloadTooLarge(tooLargeMessage(name)).toBody());
+      return;
+    }
+    reply.request.log.warn({ err: error.cause ?? error, upstream: name }, 'upstream unavailable');
     // The client may still be sending a body nobody will read (an upload): see lingerOnEarlyAnswer.
     reply
       .code(503)
@@ -100,17 +113,47 @@ function lingerOnEarlyAnswer(request: FastifyRequest, reply: FastifyReply, paylo
  * Node's request destroys the client's socket, often before the 503 has reached the client. A client
  * that goes away still aborts the upstream request, through the stand-in.
  */
-function shieldRequestBody(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
-  const raw = request.raw;
-  if (request.body === raw && !raw.complete) {
-    const body = new PassThrough({ highWaterMark: 64 * 1024 });
-    raw.pipe(body);
-    raw.once('close', () => {
-      if (!raw.complete) body.destroy(new Error('the client aborted its request'));
-    });
-    request.body = body;
-  }
-  done();
+function shieldRequestBody(bodyLimit: number) {
+  return (request: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
+    const raw = request.raw;
+    if (request.body === raw && !raw.complete) {
+      const body = new PassThrough({ highWaterMark: 64 * 1024 });
+      if (bodyLimit > 0) countBody(raw, body, bodyLimit);
+      raw.pipe(body);
+      raw.once('close', () => {
+        if (!raw.complete) body.destroy(new Error('the client aborted its request'));
+      });
+      request.body = body;
+    }
+    done();
+  };
+}
+
+/** Requests whose body passed the upstream's limit on the way (a chunked body declares no length). */
+const overLimit = new WeakSet<IncomingMessage>();
+
+function tooLargeMessage(name: string): string {
+  return `the request body is larger than the ${name} service accepts`;
+}
+
+/**
+ * Stops a body at the upstream's own limit. The api refuses a larger one and closes the connection
+ * while the body is still being sent, which the upstream client can only report as a failed write:
+ * the client would get 503 instead of the api's 413. So the web gives the 413 itself, before the
+ * first byte goes out when the length is declared (see proxyPlugin), and here when it is not.
+ */
+function countBody(raw: IncomingMessage, body: PassThrough, limit: number): void {
+  let seen = 0;
+  const onData = (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen <= limit) return;
+    raw.off('data', onData);
+    overLimit.add(raw);
+    raw.unpipe(body);
+    raw.resume();
+    body.destroy(new Error('the request body passed the upstream limit'));
+  };
+  raw.on('data', onData);
 }
 
 async function registerProxy(app: FastifyInstance, name: string, route: ProxyRoute): Promise<void> {
@@ -122,9 +165,12 @@ async function registerProxy(app: FastifyInstance, name: string, route: ProxyRou
     routes: ['/*'],
     httpMethods: route.methods,
     websocket: route.websocket ?? false,
-    preHandler: shieldRequestBody,
+    preHandler: shieldRequestBody(route.bodyLimit ?? 0),
+    wsServerOptions: { maxPayload: WS_MAX_PAYLOAD },
+    wsHooks,
     // A proxied WebSocket (live danmaku) carries the same identity as a proxied request.
     wsClientOptions: {
+      maxPayload: WS_MAX_UPSTREAM_PAYLOAD,
       rewriteRequestHeaders: (headers: Record<string, string>, request: FastifyRequest) => {
         const out: Record<string, string> = { ...headers, 'x-forwarded-for': request.ip };
         const sessionId = requestSessionId(request);
@@ -134,7 +180,7 @@ async function registerProxy(app: FastifyInstance, name: string, route: ProxyRou
       },
     },
     undici: {
-      connections: 128,
+      connections: route.connections,
       pipelining: 1,
       connect: { timeout: CONNECT_TIMEOUT_MS, rejectUnauthorized: true },
       headersTimeout: route.headersTimeoutMs,
@@ -167,6 +213,18 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
   app.addHook('onSend', lingerOnEarlyAnswer);
   const apiBase = basePath(config.api_url);
   const streamBase = basePath(config.stream_url);
+  // The api's own limit, from the options every service starts with.
+  const apiBodyLimit = baseServerOptions(config, 'api').bodyLimit ?? 1024 * 1024;
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/')) return;
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > apiBodyLimit) throw payloadTooLarge(tooLargeMessage('api'));
+  });
+  const streamGate = streamSlots(config.stream_max_connections);
+  app.addHook('onRequest', async (request, reply) => {
+    if (/^\/(videos|upload|files)(\/|$)/.test(request.url)) streamGate(reply);
+  });
+  addWsGuard(app, { config, prefix: '/api' });
   await registerProxy(app, 'api', {
     prefix: '/api',
     upstream: config.api_url,
@@ -175,29 +233,47 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     bodyTimeoutMs: 60_000,
     headersTimeoutMs,
     websocket: true,
+    bodyLimit: apiBodyLimit,
+    connections: 128,
   });
-  await registerProxy(app, 'stream', {
-    prefix: '/videos',
+  // One pool for the three stream routes, as large as the stream server serves at once: more would
+  // only queue behind its limiter; fewer would let a few slow viewers starve everyone (streamSlots).
+  const streamPool = {
+    connections: config.stream_max_connections,
+    bodyTimeoutMs: 0,
+    headersTimeoutMs,
     upstream: config.stream_url,
+  };
+  await registerProxy(app, 'stream', {
+    ...streamPool,
+    prefix: '/videos',
     rewritePrefix: `${streamBase}/videos`,
     methods: ['GET', 'HEAD'],
-    bodyTimeoutMs: 0,
-    headersTimeoutMs,
   });
   await registerProxy(app, 'stream', {
+    ...streamPool,
     prefix: '/upload',
-    upstream: config.stream_url,
     rewritePrefix: `${streamBase}/upload`,
     methods: ['POST'],
-    bodyTimeoutMs: 0,
-    headersTimeoutMs,
   });
   await registerProxy(app, 'stream', {
+    ...streamPool,
     prefix: '/files',
-    upstream: config.stream_url,
     rewritePrefix: `${streamBase}/files`,
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-    bodyTimeoutMs: 0,
-    headersTimeoutMs,
   });
+}
+
+/**
+ * The web holds at most `max` stream-server requests at once, as many as the stream server serves
+ * (stream_max_connections). One more would wait in the web's queue behind a slow viewer, so it gets
+ * the stream server's own answer at once instead: 429 008 with Retry-After.
+ */
+function streamSlots(max: number): (reply: FastifyReply) => void {
+  let inUse = 0;
+  return (reply) => {
+    if (inUse >= max) throw tooManyRequests(1, 'the stream service is busy, try again shortly');
+    inUse++;
+    reply.raw.once('close', () => inUse--);
+  };
 }

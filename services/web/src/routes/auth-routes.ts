@@ -17,14 +17,15 @@ const errorResponses = { '4xx': ErrorSchema, '5xx': ErrorSchema };
 
 /**
  * The api's answer to a failed sign-up or sign-in goes back as it came (status, error, error_code,
- * Retry-After). A form navigation instead returns to the home page with the message.
+ * Retry-After). A form navigation instead returns to the home page with the error's code.
  */
 function passThroughError(request: FastifyRequest, reply: FastifyReply, res: UpstreamResponse, form: string) {
   const body = parseJson(res.text) as { error?: unknown; error_code?: unknown } | undefined;
   const error = typeof body?.error === 'string' ? body.error : 'request failed';
   const code = typeof body?.error_code === 'string' ? body.error_code : res.status >= 500 ? '004' : '001';
   if (wantsRedirect(request)) {
-    return reply.redirect(`/?form=${form}&error=${encodeURIComponent(error)}`, 303);
+    // Only the code travels: the home page shows its own fixed text for it, never query text.
+    return reply.redirect(`/?form=${form}&error=${encodeURIComponent(code)}`, 303);
   }
   const retryAfter = res.headers['retry-after'];
   if (typeof retryAfter === 'string') reply.header('retry-after', retryAfter);

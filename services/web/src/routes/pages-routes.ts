@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError, type Config } from '@video/shared';
 import type { ApiGateway, SessionInfo } from '../api-gateway.js';
+import { formErrorText } from '../edge-rules.js';
 import { findExtensions } from '../plugins/assets-plugin.js';
 import { SESSION_COOKIE, clearSessionCookie } from '../session-cookie.js';
 
@@ -50,7 +51,7 @@ export async function pagesRoutes(appBase: FastifyInstance, opts: PagesOptions):
       title: 'Welcome',
       notice,
       form: request.query.form ?? 'signin',
-      error: request.query.error ?? '',
+      error: formErrorText(request.query.error),
     });
   });
 
