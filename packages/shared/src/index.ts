@@ -16,6 +16,7 @@ export * from './db/repositories/comments-repository.js';
 export * from './db/repositories/video-del-rec-repository.js';
 export * from './db/repositories/uploads-repository.js';
 export * from './tus-paths.js';
+export * from './client-address.js';
 export * from './metrics.js';
 export * from './server.js';
 export * from './auth.js';
