@@ -15,11 +15,9 @@ export interface DanmakuPluginOptions {
   db: Db;
   /** Viewer expiry and sweep period (tests shorten them). */
   live?: Partial<LiveOptions>;
-  /** Posts per user per window; default 5 per 10 s. */
+  /** Posts per user per window; default `danmaku_rate_limit` a minute. */
   rateLimit?: RateLimit;
 }
-
-export const DEFAULT_RATE_LIMIT: RateLimit = { max: 5, windowMs: 10_000 };
 
 /**
  * Danmaku and "watching now": DPlayer's v3 backend, the live WebSocket rooms and the viewer counts.
@@ -28,7 +26,7 @@ export const DEFAULT_RATE_LIMIT: RateLimit = { max: 5, windowMs: 10_000 };
  */
 export const danmakuPlugin: FastifyPluginAsync<DanmakuPluginOptions> = async (app, opts) => {
   const live = { ...DEFAULT_LIVE_OPTIONS, ...opts.live };
-  const rateLimit = opts.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const rateLimit = opts.rateLimit ?? { max: opts.config.danmaku_rate_limit, windowMs: 60_000 };
   const instanceId = randomBytes(6).toString('hex');
 
   let backplane: Backplane;
