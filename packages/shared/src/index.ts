@@ -7,6 +7,7 @@ export * from './db/schema.js';
 export * from './db/connect.js';
 export * from './db/migrate.js';
 export * from './db/time.js';
+export * from './db/lock-conflicts.js';
 export type { Migration } from './db/migrations/index.js';
 export type { Executor } from './db/repositories/executor.js';
 export * from './db/repositories/users-repository.js';
