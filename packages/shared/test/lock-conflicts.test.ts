@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, insertUser, toAppError, transactionWithRetry, type Db } from '../src/index.js';
+import { AppError, connectDatabase, insertUser, toAppError, transactionWithRetry, type Db } from '../src/index.js';
 import { openTestDb } from '../src/testing/index.js';
 
 describe('lock conflicts are never a 5xx', () => {
@@ -79,5 +79,40 @@ describe.skipIf(!mysql)('transactionWithRetry on MySQL', () => {
     expect((err as AppError).statusCode).toBe(409);
     expect((err as AppError).errorCode).toBe('007');
     expect(attempts).toBe(1);
+  });
+});
+
+describe.skipIf(!mysql)('a server out of connections on MySQL', () => {
+  const user = `lim_${Math.random().toString(36).slice(2, 8)}`;
+  let root: Db;
+  let close: () => Promise<void>;
+  let limitedUrl = '';
+  beforeAll(async () => {
+    let testUrl = '';
+    ({ db: root, close, test: { url: testUrl } } = await openTestDb('mysql'));
+    const dbName = new URL(testUrl).pathname.slice(1);
+    // A user allowed one connection: the pool's second connection is refused as a full server would.
+    await sql.raw(`create user '${user}'@'%' identified by 'pw' with max_user_connections 1`).execute(root.kysely);
+    await sql.raw(`create user '${user}'@'localhost' identified by 'pw' with max_user_connections 1`).execute(root.kysely);
+    for (const host of ['%', 'localhost']) await sql.raw(`grant all on \`${dbName}\`.* to '${user}'@'${host}'`).execute(root.kysely);
+    const u = new URL(testUrl);
+    u.username = user;
+    u.password = 'pw';
+    limitedUrl = u.toString();
+  });
+  afterAll(async () => {
+    await sql.raw(`drop user if exists '${user}'@'%'`).execute(root.kysely);
+    await sql.raw(`drop user if exists '${user}'@'localhost'`).execute(root.kysely);
+    await close?.();
+  });
+
+  it('queries wait for a connection instead of failing while the server refuses new ones', async () => {
+    const limited = connectDatabase(limitedUrl, { connectionLimit: 4 });
+    try {
+      const results = await Promise.allSettled(Array.from({ length: 4 }, () => sql`select sleep(0.05) as s`.execute(limited.kysely)));
+      expect(results.map((r) => (r.status === 'rejected' ? String((r.reason as Error).message) : 'ok'))).toEqual(['ok', 'ok', 'ok', 'ok']);
+    } finally {
+      await limited.close();
+    }
   });
 });

@@ -88,7 +88,7 @@ const PATCHED = Symbol('preparing');
  */
 const PREPARE_REFUSED = new Set(['ER_MAX_PREPARED_STMT_COUNT_REACHED', 'ER_NEED_REPREPARE', 'ER_UNKNOWN_STMT_HANDLER']);
 /** The server is out of connections (shared by every service and test on it): worth a short wait. */
-const SERVER_FULL = new Set(['ER_CON_COUNT_ERROR', 'ER_TOO_MANY_USER_CONNECTIONS']);
+const SERVER_FULL = new Set(['ER_CON_COUNT_ERROR', 'ER_TOO_MANY_USER_CONNECTIONS', 'ER_USER_LIMIT_REACHED']);
 const CONNECT_RETRY_DELAYS_MS = [50, 150, 400, 1000];
 
 type Callback = (err: NodeJS.ErrnoException | null, conn?: PoolConnection) => void;
