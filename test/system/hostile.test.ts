@@ -167,6 +167,25 @@ describe.skipIf(Boolean(skip))(`system: hostile input across all four services (
     await bobIsIntact('after the fuzz');
   }, 240_000);
 
+  it('concurrent sign-ups of one name are one 201 and the rest 409, never a 5xx', async () => {
+    const problems: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const body = JSON.stringify({ user_name: `race_${SEED}_${round}`, pwd: 'secret-pwd' });
+      const results = await Promise.all(
+        Array.from({ length: 16 }, async (_, i) => {
+          // Each from its own forwarded address, so the per-address sign-up limit is not what answers.
+          const headers = { 'content-type': 'application/json', 'x-forwarded-for': `198.18.${round}.${i + 1}` };
+          const res = await rawRequest(site.services.api.port, request('POST', '/user', headers, body), { timeoutMs: 10_000 });
+          judge(`api POST /user round ${round}`, res, problems);
+          return res.status;
+        }),
+      );
+      expect(results.filter((s) => s === 201), `round ${round}: ${results.join(',')}`).toHaveLength(1);
+      expect(results.filter((s) => s !== 201 && s !== 409), `round ${round}: ${results.join(',')}`).toEqual([]);
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('odd and oversized headers get a 4xx at most, and no service falls over', async () => {
     const problems: string[] = [];
     const cases: [string, string, { allowClose?: boolean }?][] = [
