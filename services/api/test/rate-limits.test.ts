@@ -62,6 +62,21 @@ describe('sign-in lockout', () => {
     expect((await signInFrom(t.app, victim.name, 'right-pwd', '198.51.100.7')).statusCode).toBe(200);
   });
 
+  it('parallel guesses cannot outrun the count: fewer than twice the limit get a password check', async () => {
+    t = await buildTestApp('sqlite', { signin_rate_limit: 3 });
+    const victim = await signUp(t.app, uniqueName('victim'), 'right-pwd');
+    const app = t.app;
+    const statuses = await Promise.all(Array.from({ length: 40 }, () => signInFrom(app, victim.name, 'wrong-pwd', '203.0.113.44').then((r) => r.statusCode)));
+    const checked = statuses.filter((s) => s === 401).length;
+    expect(checked).toBeGreaterThanOrEqual(1);
+    expect(checked).toBeLessThan(2 * 3);
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    // Nothing stays counted as in flight once the answers are out.
+    const ok = await Promise.all(Array.from({ length: 3 }, () => signInFrom(app, victim.name, 'right-pwd', '203.0.113.45').then((r) => r.statusCode)));
+    expect(ok).toEqual([200, 200, 200]);
+    for (let i = 0; i < 3; i++) expect((await signInFrom(app, victim.name, 'right-pwd', '203.0.113.45')).statusCode).toBe(200);
+  });
+
   it('an unknown name counts as a failure like a wrong password', async () => {
     t = await buildTestApp('sqlite', { signin_rate_limit: 2 });
     const name = uniqueName('ghost');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { rateLimitAddress, tooManyRequests, type Config } from '@video/shared';
 import { connectRedis, parseRedisUrl, waitReady } from '../danmaku/redis-backplane.js';
 import { normalizeName } from '../lib/input.js';
@@ -15,10 +15,11 @@ const SIGN_IN_WINDOW_MS = 5 * 60_000;
 const SIGN_IN_CEILING_FACTOR = 10;
 
 export type LimitHook = (request: FastifyRequest) => Promise<void>;
+export type ReplyLimitHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 export interface AuthLimits {
   /** Refuses a sign-in while its name+address, its name or its address has failed too often. */
-  signIn: LimitHook;
+  signIn: ReplyLimitHook;
   /** Counts a failed credential check (wrong password or unknown name) of this request. */
   signInFailed: (request: FastifyRequest) => Promise<void>;
   /** Sign-ups per client address. */
@@ -92,6 +93,16 @@ export async function registerRateLimits(app: FastifyInstance, config: LimitConf
     const address = rateLimitAddress(request.ip);
     return { nameAddress: `${name}|${address}`, name, address };
   };
+  // Failures are recorded after the bcrypt compare, so parallel guesses would all pass the check
+  // first: attempts still in flight count against the name+address limit too (on this instance).
+  const inFlight = new Map<string, number>();
+  const enter = (key: string) => inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
+  const leave = (key: string) => {
+    const left = (inFlight.get(key) ?? 1) - 1;
+    if (left > 0) inFlight.set(key, left);
+    else inFlight.delete(key);
+  };
+
   const perUser = (counter: WindowLimiter, what: string): LimitHook => async (request) => {
     const user = request.sessionUser;
     if (!user) return;
@@ -101,7 +112,7 @@ export async function registerRateLimits(app: FastifyInstance, config: LimitConf
 
   return {
     auth: {
-      signIn: async (request) => {
+      signIn: async (request, reply) => {
         const keys = signInKeys(request);
         const waits = await Promise.all([
           failedPerNameAddress.wait(keys.nameAddress),
@@ -110,6 +121,15 @@ export async function registerRateLimits(app: FastifyInstance, config: LimitConf
         ]);
         const wait = Math.max(...waits);
         if (wait > 0) throw retry(wait, 'too many failed sign-ins');
+        if ((inFlight.get(keys.nameAddress) ?? 0) >= signin) throw retry(1000, 'too many sign-ins at once');
+        enter(keys.nameAddress);
+        let left = false;
+        const done = () => {
+          if (!left) leave(keys.nameAddress);
+          left = true;
+        };
+        reply.raw.once('finish', done);
+        reply.raw.once('close', done);
       },
       signInFailed: async (request) => {
         const keys = signInKeys(request);
