@@ -26,8 +26,8 @@ function ipv6Groups(address: string): number[] | null {
  * IPv6 address is its /64, since one subscriber usually holds a whole /64 and could otherwise
  * rotate through 2^64 addresses to escape every limit.
  */
-export function rateLimitAddress(ip: string): string {
-  const address = ip.trim().replace(/^\[|\]$/g, '').split('%')[0]!;
+export function rateLimitAddress(ip: string | undefined): string {
+  const address = (ip ?? '').trim().replace(/^\[|\]$/g, '').split('%')[0]!;
   if (isIPv4(address)) return address;
   if (!isIPv6(address)) return address;
   const groups = ipv6Groups(address.toLowerCase());
