@@ -167,6 +167,25 @@ describe.skipIf(Boolean(skip))(`system: hostile input across all four services (
     await bobIsIntact('after the fuzz');
   }, 240_000);
 
+  it('concurrent sign-ups of one name are one 201 and the rest 409, never a 5xx', async () => {
+    const problems: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const body = JSON.stringify({ user_name: `race_${SEED}_${round}`, pwd: 'secret-pwd' });
+      const results = await Promise.all(
+        Array.from({ length: 16 }, async (_, i) => {
+          // Each from its own forwarded address, so the per-address sign-up limit is not what answers.
+          const headers = { 'content-type': 'application/json', 'x-forwarded-for': `198.18.${round}.${i + 1}` };
+          const res = await rawRequest(site.services.api.port, request('POST', '/user', headers, body), { timeoutMs: 10_000 });
+          judge(`api POST /user round ${round}`, res, problems);
+          return res.status;
+        }),
+      );
+      expect(results.filter((s) => s === 201), `round ${round}: ${results.join(',')}`).toHaveLength(1);
+      expect(results.filter((s) => s !== 201 && s !== 409), `round ${round}: ${results.join(',')}`).toEqual([]);
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('odd and oversized headers get a 4xx at most, and no service falls over', async () => {
     const problems: string[] = [];
     const cases: [string, string, { allowClose?: boolean }?][] = [
@@ -257,6 +276,7 @@ describe.skipIf(Boolean(skip))(`system: hostile input across all four services (
     const after = site.videoFiles();
     expect(after.map((f) => fileVideoId(f.rel)).sort(), JSON.stringify(after)).toEqual(before.map((f) => fileVideoId(f.rel)).sort());
     expect(readFileSync(canaryFile, 'utf8')).toContain(CANARY_MARK);
+    // data/ is data_dir, where the services keep the internal token they generated at first start.
     expect(readdirSync(site.dir).filter((f) => !/\.log$|^videos$|^data$|^conf\.json$|^canary\.mp4$/.test(f))).toEqual([]);
     const now = await call('GET', `${site.stream}/videos/${target}`);
     expect(sha256(now.body)).toBe(ok.status === 201 || pad.status === 201 ? sha256(mp4) : sha256(stored.body));

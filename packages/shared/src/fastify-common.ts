@@ -11,6 +11,7 @@ import {
   isUnavailableError,
   unavailable,
 } from './errors.js';
+import { isLockConflict, lockConflict } from './db/lock-conflicts.js';
 import { genReqId, loggerOptions } from './logging.js';
 import { metricsPlugin } from './metrics.js';
 
@@ -101,6 +102,8 @@ export function toAppError(err: unknown): AppError {
     const detail = first?.message ?? 'is not valid';
     return new AppError('BAD_REQUEST', `${where}${field ? `.${field}` : ''} ${detail}`);
   }
+  // A request that raced another for a lock (after any retry) is the client's to repeat, not a 5xx.
+  if (isLockConflict(err)) return lockConflict(err);
   if (isUnavailableError(err)) return unavailable('the database is unavailable, try again shortly', err);
   if (isDatabaseError(err)) return new AppError('DB_ERROR', undefined, { cause: err });
   const status = typeof e?.statusCode === 'number' ? e.statusCode : 500;

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { baseServerOptions, commonPlugin, connectDatabase, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
 import { registerOpenApi } from './plugins/openapi.js';
-import { registerRateLimits } from './plugins/rate-limits.js';
+import { registerRateLimits, type RateLimitOptions } from './plugins/rate-limits.js';
 import { commentsRoutes } from './routes/comments-routes.js';
 import { usersRoutes } from './routes/users-routes.js';
 import { videosRoutes } from './routes/videos-routes.js';
@@ -15,6 +15,8 @@ export interface AppDeps {
   db?: Db;
   /** Overrides the logger options (tests). */
   logger?: boolean;
+  /** Rate-limit store options (tests lower the key bound). */
+  rateLimits?: RateLimitOptions;
 }
 
 /** Builds the api service without listening. */
@@ -31,12 +33,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await registerOpenApi(app);
   await app.register(commonPlugin, { service: 'api' });
   registerHealth(app, () => pingDatabase(db));
-  const limits = await registerRateLimits(app, config);
+  const limits = await registerRateLimits(app, config, deps.rateLimits);
 
   const users = await createUsersService(db, config);
-  await app.register(usersRoutes, { db, users, limits });
-  await app.register(videosRoutes, { db, videos: createVideosService(db) });
-  await app.register(commentsRoutes, { db, comments: createCommentsService(db) });
+  await app.register(usersRoutes, { db, users, limits: limits.auth });
+  await app.register(videosRoutes, { db, videos: createVideosService(db), limits: limits.user });
+  await app.register(commentsRoutes, { db, comments: createCommentsService(db), limits: limits.user });
   // feature plugins
   await app.register(import('./danmaku/danmaku-plugin.js'), { config, db });
   return app;

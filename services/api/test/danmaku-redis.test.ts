@@ -50,7 +50,7 @@ describe.skipIf(!reachable).each(testDialects())('danmaku across two api instanc
 
   beforeAll(async () => {
     ({ db, close: closeDb } = await openTestDb(dialect));
-    const config = testConfig({ redis_url: `${REDIS}/0?prefix=${encodeURIComponent(prefix)}` });
+    const config = testConfig({ redis_url: `${REDIS}/0?prefix=${encodeURIComponent(prefix)}`, danmaku_rate_limit: 5 });
     one = await buildApp(config, { db, logger: false });
     two = await buildApp(config, { db, logger: false });
     baseOne = await one.listen({ port: 0, host: '127.0.0.1' });

@@ -2,7 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Config, DialectName, Db } from '@video/shared';
 import { openTestDb, testConfig } from '@video/shared/testing';
 import { expect } from 'vitest';
-import { buildApp } from '../src/app.js';
+import { buildApp, type AppDeps } from '../src/app.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -12,10 +12,10 @@ export interface TestApp {
 }
 
 /** The api on a fresh database of its own; rate limits raised unless a test is about them. */
-export async function buildTestApp(dialect: DialectName, overrides: Partial<Config> = {}): Promise<TestApp> {
+export async function buildTestApp(dialect: DialectName, overrides: Partial<Config> = {}, deps: Omit<AppDeps, 'db'> = {}): Promise<TestApp> {
   const { db, close } = await openTestDb(dialect);
   const config = testConfig({ signin_rate_limit: 100_000, ...overrides });
-  const app = await buildApp(config, { db, logger: false });
+  const app = await buildApp(config, { logger: false, ...deps, db });
   await app.ready();
   return {
     app,

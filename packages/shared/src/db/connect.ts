@@ -3,6 +3,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, MysqlDialect, SqliteDialect, sql } from 'kysely';
 import { createPool, type Pool, type PoolConnection } from 'mysql2';
+import { tooManyRequests } from '../errors.js';
 import { reportPool } from '../metrics.js';
 import type { Database } from './schema.js';
 
@@ -79,29 +80,58 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Db {
 /** Parameterised data statements: the ones worth preparing once per connection. */
 const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
 const PATCHED = Symbol('preparing');
+/**
+ * The server would not prepare or run a cached statement, though the statement itself is fine: the
+ * server-wide prepared-statement cap (every process and connection on the server shares it), or a
+ * table definition evicted from a small table_definition_cache. Neither ran the statement, so it
+ * is sent again as text.
+ */
+const PREPARE_REFUSED = new Set(['ER_MAX_PREPARED_STMT_COUNT_REACHED', 'ER_NEED_REPREPARE', 'ER_UNKNOWN_STMT_HANDLER']);
+/** The server is out of connections (shared by every service and test on it): worth a short wait. */
+const SERVER_FULL = new Set(['ER_CON_COUNT_ERROR', 'ER_TOO_MANY_USER_CONNECTIONS', 'ER_USER_LIMIT_REACHED']);
+const CONNECT_RETRY_DELAYS_MS = [50, 150, 400, 1000];
+
+type Callback = (err: NodeJS.ErrnoException | null, conn?: PoolConnection) => void;
 
 /**
  * The pool as Kysely sees it, but a connection's parameterised SELECT/INSERT/UPDATE/DELETE go through
  * mysql2's `execute` (server-side prepared statements, cached per connection) instead of `query`
  * (the text protocol, parsed by the server every time). Everything else — transactions, locks,
- * migrations' DDL — keeps the text protocol.
+ * migrations' DDL — keeps the text protocol. Transient refusals become a wait or a retry, and a full
+ * request queue the client's 429, never a request's 5xx.
  */
 function preparingPool(pool: Pool) {
+  const acquire = (attempt: number, cb: Callback): void => {
+    pool.getConnection((err, conn) => {
+      if (err && SERVER_FULL.has(String(err.code)) && attempt < CONNECT_RETRY_DELAYS_MS.length) {
+        setTimeout(() => acquire(attempt + 1, cb), CONNECT_RETRY_DELAYS_MS[attempt]).unref();
+        return;
+      }
+      if (err && err.message === 'Queue limit reached.') {
+        return cb(tooManyRequests(1, 'the service is busy: retry in a second') as unknown as NodeJS.ErrnoException);
+      }
+      if (err || !conn) return cb(err, conn);
+      const c = conn as PoolConnection & { [PATCHED]?: true };
+      if (!c[PATCHED]) {
+        c[PATCHED] = true;
+        const textQuery = c.query.bind(c) as (...args: unknown[]) => unknown;
+        (c as { query: unknown }).query = (sqlText: string, params?: unknown, done?: unknown) => {
+          if (typeof done !== 'function' || !Array.isArray(params) || params.length === 0 || !PREPARABLE.test(sqlText)) {
+            return textQuery(sqlText, params, done);
+          }
+          const callback = done as (err: { code?: string } | null, ...rest: unknown[]) => void;
+          return c.execute(sqlText, params, ((execErr: { code?: string } | null, ...rest: unknown[]) => {
+            if (execErr && PREPARE_REFUSED.has(String(execErr.code))) return textQuery(sqlText, params, callback);
+            return callback(execErr, ...rest);
+          }) as never);
+        };
+      }
+      cb(null, c);
+    });
+  };
   return {
-    getConnection(cb: (err: NodeJS.ErrnoException | null, conn?: PoolConnection) => void): void {
-      pool.getConnection((err, conn) => {
-        if (err || !conn) return cb(err, conn);
-        const c = conn as PoolConnection & { [PATCHED]?: true };
-        if (!c[PATCHED]) {
-          c[PATCHED] = true;
-          const textQuery = c.query.bind(c) as (...args: unknown[]) => unknown;
-          (c as { query: unknown }).query = (sqlText: string, params?: unknown, done?: unknown) =>
-            typeof done === 'function' && Array.isArray(params) && params.length > 0 && PREPARABLE.test(sqlText)
-              ? c.execute(sqlText, params, done as never)
-              : textQuery(sqlText, params, done);
-        }
-        cb(null, c);
-      });
+    getConnection(cb: Callback): void {
+      acquire(0, cb);
     },
     end(cb: (err?: unknown) => void): void {
       pool.end(cb as never);

@@ -15,20 +15,21 @@ export interface DanmakuPluginOptions {
   db: Db;
   /** Viewer expiry and sweep period (tests shorten them). */
   live?: Partial<LiveOptions>;
-  /** Posts per user per window; default 5 per 10 s. */
+  /** Posts per user per window; default `danmaku_rate_limit` a minute. */
   rateLimit?: RateLimit;
 }
-
-export const DEFAULT_RATE_LIMIT: RateLimit = { max: 5, windowMs: 10_000 };
 
 /**
  * Danmaku and "watching now": DPlayer's v3 backend, the live WebSocket rooms and the viewer counts.
  * Encapsulated (not fastify-plugin): its WebSocket support and its DPlayer-style error bodies apply
  * to its own routes only.
  */
+/** The largest WebSocket frame the api accepts: a danmaku message (100 characters) and its JSON, with room. */
+export const MAX_WS_PAYLOAD = 4096;
+
 export const danmakuPlugin: FastifyPluginAsync<DanmakuPluginOptions> = async (app, opts) => {
   const live = { ...DEFAULT_LIVE_OPTIONS, ...opts.live };
-  const rateLimit = opts.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const rateLimit = opts.rateLimit ?? { max: opts.config.danmaku_rate_limit, windowMs: 60_000 };
   const instanceId = randomBytes(6).toString('hex');
 
   let backplane: Backplane;
@@ -51,10 +52,11 @@ export const danmakuPlugin: FastifyPluginAsync<DanmakuPluginOptions> = async (ap
   const hub = new LiveHub(backplane, instanceId, live, app.log);
   app.addHook('onClose', async () => hub.close());
 
-  // A viewer only ever sends heartbeats: small frames are plenty.
-  await app.register(websocket, { options: { maxPayload: 4096 } });
+  // A viewer only ever sends heartbeats: a frame the size of a danmaku message is plenty, and a
+  // larger one closes the socket (1009) instead of being buffered (ws's default is 100 MiB).
+  await app.register(websocket, { options: { maxPayload: MAX_WS_PAYLOAD } });
   await app.register(danmakuRoutes, { db: opts.db, hub, limiter });
-  await app.register(liveRoutes, { db: opts.db, hub });
+  await app.register(liveRoutes, { db: opts.db, hub, maxPerAddress: opts.config.ws_max_per_address });
   await app.register(exportRoutes, { db: opts.db });
 };
 export default danmakuPlugin;

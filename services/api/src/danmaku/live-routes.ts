@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from 'ws';
-import { findLiveVideo, notFound, type Db } from '@video/shared';
+import { findLiveVideo, notFound, rateLimitAddress, tooManyRequests, type Db } from '@video/shared';
 import type { LiveHub, Viewer } from './live-hub.js';
 import {
   LiveQuerySchema,
@@ -14,13 +14,21 @@ import {
 export interface LiveRoutesOptions {
   db: Db;
   hub: LiveHub;
+  /** Open live sockets per client address on this instance (`ws_max_per_address`). */
+  maxPerAddress: number;
 }
 
 const tags = ['danmaku'];
 const MAX_BUFFERED_BYTES = 1 << 20;
+/** Closed for "try again later" (RFC 6455 1013) when an address already holds its share of sockets. */
+const TRY_AGAIN_LATER = 1013;
 
 /** The live layer: a WebSocket per open player, and "watching now" counts for pages and cards. */
-export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (app, { db, hub }) => {
+export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (app, { db, hub, maxPerAddress }) => {
+  // Sockets per address (IPv6 by /64): one client must not hold the instance's sockets and memory.
+  const open = new Map<string, number>();
+  const openCount = (address: string) => open.get(address) ?? 0;
+
   app.get(
     '/danmaku/ws',
     {
@@ -28,11 +36,24 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (a
       // Runs before the upgrade: an unknown video is a plain HTTP 404, no socket is opened.
       preHandler: async (request) => {
         const { id } = request.query as { id: string };
+        if (openCount(rateLimitAddress(request.ip)) >= maxPerAddress) throw tooManyRequests(10, 'too many live sockets from this address');
         if (!(await findLiveVideo(db.kysely, id))) throw notFound('no such video');
       },
       schema: { tags, summary: 'Join a video’s live room (WebSocket)', querystring: LiveQuerySchema },
     },
     (socket: WebSocket, request) => {
+      // Counted again here, synchronously: several upgrades may have passed the check at once.
+      const address = rateLimitAddress(request.ip);
+      if (openCount(address) >= maxPerAddress) {
+        socket.close(TRY_AGAIN_LATER, 'too many sockets from this address');
+        return;
+      }
+      open.set(address, openCount(address) + 1);
+      socket.once('close', () => {
+        const left = openCount(address) - 1;
+        if (left > 0) open.set(address, left);
+        else open.delete(address);
+      });
       let lastPong = 0;
       const viewer: Viewer = {
         videoId: request.query.id,

@@ -13,17 +13,19 @@ import {
   VideoIdParamsSchema,
   errorResponses,
 } from '../schemas/api-schemas.js';
+import type { UserLimits } from '../plugins/rate-limits.js';
 import type { CommentsService } from '../services/comments-service.js';
 
 export interface CommentsRoutesOptions {
   db: Db;
   comments: CommentsService;
+  limits: Pick<UserLimits, 'comment'>;
 }
 
 const tags = ['comments'];
 const security = [{ session: [] }];
 
-export const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (app, { db, comments }) => {
+export const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (app, { db, comments, limits }) => {
   const auth = authHooks(db);
 
   app.get(
@@ -47,13 +49,14 @@ export const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = 
     '/videos/:vid/comments',
     {
       onRequest: auth.anyUser,
+      preHandler: limits.comment,
       schema: {
         tags,
         security,
         summary: 'Comment on a video as the signed-in user',
         params: VideoIdParamsSchema,
         body: NewCommentSchema,
-        response: { 201: CommentSchema, ...errorResponses(400, 401, 404, 413) },
+        response: { 201: CommentSchema, ...errorResponses(400, 401, 404, 413, 429) },
       },
     },
     async (request, reply) => {

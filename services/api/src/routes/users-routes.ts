@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { badRequest, requireSession, sessionIdFromHeaders, toIso, unauthorized, type Db } from '@video/shared';
+import { AppError, badRequest, requireSession, sessionIdFromHeaders, toIso, unauthorized, type Db } from '@video/shared';
 import { authHooks, sessionUserOf } from '../lib/auth-hooks.js';
 import { checkPassword, normalizeName } from '../lib/input.js';
 import type { AuthLimits } from '../plugins/rate-limits.js';
@@ -70,8 +70,14 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
         throw badRequest('body.user_name must equal the name in the path');
       }
       checkPassword(request.body.pwd);
-      const sessionId = await users.signIn(request.body.user_name, request.body.pwd);
-      return { success: true as const, session_id: sessionId };
+      try {
+        const sessionId = await users.signIn(request.body.user_name, request.body.pwd);
+        return { success: true as const, session_id: sessionId };
+      } catch (err) {
+        // Only a failed credential check counts: a bad body or a success never locks anyone out.
+        if (err instanceof AppError && err.statusCode === 401) await limits.signInFailed(request);
+        throw err;
+      }
     },
   );
 

@@ -13,30 +13,33 @@ import {
   VideoParamsSchema,
   errorResponses,
 } from '../schemas/api-schemas.js';
+import type { UserLimits } from '../plugins/rate-limits.js';
 import type { VideosService } from '../services/videos-service.js';
 
 export interface VideosRoutesOptions {
   db: Db;
   videos: VideosService;
+  limits: Pick<UserLimits, 'videoCreate'>;
 }
 
 const tags = ['videos'];
 const security = [{ session: [] }];
 
-export const videosRoutes: FastifyPluginAsyncTypebox<VideosRoutesOptions> = async (app, { db, videos }) => {
+export const videosRoutes: FastifyPluginAsyncTypebox<VideosRoutesOptions> = async (app, { db, videos, limits }) => {
   const auth = authHooks(db);
 
   app.post(
     '/user/:username/videos',
     {
       onRequest: auth.ownUser,
+      preHandler: limits.videoCreate,
       schema: {
         tags,
         security,
         summary: 'Create a video record (upload the file to the stream server next)',
         params: UserParamsSchema,
         body: NewVideoSchema,
-        response: { 201: VideoInfoSchema, ...errorResponses(400, 401, 403, 413) },
+        response: { 201: VideoInfoSchema, ...errorResponses(400, 401, 403, 413, 429) },
       },
     },
     async (request, reply) => {

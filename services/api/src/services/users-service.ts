@@ -8,6 +8,7 @@ import {
   insertSession,
   insertUser,
   isUniqueViolation,
+  transactionWithRetry,
   unauthorized,
   type Config,
   type Db,
@@ -39,7 +40,7 @@ export async function createUsersService(db: Db, config: Pick<Config, 'bcrypt_co
       const now = Date.now();
       try {
         // The unique key on user_name decides a race between two sign-ups of one name.
-        return await db.kysely.transaction().execute(async (trx) => {
+        return await transactionWithRetry(db, async (trx) => {
           const userId = await insertUser(trx, { user_name: userName, pwd_hash: pwdHash, create_time: now });
           const session = newSession(userId, now);
           await insertSession(trx, session);

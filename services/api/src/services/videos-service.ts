@@ -8,6 +8,7 @@ import {
   insertVideo,
   notFound,
   softDeleteVideo,
+  transactionWithRetry,
   type Db,
   type PageQuery,
   type Video,
@@ -83,7 +84,7 @@ export function createVideosService(db: Db) {
     async deleteOwn(authorId: number, videoId: string): Promise<void> {
       if (!ID_RE.test(videoId)) throw noSuchVideo();
       const now = Date.now();
-      await db.kysely.transaction().execute(async (trx) => {
+      await transactionWithRetry(db, async (trx) => {
         if (!(await softDeleteVideo(trx, videoId, authorId, now))) throw noSuchVideo();
         await insertDelRec(trx, videoId, now);
       });
