@@ -63,7 +63,8 @@ function makeAjv(coerce: boolean) {
  * echoed; every error becomes {"error","error_code"} with its status, and a 5xx never leaks details.
  */
 export const commonPlugin = fp(
-  async (app: FastifyInstance, opts: { service: string }) => {
+  /** `metricsToken`: the service's metrics_token; when set, GET /metrics needs it as a bearer token. */
+  async (app: FastifyInstance, opts: { service: string; metricsToken?: string }) => {
     const bodyAjv = makeAjv(false);
     const otherAjv = makeAjv(true);
     app.setValidatorCompiler(({ schema, httpPart }) =>
@@ -85,7 +86,7 @@ export const commonPlugin = fp(
       reply.code(appErr.statusCode).headers(appErr.headers).send(appErr.toBody());
     });
 
-    await app.register(metricsPlugin, { service: opts.service });
+    await app.register(metricsPlugin, { service: opts.service, token: opts.metricsToken });
   },
   { name: 'video-common', fastify: '5.x' },
 );

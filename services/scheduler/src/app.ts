@@ -29,7 +29,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const app = Fastify(baseServerOptions(config, 'scheduler', extra)).withTypeProvider<TypeBoxTypeProvider>();
   const db = deps.db ?? connectDatabase(config.database_url);
   if (!deps.db) app.addHook('onClose', async () => db.close());
-  await app.register(commonPlugin, { service: 'scheduler' });
+  await app.register(commonPlugin, { service: 'scheduler', metricsToken: config.metrics_token });
 
   const runner = new Runner(
     (deps.jobs ?? JOBS).map((def) => ({
