@@ -70,6 +70,15 @@ describe('npm start with no internal_token configured', () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }, 30_000);
 
+  it('logs neither the launcher\'s /healthz checks nor idle scheduler runs at info', async () => {
+    // A few scheduler intervals pass with nothing to do.
+    await new Promise((r) => setTimeout(r, 2_500));
+    const lines = launcher.output().split('\n');
+    expect(lines.filter((l) => l.includes('/healthz'))).toEqual([]);
+    expect(lines.filter((l) => l.includes('purge run finished'))).toEqual([]);
+    for (const l of lines.filter((x) => x.includes('"job"'))) expect(l.match(/"job":/g), l).toHaveLength(1);
+  });
+
   it('makes one token in data_dir/internal-token; the scheduler refuses requests without it and accepts it', async () => {
     const file = path.join(tmp, 'data', 'internal-token');
     expect(existsSync(file)).toBe(true);

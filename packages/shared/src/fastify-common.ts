@@ -114,10 +114,12 @@ export function toAppError(err: unknown): AppError {
 
 /**
  * GET /healthz: 200 {"status":"ok"} when `check` resolves, 503 with the contract's error fields
- * when a dependency it needs is down.
+ * when a dependency it needs is down. Its requests are not logged below warn.
  */
 export function registerHealth(app: FastifyInstance, check: () => Promise<Record<string, unknown> | void>): void {
-  app.get('/healthz', async (request, reply) => {
+  // Launchers, orchestrators and load balancers ask every few seconds: the request lines would bury
+  // the work in the log. A failing check still logs its warning.
+  app.get('/healthz', { logLevel: 'warn' }, async (request, reply) => {
     try {
       const extra = (await check()) ?? {};
       return { status: 'ok', ...extra };

@@ -123,7 +123,8 @@ export const metricsPlugin = fp(
       httpDuration.observe(labels, reply.elapsedTime / 1000);
     });
     const onRequest = opts.token ? checkBearer(opts.token) : [];
-    app.get('/metrics', { onRequest }, async (_request, reply) => {
+    // Scraped every few seconds: its request lines are not logged below warn.
+    app.get('/metrics', { onRequest, logLevel: 'warn' }, async (_request, reply) => {
       reply.header('content-type', registry.contentType);
       return registry.metrics();
     });
