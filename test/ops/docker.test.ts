@@ -135,6 +135,11 @@ describe.skipIf(probe === null)('docker-compose.yml', () => {
     else expect(svc.depends_on?.api?.condition).toBe('service_healthy');
   });
 
+  it('the scheduler listens on the compose network (its own bind key defaults to loopback), unpublished', () => {
+    expect(compose.services.scheduler.environment?.SCHEDULER_HOST).toBe('0.0.0.0');
+    expect(compose.services.scheduler.ports ?? []).toEqual([]);
+  });
+
   it('shares one video volume between the stream server and the scheduler', () => {
     const dir = compose.services.streamserver.environment?.VIDEO_DIR;
     expect(dir).toBeTruthy();
