@@ -53,7 +53,7 @@ cd "$ROOT"
 
 fail() { echo "buildprod.sh: $*" >&2; exit 1; }
 
-command -v node >/dev/null || fail "node is not on PATH; install Node.js 20 or newer"
+command -v node >/dev/null || fail "node is not on PATH; install Node.js 20.19 or newer"
 [[ -x node_modules/.bin/esbuild ]] || fail "esbuild is not installed; run 'npm ci' in $ROOT first"
 
 # Replacing bin/node_modules under running services could break their lazy requires.

@@ -3,7 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, type Config } from '@video/shared';
+import { isIPv6 } from 'node:net';
+import { bindHost, ConfigError, loadConfig, resolveInternalToken, type Config } from '@video/shared';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SERVICES = ['api', 'streamserver', 'scheduler', 'web'] as const;
@@ -13,6 +14,9 @@ const tty = process.stdout.isTTY;
 let config: Config;
 try {
   config = loadConfig();
+  // Made here, before any service starts, so all four read the one file (each would agree anyway: the
+  // file is created exclusively). The token itself stays in the file, out of the services' environment.
+  resolveInternalToken(config);
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);
@@ -80,20 +84,29 @@ process.on('exit', () => {
 
 // Say where to go once every service answers its health check.
 const deadline = Date.now() + 60_000;
-const ports = [cfg.api_port, cfg.stream_port, cfg.scheduler_port, cfg.web_port];
+/** Where this machine reaches a service bound to `host` (a wildcard is reached on loopback). */
+function origin(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${isIPv6(h) ? `[${h}]` : h}:${port}`;
+}
+const origins = [
+  origin(bindHost(cfg, 'api'), cfg.api_port),
+  origin(bindHost(cfg, 'stream'), cfg.stream_port),
+  origin(bindHost(cfg, 'scheduler'), cfg.scheduler_port),
+  origin(bindHost(cfg, 'web'), cfg.web_port),
+];
 async function waitReady() {
   while (!stopping && Date.now() < deadline) {
     const ok = await Promise.all(
-      ports.map((p) =>
-        fetch(`http://127.0.0.1:${p}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
+      origins.map((o) =>
+        fetch(`${o}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
           (r) => r.ok,
           () => false,
         ),
       ),
     );
     if (ok.every(Boolean)) {
-      const host = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : cfg.host;
-      console.log(`\n  The site is up: http://${host}:${cfg.web_port}/   (Ctrl-C stops all four services)\n`);
+      console.log(`\n  The site is up: ${origins[3]}/   (Ctrl-C stops all four services)\n`);
       return;
     }
     await new Promise((r) => setTimeout(r, 300));

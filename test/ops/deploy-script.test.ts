@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, SERVICES, alive, deployEnv, run, sparePorts, type Service } from './helper.js';
+import { ROOT, processesMentioning, SERVICES, alive, deployEnv, run, sparePorts, type Service } from './helper.js';
 
 const FAKE_SERVICE = `
 import http from 'node:http';
@@ -71,8 +71,7 @@ describe('deploy.sh', () => {
 
   afterEach(async () => {
     await deploy(['stop'], { STOP_TIMEOUT: '1' });
-    const ps = await run('ps', ['-eo', 'pid=,args=']);
-    expect(ps.stdout.split('\n').filter((line) => line.includes(bin))).toEqual([]);
+    expect(processesMentioning(bin)).toEqual([]);
   });
 
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -9,7 +9,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, SERVICES, alive, deployEnv, run, sparePorts, waitFor, type Service } from './helper.js';
+import { ROOT, processesMentioning, SERVICES, alive, deployEnv, run, sparePorts, waitFor, type Service } from './helper.js';
 import { parsePrometheusText, sampleSum, type MetricFamily } from './prometheus-text.js';
 
 const VIDEO_BYTES = 48 * 1024 * 1024;
@@ -288,8 +288,7 @@ describe('buildprod.sh + deploy.sh', () => {
       expect(existsSync(path.join(bin, 'run', `${svc}.pid`)), svc).toBe(false);
     }
     expect(res.stdout).not.toContain('SIGKILL');
-    const ps = await run('ps', ['-eo', 'pid=,args=']);
-    expect(ps.stdout.split('\n').filter((line) => line.includes(bin))).toEqual([]);
+    expect(processesMentioning(bin)).toEqual([]);
     const status = await deploy('status');
     expect(status.code).toBe(3);
     for (const svc of SERVICES) expect(status.stdout).toMatch(new RegExp(`^${svc}\\s+stopped`, 'm'));

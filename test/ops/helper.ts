@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,25 @@ export function alive(pid: number): boolean {
   } catch {
     return !existsSync('/proc/self/stat');
   }
+}
+
+/**
+ * The command lines of the living processes that mention `text`, read from /proc (no `ps`, which a
+ * minimal system may lack: an absent tool would make the check pass without looking).
+ */
+export function processesMentioning(text: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (cmdline.includes(text) && alive(Number(entry))) found.push(`${entry} ${cmdline}`);
+  }
+  return found;
 }
 
 /** Polls `check` every 100 ms until it is true or timeoutMs passes. */

@@ -30,6 +30,24 @@ describe('parsePrometheusText', () => {
     expect(sampleSum(families, 'up')).toBe(1);
   });
 
+  // prom-client writes `Nan` (nodejs_eventloop_lag_mean_seconds before the first sample); Prometheus
+  // reads special values with Go's ParseFloat, case-insensitively.
+  it.each([
+    ['NaN', NaN],
+    ['Nan', NaN],
+    ['nan', NaN],
+    ['+Inf', Infinity],
+    ['Inf', Infinity],
+    ['-Inf', -Infinity],
+    ['+inf', Infinity],
+    ['-INF', -Infinity],
+    ['Infinity', Infinity],
+    ['-infinity', -Infinity],
+  ])('reads the special value %s', (raw, value) => {
+    const families = parsePrometheusText(`# TYPE g gauge\ng{a="b"} ${raw}\n`);
+    expect(families.get('g')?.samples[0].value).toBe(value);
+  });
+
   it.each([
     ['a sample without a TYPE', 'orphan_total 1'],
     ['a value that is not a number', '# TYPE a counter\na one'],
@@ -38,6 +56,9 @@ describe('parsePrometheusText', () => {
     ['an unknown type', '# TYPE a thing'],
     ['a duplicate label', '# TYPE a counter\na{x="1",x="2"} 1'],
     ['an unclosed label set', '# TYPE a counter\na{x="1" 1'],
+    ['a signed NaN', '# TYPE a gauge\na -NaN'],
+    ['a word that starts like Inf', '# TYPE a gauge\na Info'],
+    ['a word that starts like NaN', '# TYPE a gauge\na nano'],
   ])('rejects %s', (_what, text) => {
     expect(() => parsePrometheusText(text)).toThrow();
   });

@@ -15,8 +15,11 @@ export interface MetricFamily {
 
 const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
 const LABEL = `[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\[\\\\"n])*"`;
+// Prometheus reads values with Go's strconv.ParseFloat: NaN (unsigned) and Inf/Infinity (signed or
+// not) in any case; prom-client writes `Nan` for a gauge with no observation yet.
+const SPECIAL = '[nN][aA][nN]|[-+]?[iI][nN][fF](?:[iI][nN][iI][tT][yY])?';
 const SAMPLE = new RegExp(
-  `^(${NAME})(?:\\{((?:${LABEL})(?:,${LABEL})*,?)?\\})? ([-+]?(?:\\d+(?:\\.\\d*)?(?:[eE][-+]?\\d+)?|\\.\\d+|NaN|Inf))(?: -?\\d+)?$`,
+  `^(${NAME})(?:\\{((?:${LABEL})(?:,${LABEL})*,?)?\\})? ([-+]?(?:\\d+(?:\\.\\d*)?(?:[eE][-+]?\\d+)?|\\.\\d+)|${SPECIAL})(?: -?\\d+)?$`,
 );
 const HELP = new RegExp(`^# HELP (${NAME})(?: (.*))?$`);
 const TYPE = new RegExp(`^# TYPE (${NAME}) (counter|gauge|histogram|summary|untyped)$`);
@@ -68,7 +71,7 @@ export function parsePrometheusText(text: string): Map<string, MetricFamily> {
       labels[key] = value.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
     }
     const raw = m[3];
-    const value = /Inf$/.test(raw) ? (raw.startsWith('-') ? -Infinity : Infinity) : Number(raw);
+    const value = /inf(inity)?$/i.test(raw) ? (raw.startsWith('-') ? -Infinity : Infinity) : /^nan$/i.test(raw) ? NaN : Number(raw);
     const family = familyOf(m[1], families);
     if (!family) throw new Error(`sample without a TYPE, ${where}`);
     family.samples.push({ name: m[1], labels, value });

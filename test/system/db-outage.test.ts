@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mariadbSkipReason } from './harness/gate.js';
 import { call, isContractError, multipartBody, Recorder, type Res } from './harness/http.js';
@@ -76,7 +78,15 @@ describe.skipIf(Boolean(skip))('system: database outage (a private MariaDB stopp
       },
       // A stream may be served from what the server already knows; if it answers 200, the bytes must be right.
       { label: 'stream video', run: () => call('GET', `${site.stream}/videos/${target.id}`), dbRoute: true, alsoOk: [200] },
-      { label: 'scheduler delete record', run: () => call('POST', `${site.scheduler}/video-delete-record/no-such-video`), dbRoute: true },
+      {
+        label: 'scheduler delete record',
+        // The token the services generated into their data_dir (the config file's folder + data/).
+        run: () =>
+          call('POST', `${site.scheduler}/video-delete-record/no-such-video`, {
+            headers: { 'x-internal-token': readFileSync(path.join(site.dir, 'data', 'internal-token'), 'utf8').trim() },
+          }),
+        dbRoute: true,
+      },
       { label: 'api healthz', run: () => call('GET', `${site.api}/healthz`), dbRoute: true },
       { label: 'stream healthz', run: () => call('GET', `${site.stream}/healthz`), dbRoute: true },
       { label: 'scheduler healthz', run: () => call('GET', `${site.scheduler}/healthz`), dbRoute: true },

@@ -64,7 +64,8 @@ function makeAjv(coerce: boolean) {
  * echoed; every error becomes {"error","error_code"} with its status, and a 5xx never leaks details.
  */
 export const commonPlugin = fp(
-  async (app: FastifyInstance, opts: { service: string }) => {
+  /** `metricsToken`: the service's metrics_token; when set, GET /metrics needs it as a bearer token. */
+  async (app: FastifyInstance, opts: { service: string; metricsToken?: string }) => {
     const bodyAjv = makeAjv(false);
     const otherAjv = makeAjv(true);
     app.setValidatorCompiler(({ schema, httpPart }) =>
@@ -86,7 +87,7 @@ export const commonPlugin = fp(
       reply.code(appErr.statusCode).headers(appErr.headers).send(appErr.toBody());
     });
 
-    await app.register(metricsPlugin, { service: opts.service });
+    await app.register(metricsPlugin, { service: opts.service, token: opts.metricsToken });
   },
   { name: 'video-common', fastify: '5.x' },
 );
@@ -116,10 +117,12 @@ export function toAppError(err: unknown): AppError {
 
 /**
  * GET /healthz: 200 {"status":"ok"} when `check` resolves, 503 with the contract's error fields
- * when a dependency it needs is down.
+ * when a dependency it needs is down. Its requests are not logged below warn.
  */
 export function registerHealth(app: FastifyInstance, check: () => Promise<Record<string, unknown> | void>): void {
-  app.get('/healthz', async (request, reply) => {
+  // Launchers, orchestrators and load balancers ask every few seconds: the request lines would bury
+  // the work in the log. A failing check still logs its warning.
+  app.get('/healthz', { logLevel: 'warn' }, async (request, reply) => {
     try {
       const extra = (await check()) ?? {};
       return { status: 'ok', ...extra };

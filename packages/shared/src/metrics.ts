@@ -1,6 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AppError } from './errors.js';
 
 /**
  * One Prometheus registry per process and the metrics every service may move. Services import the
@@ -85,9 +87,31 @@ export const dbPool = new Gauge({
   },
 });
 
-/** Counts and times every request, and serves GET /metrics in Prometheus text format. */
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/**
+ * An onRequest hook demanding `Authorization: Bearer <token>` (the scheme in any case, as RFC 9110
+ * allows); 401 in the error shape otherwise. Both sides are hashed so the comparison takes the same
+ * time whatever was sent.
+ */
+function checkBearer(token: string) {
+  const expected = digest(token);
+  return async (request: FastifyRequest): Promise<void> => {
+    const m = /^bearer +(\S+) *$/i.exec(request.headers.authorization ?? '');
+    if (!m || !timingSafeEqual(digest(m[1]), expected)) {
+      throw new AppError('UNAUTHORIZED', 'GET /metrics needs Authorization: Bearer <metrics_token>', {
+        headers: { 'www-authenticate': 'Bearer realm="metrics"' },
+      });
+    }
+  };
+}
+
+/**
+ * Counts and times every request, and serves GET /metrics in Prometheus text format; when `token`
+ * (metrics_token) is set, /metrics answers only a request bearing it.
+ */
 export const metricsPlugin = fp(
-  async (app: FastifyInstance, opts: { service: string }) => {
+  async (app: FastifyInstance, opts: { service: string; token?: string }) => {
     app.addHook('onResponse', async (request, reply) => {
       const labels = {
         service: opts.service,
@@ -98,7 +122,9 @@ export const metricsPlugin = fp(
       httpRequests.inc(labels);
       httpDuration.observe(labels, reply.elapsedTime / 1000);
     });
-    app.get('/metrics', async (_request, reply) => {
+    const onRequest = opts.token ? checkBearer(opts.token) : [];
+    // Scraped every few seconds: its request lines are not logged below warn.
+    app.get('/metrics', { onRequest, logLevel: 'warn' }, async (_request, reply) => {
       reply.header('content-type', registry.contentType);
       return registry.metrics();
     });

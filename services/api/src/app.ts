@@ -31,7 +31,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorateRequest('sessionUser', null);
 
   await registerOpenApi(app);
-  await app.register(commonPlugin, { service: 'api' });
+  await app.register(commonPlugin, { service: 'api', metricsToken: config.metrics_token });
   registerHealth(app, () => pingDatabase(db));
   const limits = await registerRateLimits(app, config, deps.rateLimits);
 

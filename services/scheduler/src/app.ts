@@ -1,6 +1,7 @@
+import type { Writable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { baseServerOptions, commonPlugin, connectDatabase, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
+import { baseServerOptions, commonPlugin, connectDatabase, loggerOptions, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
 import { JOBS } from './jobs/index.js';
 import type { JobDefinition } from './jobs/job.js';
 import { videoDeleteRecordRoute } from './routes/video-delete-record-route.js';
@@ -11,6 +12,8 @@ export interface AppDeps {
   db?: Db;
   /** Overrides the logger options (tests). */
   logger?: boolean;
+  /** Where the log lines go instead of stdout (tests that read them). */
+  logStream?: Writable;
   /** Start the job workers when the app is ready (default true); tests of the route alone turn them off. */
   startJobs?: boolean;
   /** The jobs to run (default: all of JOBS). */
@@ -25,11 +28,16 @@ declare module 'fastify' {
 
 /** Builds the scheduler service without listening: the internal route, /healthz, and the job runner. */
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
-  const extra = deps.logger === false ? { logger: false } : {};
+  const extra =
+    deps.logger === false
+      ? { logger: false }
+      : deps.logStream
+        ? { logger: { ...loggerOptions(config, 'scheduler'), transport: undefined, stream: deps.logStream } }
+        : {};
   const app = Fastify(baseServerOptions(config, 'scheduler', extra)).withTypeProvider<TypeBoxTypeProvider>();
   const db = deps.db ?? connectDatabase(config.database_url);
   if (!deps.db) app.addHook('onClose', async () => db.close());
-  await app.register(commonPlugin, { service: 'scheduler' });
+  await app.register(commonPlugin, { service: 'scheduler', metricsToken: config.metrics_token });
 
   const runner = new Runner(
     (deps.jobs ?? JOBS).map((def) => ({

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAnyVideo, findDelRec, type Db } from '@video/shared';
 import { openTestDb, testDialects } from '@video/shared/testing';
-import { buildTestApp, count, seedUser, seedVideos, waitFor } from './helper.js';
+import { buildTestApp, count, seedUser, seedVideos, TEST_TOKEN, waitFor } from './helper.js';
 
 describe.each(testDialects())('scheduler app with its runner (%s)', (dialect) => {
   let db: Db;
@@ -19,7 +19,7 @@ describe.each(testDialects())('scheduler app with its runner (%s)', (dialect) =>
     try {
       const authorId = await seedUser(db);
       const [id] = await seedVideos(db, { authorId, videoDir: config.video_dir, count: 1, prefix: 'e2e', deleted: false, comments: 3 });
-      const res = await app.inject({ method: 'POST', url: `/video-delete-record/${id}` });
+      const res = await app.inject({ method: 'POST', url: `/video-delete-record/${id}`, headers: { 'x-internal-token': TEST_TOKEN } });
       expect(res.json()).toEqual({ success: true });
       const queuedAt = Date.now();
       const gone = await waitFor(async () => (await findDelRec(db.kysely, id)) === undefined, 2_500, 25);

@@ -6,9 +6,12 @@ import { testConfig } from '@video/shared/testing';
 import { buildApp, type AppDeps } from '../src/app.js';
 import type { JobContext } from '../src/jobs/job.js';
 
-/** The scheduler app on a test database, jobs off unless asked for. */
+/** The internal token the test apps are configured with. */
+export const TEST_TOKEN = 'scheduler-test-token-0123456789';
+
+/** The scheduler app on a test database (configured with TEST_TOKEN), jobs off unless asked for. */
 export async function buildTestApp(db: Db, overrides: Partial<Config> = {}, deps: AppDeps = {}) {
-  const config = testConfig({ scheduler_interval_seconds: 1, ...overrides });
+  const config = testConfig({ scheduler_interval_seconds: 1, internal_token: TEST_TOKEN, ...overrides });
   const app = await buildApp(config, { db, logger: false, startJobs: false, ...deps });
   await app.ready();
   return { app, config };

@@ -53,7 +53,8 @@ describe.each(testDialects())('the scheduler process (%s)', (dialect) => {
     const videoDir = config.video_dir;
     const authorId = await seedUser(db);
     const ids = await seedVideos(db, { authorId, videoDir, count: RECORDS, prefix: 'k', comments: 1 });
-    const env = { DATABASE_URL: url, VIDEO_DIR: videoDir, SCHEDULER_BATCH: '50' };
+    // data_dir next to the videos: the generated internal token stays out of the repository.
+    const env = { DATABASE_URL: url, VIDEO_DIR: videoDir, DATA_DIR: path.join(videoDir, '..', `${path.basename(videoDir)}-data`), SCHEDULER_BATCH: '50' };
 
     /** Every record that is gone took its file, row and comments with it; every one left still has its row. */
     async function checkNothingHalfDone() {

@@ -78,7 +78,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     fastPath = undefined;
   });
 
-  await app.register(commonPlugin, { service: 'streamserver' });
+  await app.register(commonPlugin, { service: 'streamserver', metricsToken: config.metrics_token });
   registerHealth(app, async () => {
     await pingDatabase(db);
     await access(config.video_dir, constants.W_OK);

@@ -95,7 +95,7 @@ export function createExpiredUploadsJob({ db, log, config }: JobContext, options
               counts.purged++;
             } catch (err) {
               counts.failed++;
-              log.warn({ job: JOB, upload_id: row.id, err }, 'expired upload not removed, retried next run');
+              log.warn({ upload_id: row.id, err }, 'expired upload not removed, retried next run');
             }
           }
           if (rows.length < batch || counts.failed > failedBefore) return;
@@ -109,7 +109,7 @@ export function createExpiredUploadsJob({ db, log, config }: JobContext, options
       purgeRuns.inc({ job: JOB });
       if (purged + orphans > 0) {
         purgeRecords.inc({ job: JOB, outcome: 'purged' }, purged + orphans);
-        log.info({ job: JOB, purged, orphans, dir: path.basename(tusStoreDir(config.video_dir)) }, 'expired uploads deleted');
+        log.info({ purged, orphans, dir: path.basename(tusStoreDir(config.video_dir)) }, 'expired uploads deleted');
       }
       if (failed > 0) purgeRecords.inc({ job: JOB, outcome: 'failed' }, failed);
       return { counts: { purged, orphans, failed } };

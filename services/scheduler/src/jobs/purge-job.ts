@@ -120,7 +120,7 @@ export function createPurgeJob(ctx: JobContext, options: PurgeOptions = {}): Job
     owner,
     async close() {
       const released = await releaseClaims(db.kysely, owner);
-      if (released > 0) log.info({ job: 'purge', released }, 'released purge claims on stop');
+      if (released > 0) log.info({ released }, 'released purge claims on stop');
     },
     async run(signal: AbortSignal): Promise<JobRunSummary> {
       const started = now();
@@ -161,7 +161,10 @@ export function createPurgeJob(ctx: JobContext, options: PurgeOptions = {}): Job
         if (counts[outcome] > 0) purgeRecords.inc({ job: 'purge', outcome }, counts[outcome]);
       }
       if (counts.errors > 0) purgeRecords.inc({ job: 'purge', outcome: 'error' }, counts.errors);
-      log.info({ job: 'purge', ...counts, ms: now() - started }, 'purge run finished');
+      // The logger is the job's child (it carries `job`). A run that found nothing is an idle tick:
+      // debug, so the log shows work done, not a line every interval.
+      const busy = Object.values(counts).some((n) => n > 0);
+      log[busy ? 'info' : 'debug']({ ...counts, ms: now() - started }, 'purge run finished');
       return { counts };
     },
   };

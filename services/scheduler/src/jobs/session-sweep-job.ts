@@ -18,7 +18,7 @@ export function createSessionSweepJob({ db, log }: JobContext, now: () => number
       purgeRuns.inc({ job: 'session-sweep' });
       if (deleted > 0) {
         purgeRecords.inc({ job: 'session-sweep', outcome: 'purged' }, deleted);
-        log.info({ job: 'session-sweep', deleted }, 'expired sessions deleted');
+        log.info({ deleted }, 'expired sessions deleted');
       }
       return { counts: { purged: deleted } };
     },

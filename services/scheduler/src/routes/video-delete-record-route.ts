@@ -13,7 +13,8 @@ export const ErrorSchema = Type.Object({ error: Type.String(), error_code: Type.
 
 /**
  * POST /video-delete-record/:vid-id (and GET, as the original's callers use): soft-deletes the
- * video if it is live and queues its purge, idempotently.
+ * video if it is live and queues its purge, idempotently. Both methods demand the internal token, so a
+ * page that makes a browser fetch the URL (`<img src>`) changes nothing.
  */
 export const videoDeleteRecordRoute: FastifyPluginAsyncTypebox<{ db: Db; internalToken: string }> = async (app, opts) => {
   const schema = {
