@@ -74,6 +74,13 @@ class VideoFileStore extends FileStore {
  */
 (VideoFileStore.prototype as unknown as { checkOrCreateDirectory(): void }).checkOrCreateDirectory = () => undefined;
 
+/** Reads and drops what is left of a request body nobody will use, so the answer reaches the client. */
+function discardBody(request: FastifyRequest): void {
+  request.raw.removeAllListeners('data');
+  request.raw.on('data', () => undefined);
+  request.raw.resume();
+}
+
 /**
  * tus 1.0 (core, creation, termination, expiration) under /files/ with @tus/server and
  * @tus/file-store. Everything the contract decides — session, ownership, size, the per-user cap,
@@ -131,23 +138,29 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
   });
 
   /** Hands the request to @tus/server; its error answers become ours (thrown), its success is returned. */
-  async function callTus(request: FastifyRequest, ctx: TusContext, withBody: boolean): Promise<Response> {
+  async function callTus(request: FastifyRequest, reply: FastifyReply, ctx: TusContext, withBody: boolean): Promise<Response> {
     const webReq = toWebRequest(request, TUS_PATH, ctx.uploadId, withBody);
     contexts.set(webReq, ctx);
     const res = await tus.handleWeb(webReq);
     if (res.status < 400) return res;
     const body = await res.text();
     if (ctx.error) throw ctx.error;
-    // A client that went away mid-body: nobody reads this answer; what arrived is kept for a resume.
     if (withBody && !request.raw.complete) {
-      uploadFailures.inc({ reason: 'aborted' });
-      throw badRequest('the upload was interrupted: send HEAD to learn the offset and resume');
+      // A client that went away mid-body: nobody reads this answer; what arrived is kept for a resume.
+      if (request.raw.destroyed || request.raw.socket?.destroyed) {
+        uploadFailures.inc({ reason: 'aborted' });
+        throw badRequest('the upload was interrupted: send HEAD to learn the offset and resume');
+      }
+      // Refused before the body was read (a stale Upload-Offset is 409, which tus clients retry
+      // after a HEAD): the rest of the body is discarded and the connection closed after the answer.
+      discardBody(request);
+      reply.header('connection', 'close');
     }
     throw fromTusError(res.status, body);
   }
 
   const runTus = async (request: FastifyRequest, reply: FastifyReply, ctx: TusContext, withBody: boolean) =>
-    sendTus(reply, await callTus(request, ctx, withBody));
+    sendTus(reply, await callTus(request, reply, ctx, withBody));
 
   function checkTusResumable(request: FastifyRequest): void {
     const v = request.headers['tus-resumable'];
@@ -235,7 +248,7 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
     const user = await sessionUser(request);
     const row = await requireOwnUpload(settings, user, request.params['*']);
     if (row.state === 'done') throw conflict('the upload is complete: delete the video instead');
-    const res = await callTus(request, { uploadId: row.id, row, origin: '' }, false);
+    const res = await callTus(request, reply, { uploadId: row.id, row, origin: '' }, false);
     await discardUpload(settings, row.id);
     return sendTus(reply, res);
   });
