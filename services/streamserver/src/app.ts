@@ -7,6 +7,7 @@ import { LocalLimiter, type ConnectionLimiter } from './lib/connection-limiter.j
 import { createFastPath, type FastPath } from './lib/fast-path.js';
 import { OpenFileCache } from './lib/open-file-cache.js';
 import { VideoRowCache } from './lib/video-row-cache.js';
+import { internalRoute } from './routes/internal-route.js';
 import { testpageRoute } from './routes/testpage-route.js';
 import { uploadRoute } from './routes/upload-route.js';
 import { videosRoute } from './routes/videos-route.js';
@@ -86,6 +87,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(videosRoute, { config, limiter, files, rows });
   await app.register(uploadRoute, { config, db, limiter, files, rows });
   await app.register(testpageRoute);
+  await app.register(internalRoute, { config, rows });
   // feature plugins
   await app.register(tusPlugin, { config, db });
   if (config.storage_type === 'local') {
