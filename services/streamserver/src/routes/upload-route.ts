@@ -17,6 +17,7 @@ import {
   type Db,
 } from '@video/shared';
 import { limitConnections, type ConnectionLimiter } from '../lib/connection-limiter.js';
+import { requireFreeDisk } from '../lib/disk-floor.js';
 import type { OpenFileCache } from '../lib/open-file-cache.js';
 import type { VideoRowCache } from '../lib/video-row-cache.js';
 import { placeVideoFile, writeTempUpload, type StoredTemp } from '../lib/video-store.js';
@@ -91,6 +92,12 @@ export const uploadRoute: FastifyPluginAsyncTypebox<UploadRouteOptions> = async 
       if (Number(request.headers['content-length']) > maxBytes + FORM_OVERHEAD) {
         uploadFailures.inc({ reason: 'too_large' });
         throw payloadTooLarge(`the file is larger than ${config.max_upload_mb} MiB`);
+      }
+      try {
+        await requireFreeDisk(config.video_dir, config.min_free_disk_mb);
+      } catch (err) {
+        uploadFailures.inc({ reason: 'disk_full' });
+        throw err;
       }
 
       // A client that goes away mid-body must not leave the pipeline (and its temporary file) waiting.

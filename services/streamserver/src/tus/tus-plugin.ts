@@ -20,6 +20,7 @@ import {
   type TusUpload,
 } from '@video/shared';
 import { limitConnections } from '../lib/connection-limiter.js';
+import { requireFreeDisk } from '../lib/disk-floor.js';
 import { fromTusError, TUS_VERSION, TusVersionError } from './tus-errors.js';
 import { TusResponses, UploadParamsSchema } from './tus-schemas.js';
 import { publicOrigin, sendEmpty, sendTus, toWebRequest } from './tus-web-request.js';
@@ -190,6 +191,7 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
       throw badRequest('creation-with-upload is not supported: create the upload, then PATCH its bytes');
     }
     const creation = parseCreation(request.headers);
+    await requireFreeDisk(config.video_dir, config.min_free_disk_mb);
     const uploadId = newUploadId();
     const row = await createUploadRecord(settings, user, creation, uploadId);
     const ctx: TusContext = { uploadId, row, origin: publicOrigin(request.headers) };
@@ -240,6 +242,7 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
         throw badRequest('Upload-Offset must be a non-negative integer');
       }
       if (row.state === 'done') throw conflict('the upload is complete: nothing more to send');
+      await requireFreeDisk(config.video_dir, config.min_free_disk_mb);
       return runTus(request, reply, { uploadId: row.id, row, origin: '' }, true);
     },
   );
