@@ -18,6 +18,7 @@ import {
 } from '@video/shared';
 import { limitConnections, type ConnectionLimiter } from '../lib/connection-limiter.js';
 import { requireFreeDisk } from '../lib/disk-floor.js';
+import { overQuota, quotaLeftFor } from '../lib/user-quota.js';
 import type { OpenFileCache } from '../lib/open-file-cache.js';
 import type { VideoRowCache } from '../lib/video-row-cache.js';
 import { placeVideoFile, writeTempUpload, type StoredTemp } from '../lib/video-store.js';
@@ -93,6 +94,13 @@ export const uploadRoute: FastifyPluginAsyncTypebox<UploadRouteOptions> = async 
         uploadFailures.inc({ reason: 'too_large' });
         throw payloadTooLarge(`the file is larger than ${config.max_upload_mb} MiB`);
       }
+      const left = await quotaLeftFor(db, config.user_quota_mb, user.user_id, id);
+      if (Number(request.headers['content-length']) > left + FORM_OVERHEAD) {
+        uploadFailures.inc({ reason: 'too_large' });
+        throw overQuota(config.user_quota_mb);
+      }
+      // A body without a length (chunked) is cut off where it crosses the quota.
+      const fileLimit = Math.min(maxBytes, left);
       try {
         await requireFreeDisk(config.video_dir, config.min_free_disk_mb);
       } catch (err) {
@@ -129,7 +137,7 @@ export const uploadRoute: FastifyPluginAsyncTypebox<UploadRouteOptions> = async 
       });
       try {
         const parse = (async () => {
-          for await (const part of request.parts()) {
+          for await (const part of request.parts({ limits: { fileSize: fileLimit } })) {
             sawPart = true;
             if (part.type !== 'file') continue;
             if (part.fieldname !== 'file' || stored) {
@@ -137,7 +145,9 @@ export const uploadRoute: FastifyPluginAsyncTypebox<UploadRouteOptions> = async 
               continue;
             }
             stored = await writeTempUpload(config.video_dir, part.file, abort.signal);
-            if (part.file.truncated) throw payloadTooLarge(`the file is larger than ${config.max_upload_mb} MiB`);
+            if (part.file.truncated) {
+              throw fileLimit < maxBytes ? overQuota(config.user_quota_mb) : payloadTooLarge(`the file is larger than ${config.max_upload_mb} MiB`);
+            }
           }
         })();
         parse.catch(() => undefined);

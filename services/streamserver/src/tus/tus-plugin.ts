@@ -94,6 +94,7 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
     videoDir: config.video_dir,
     maxBytes: config.max_upload_mb * 1024 * 1024,
     maxMb: config.max_upload_mb,
+    quotaMb: config.user_quota_mb,
     expiryMs: opts.expiryMs ?? DEFAULT_EXPIRY_MS,
     maxActivePerUser: opts.maxActivePerUser ?? DEFAULT_MAX_ACTIVE_PER_USER,
     now: opts.now ?? Date.now,
