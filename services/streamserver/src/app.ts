@@ -6,6 +6,7 @@ import { baseServerOptions, commonPlugin, connectDatabase, pingDatabase, registe
 import { LocalLimiter, type ConnectionLimiter } from './lib/connection-limiter.js';
 import { createFastPath, type FastPath } from './lib/fast-path.js';
 import { OpenFileCache } from './lib/open-file-cache.js';
+import { UserUploadSlots } from './lib/user-upload-slots.js';
 import { VideoRowCache } from './lib/video-row-cache.js';
 import { internalRoute } from './routes/internal-route.js';
 import { testpageRoute } from './routes/testpage-route.js';
@@ -49,6 +50,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const limiter = deps.limiter ?? new LocalLimiter(config.stream_max_connections);
   const files = new OpenFileCache(config.video_dir);
   const rows = new VideoRowCache(db, deps.rowCacheMs ?? 1000);
+  const uploads = new UserUploadSlots(config.upload_max_per_user);
   // Set once the app exists; until then (and while closing) every request goes through Fastify.
   let fastPath: FastPath | undefined;
   const options = baseServerOptions(config, 'streamserver', { requestTimeout: 0, ...(deps.logger === false ? { logger: false } : {}) });
@@ -85,11 +87,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await access(config.video_dir, constants.W_OK);
   });
   await app.register(videosRoute, { config, limiter, files, rows });
-  await app.register(uploadRoute, { config, db, limiter, files, rows });
+  await app.register(uploadRoute, { config, db, limiter, files, rows, uploads });
   await app.register(testpageRoute);
   await app.register(internalRoute, { config, rows });
   // feature plugins
-  await app.register(tusPlugin, { config, db });
+  await app.register(tusPlugin, { config, db, uploads });
   if (config.storage_type === 'local') {
     const fast = createFastPath({ limiter, files, rows, log: app.log });
     fastPath = fast;

@@ -19,6 +19,7 @@ import {
 import { limitConnections, type ConnectionLimiter } from '../lib/connection-limiter.js';
 import { requireFreeDisk } from '../lib/disk-floor.js';
 import { overQuota, quotaLeftFor } from '../lib/user-quota.js';
+import type { UserUploadSlots } from '../lib/user-upload-slots.js';
 import type { OpenFileCache } from '../lib/open-file-cache.js';
 import type { VideoRowCache } from '../lib/video-row-cache.js';
 import { placeVideoFile, writeTempUpload, type StoredTemp } from '../lib/video-store.js';
@@ -30,6 +31,7 @@ export interface UploadRouteOptions {
   limiter: ConnectionLimiter;
   files: OpenFileCache;
   rows: VideoRowCache;
+  uploads: UserUploadSlots;
 }
 
 /** How long a multipart body may take to begin its first part. */
@@ -89,6 +91,7 @@ export const uploadRoute: FastifyPluginAsyncTypebox<UploadRouteOptions> = async 
       if (!video) throw notFound('no such video');
       if (video.author_id !== user.user_id) throw forbidden('only the owner of a video can upload its file');
       if (!request.isMultipart()) throw unsupportedMediaType('send the file as multipart/form-data in a part named "file"');
+      opts.uploads.take(user.user_id, reply.raw);
       // A declared body far over the limit is refused before a byte of it is read.
       if (Number(request.headers['content-length']) > maxBytes + FORM_OVERHEAD) {
         uploadFailures.inc({ reason: 'too_large' });

@@ -21,6 +21,7 @@ import {
 } from '@video/shared';
 import { limitConnections } from '../lib/connection-limiter.js';
 import { requireFreeDisk } from '../lib/disk-floor.js';
+import type { UserUploadSlots } from '../lib/user-upload-slots.js';
 import { fromTusError, TUS_VERSION, TusVersionError } from './tus-errors.js';
 import { TusResponses, UploadParamsSchema } from './tus-schemas.js';
 import { publicOrigin, sendEmpty, sendTus, toWebRequest } from './tus-web-request.js';
@@ -37,6 +38,8 @@ import {
 export interface TusPluginOptions {
   config: Config;
   db: Db;
+  /** Concurrent uploads per user, shared with the multipart route. */
+  uploads: UserUploadSlots;
   /** Unfinished-upload lifetime; default 24 h. */
   expiryMs?: number;
   /** Unfinished uploads per user; default 5. */
@@ -243,6 +246,7 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
         throw badRequest('Upload-Offset must be a non-negative integer');
       }
       if (row.state === 'done') throw conflict('the upload is complete: nothing more to send');
+      opts.uploads.take(user.user_id, reply.raw);
       await requireFreeDisk(config.video_dir, config.min_free_disk_mb);
       return runTus(request, reply, { uploadId: row.id, row, origin: '' }, true);
     },
