@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from '@video/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlSkipReason } from './harness/gate.js';
@@ -6,15 +8,36 @@ import { Site } from './harness/site.js';
 import { SiteUser } from './harness/site-user.js';
 
 const skip = mysqlSkipReason('test/system/stream-delete.test.ts');
+const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-describe.skipIf(Boolean(skip))('system: a deleted video stops streaming before the delete answers', () => {
+async function redisReachable(): Promise<boolean> {
+  const probe = new Redis(REDIS, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+const redisUp = await redisReachable();
+if (!redisUp) {
+  if (process.env.REQUIRE_REDIS === '1') throw new Error(`REQUIRE_REDIS=1 but Redis at ${REDIS} is not reachable`);
+  console.warn(`test/system/stream-delete.test.ts: the Redis variant is SKIPPED: no Redis at ${REDIS}`);
+}
+const variants: [string, Record<string, string>][] = [['over the internal route', {}]];
+if (redisUp) variants.push(['over Redis pub/sub', { REDIS_URL: `${REDIS}/?prefix=sys-stream-${randomBytes(6).toString('hex')}:` }]);
+
+describe.skipIf(Boolean(skip)).each(variants)('system: a deleted video stops streaming before the delete answers (%s)', (_name, extraEnv) => {
   let db: TestDatabase;
   let site: Site;
   let owner: SiteUser;
 
   beforeAll(async () => {
     db = await createTestDatabase('mysql');
-    site = await Site.create({ databaseUrl: db.url, env: { INTERNAL_TOKEN: 'system-internal-token-0123456789', MIN_FREE_DISK_MB: '0' } });
+    site = await Site.create({ databaseUrl: db.url, env: { INTERNAL_TOKEN: 'system-internal-token-0123456789', MIN_FREE_DISK_MB: '0', ...extraEnv } });
     await site.start();
     owner = await SiteUser.fresh(site.web, 'deleter').mustSignup();
   }, 180_000);

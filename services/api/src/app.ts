@@ -36,7 +36,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   const users = await createUsersService(db, config);
   await app.register(usersRoutes, { db, users, limits });
-  await app.register(videosRoutes, { db, videos: createVideosService(db, createStreamInvalidator(config, app.log)) });
+  const videoChanged = createStreamInvalidator(config, app.log);
+  app.addHook('onClose', videoChanged.close);
+  await app.register(videosRoutes, { db, videos: createVideosService(db, videoChanged) });
   await app.register(commentsRoutes, { db, comments: createCommentsService(db) });
   // feature plugins
   await app.register(import('./danmaku/danmaku-plugin.js'), { config, db });

@@ -7,6 +7,7 @@ import { LocalLimiter, type ConnectionLimiter } from './lib/connection-limiter.j
 import { createFastPath, type FastPath } from './lib/fast-path.js';
 import { OpenFileCache } from './lib/open-file-cache.js';
 import { UserUploadSlots } from './lib/user-upload-slots.js';
+import { subscribeVideoChanged } from './lib/video-changed-subscriber.js';
 import { VideoRowCache } from './lib/video-row-cache.js';
 import { internalRoute } from './routes/internal-route.js';
 import { testpageRoute } from './routes/testpage-route.js';
@@ -80,6 +81,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.addHook('preClose', async () => {
     fastPath = undefined;
   });
+  if (config.redis_url !== '') {
+    const unsubscribe = await subscribeVideoChanged(config.redis_url, app.log, (id) => rows.invalidate(id));
+    app.addHook('onClose', unsubscribe);
+  }
 
   await app.register(commonPlugin, { service: 'streamserver' });
   registerHealth(app, async () => {
