@@ -17,6 +17,7 @@ import {
   type Db,
 } from '@video/shared';
 import { limitConnections, type ConnectionLimiter } from '../lib/connection-limiter.js';
+import type { TransferGuard } from '../lib/transfer-guard.js';
 import { requireFreeDisk } from '../lib/disk-floor.js';
 import { overQuota, quotaLeftFor } from '../lib/user-quota.js';
 import type { UserUploadSlots } from '../lib/user-upload-slots.js';
@@ -32,6 +33,7 @@ export interface UploadRouteOptions {
   files: OpenFileCache;
   rows: VideoRowCache;
   uploads: UserUploadSlots;
+  guard?: TransferGuard;
 }
 
 /** How long a multipart body may take to begin its first part. */
@@ -82,7 +84,7 @@ export const uploadRoute: FastifyPluginAsyncTypebox<UploadRouteOptions> = async 
         params: VideoParamsSchema,
         response: { 201: UploadResponseSchema, '4xx': ErrorSchema, '5xx': ErrorSchema },
       },
-      onRequest: limitConnections(opts.limiter),
+      onRequest: limitConnections(opts.limiter, opts.guard),
     },
     async (request, reply) => {
       const id = request.params.vid;

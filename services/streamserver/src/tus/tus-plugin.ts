@@ -186,7 +186,7 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
     return payload;
   });
 
-  const limit = limitConnections(app.connectionLimiter);
+  const limit = limitConnections(app.connectionLimiter, app.transferGuard);
 
   // Creation: every check passes before the upload exists.
   async function create(request: FastifyRequest, reply: FastifyReply) {
