@@ -10,14 +10,14 @@ import { listen, makeUser, makeVideo, MP4, rawRequest, startApp, until, type Har
 const BIG = 48 * 1024 * 1024;
 
 /** A GET over a raw socket that is paused after the headers: a client that never reads. */
-function pausedReader(base: string, id: string): Promise<{ socket: net.Socket; head: string; closed: Promise<void> }> {
+function pausedReader(base: string, id: string, forwardedFor?: string): Promise<{ socket: net.Socket; head: string; closed: Promise<void> }> {
   const u = new URL(base);
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(u.port), u.hostname);
     const closed = new Promise<void>((r) => socket.once('close', () => r()));
     socket.on('error', () => undefined);
     let head = '';
-    socket.once('connect', () => socket.write(`GET /videos/${id} HTTP/1.1\r\nHost: x\r\n\r\n`));
+    socket.once('connect', () => socket.write(`GET /videos/${id} HTTP/1.1\r\nHost: x\r\n${forwardedFor ? `X-Forwarded-For: ${forwardedFor}\r\n` : ''}\r\n`));
     const onData = (chunk: Buffer) => {
       head += chunk.toString('latin1');
       if (head.includes('\r\n\r\n')) {
@@ -83,6 +83,19 @@ describe.each(testDialects())('slow clients (%s)', (dialect) => {
     b.socket.resume();
     await Promise.all([a.closed, b.closed]);
     expect((await rawRequest(base, 'GET', `/videos/${id}`, { range: 'bytes=0-9' })).status).toBe(206);
+  }, 20_000);
+
+  it('behind a trusted proxy each client address has its own cap (IPv6 by /64)', async () => {
+    const a = await pausedReader(base, id, '2001:db8:1:2::1');
+    const b = await pausedReader(base, id, '2001:db8:1:2::2');
+    open.push(a.socket, b.socket);
+    const range = { range: 'bytes=0-9' };
+    expect((await rawRequest(base, 'GET', `/videos/${id}`, { ...range, 'x-forwarded-for': '2001:db8:1:2::3' })).status).toBe(429);
+    expect((await rawRequest(base, 'GET', `/videos/${id}`, { ...range, 'x-forwarded-for': '2001:db8:1:3::1' })).status).toBe(206);
+    expect((await rawRequest(base, 'GET', `/videos/${id}`, { ...range, 'x-forwarded-for': '10.0.0.1' })).status).toBe(206);
+    a.socket.destroy();
+    b.socket.destroy();
+    await until('the /64 is free again', () => h.app.transferGuard.inUse('2001:db8:1:2::/64') === 0, 10_000);
   }, 20_000);
 
   it('a client that reads at full speed gets the whole file', async () => {
