@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@video/shared/testing';
+import { createStreamInvalidator } from '../src/lib/stream-invalidation.js';
 import { buildTestApp, createVideo, signUp, type TestApp } from './helper.js';
 
 const TOKEN = 'internal-test-token-abc';
@@ -61,4 +62,29 @@ describe.each(testDialects())('DELETE /user/:u/videos/:id tells the stream serve
     const again = await down.app.inject({ method: 'GET', url: `/user/${alice.name}/videos/${v.id}`, headers: { 'x-session-id': alice.sid } });
     expect(again.statusCode).toBe(404);
   });
+});
+
+describe('createStreamInvalidator with redis_url', () => {
+  it('falls back to the internal route, and logs it, when Redis is unreachable', async () => {
+    const seen: string[] = [];
+    const stream = http.createServer((req, res) => {
+      seen.push(req.url ?? '');
+      req.resume();
+      res.writeHead(204).end();
+    });
+    await new Promise<void>((r) => stream.listen(0, '127.0.0.1', r));
+    const port = (stream.address() as AddressInfo).port;
+    const warnings: unknown[] = [];
+    const log = { warn: (...a: unknown[]) => warnings.push(a) } as never;
+    // Port 9 (discard): nothing listens there on loopback.
+    const videoChanged = createStreamInvalidator({ redis_url: 'redis://127.0.0.1:9', stream_url: `http://127.0.0.1:${port}`, internal_token: TOKEN }, log);
+    try {
+      await videoChanged('abc');
+    } finally {
+      await videoChanged.close();
+      await new Promise((r) => stream.close(r));
+    }
+    expect(seen).toEqual(['/internal/videos/abc/changed']);
+    expect(warnings).toHaveLength(1);
+  }, 10_000);
 });
