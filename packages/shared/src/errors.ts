@@ -11,6 +11,7 @@ export const ErrorCodes = {
   PAYLOAD_TOO_LARGE: { code: '009', status: 413, message: 'payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { code: '010', status: 415, message: 'unsupported media type' },
   UNAVAILABLE: { code: '011', status: 503, message: 'a dependency is unavailable' },
+  INSUFFICIENT_STORAGE: { code: '012', status: 507, message: 'insufficient storage' },
 } as const;
 
 export type ErrorName = keyof typeof ErrorCodes;
@@ -51,6 +52,7 @@ export const tooManyRequests = (retryAfterSeconds: number, message?: string) =>
 export const payloadTooLarge = (message?: string) => new AppError('PAYLOAD_TOO_LARGE', message);
 export const unsupportedMediaType = (message?: string) => new AppError('UNSUPPORTED_MEDIA_TYPE', message);
 export const unavailable = (message?: string, cause?: unknown) => new AppError('UNAVAILABLE', message, { cause });
+export const insufficientStorage = (message?: string) => new AppError('INSUFFICIENT_STORAGE', message);
 export const internalError = (message?: string, cause?: unknown) => new AppError('INTERNAL', message, { cause });
 
 const STATUS_TO_NAME: Record<number, ErrorName> = {
@@ -63,6 +65,7 @@ const STATUS_TO_NAME: Record<number, ErrorName> = {
   415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'TOO_MANY_REQUESTS',
   503: 'UNAVAILABLE',
+  507: 'INSUFFICIENT_STORAGE',
 };
 
 /** The contract's code for a plain HTTP status (for errors raised by Fastify and its plugins). */

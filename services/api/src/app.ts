@@ -9,6 +9,7 @@ import { videosRoutes } from './routes/videos-routes.js';
 import { createCommentsService } from './services/comments-service.js';
 import { createUsersService } from './services/users-service.js';
 import { createVideosService } from './services/videos-service.js';
+import { createStreamInvalidator } from './lib/stream-invalidation.js';
 
 export interface AppDeps {
   /** An open, migrated database; when absent the app opens config.database_url and closes it on close. */
@@ -37,7 +38,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   const users = await createUsersService(db, config);
   await app.register(usersRoutes, { db, users, limits: limits.auth });
-  await app.register(videosRoutes, { db, videos: createVideosService(db), limits: limits.user });
+  const videoChanged = createStreamInvalidator(config, app.log);
+  app.addHook('onClose', videoChanged.close);
+  await app.register(videosRoutes, { db, videos: createVideosService(db, videoChanged), limits: limits.user });
   await app.register(commentsRoutes, { db, comments: createCommentsService(db), limits: limits.user });
   // feature plugins
   await app.register(import('./danmaku/danmaku-plugin.js'), { config, db });

@@ -6,7 +6,11 @@ import { baseServerOptions, commonPlugin, connectDatabase, pingDatabase, registe
 import { LocalLimiter, type ConnectionLimiter } from './lib/connection-limiter.js';
 import { createFastPath, type FastPath } from './lib/fast-path.js';
 import { OpenFileCache } from './lib/open-file-cache.js';
+import { TransferGuard } from './lib/transfer-guard.js';
+import { UserUploadSlots } from './lib/user-upload-slots.js';
+import { subscribeVideoChanged } from './lib/video-changed-subscriber.js';
 import { VideoRowCache } from './lib/video-row-cache.js';
+import { internalRoute } from './routes/internal-route.js';
 import { testpageRoute } from './routes/testpage-route.js';
 import { uploadRoute } from './routes/upload-route.js';
 import { videosRoute } from './routes/videos-route.js';
@@ -35,6 +39,8 @@ declare module 'fastify' {
     videoFiles: OpenFileCache;
     /** Cached live video rows of the streaming path; call invalidate(id) after changing a row. */
     videoRows: VideoRowCache;
+    /** Per-address caps and the minimum transfer rate (lib/transfer-guard.ts). */
+    transferGuard: TransferGuard;
     /** Requests the streaming fast path answered (lib/fast-path.ts). */
     fastPathServed(): number;
   }
@@ -48,6 +54,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const limiter = deps.limiter ?? new LocalLimiter(config.stream_max_connections);
   const files = new OpenFileCache(config.video_dir);
   const rows = new VideoRowCache(db, deps.rowCacheMs ?? 1000);
+  const uploads = new UserUploadSlots(config.upload_max_per_user);
+  const guard = new TransferGuard(config.stream_max_per_address, config.min_transfer_kbps, config.min_transfer_grace_seconds * 1000, config.trusted_proxies ?? ['loopback']);
   // Set once the app exists; until then (and while closing) every request goes through Fastify.
   let fastPath: FastPath | undefined;
   const options = baseServerOptions(config, 'streamserver', { requestTimeout: 0, ...(deps.logger === false ? { logger: false } : {}) });
@@ -69,27 +77,34 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('connectionLimiter', limiter);
   app.decorate('videoFiles', files);
   app.decorate('videoRows', rows);
+  app.decorate('transferGuard', guard);
   files.watch((err) => app.log.warn({ err }, 'cannot watch video_dir: a changed file may be served for up to a second'));
   app.addHook('onClose', async () => {
     files.unwatch();
     files.clear();
+    guard.close();
   });
   app.addHook('preClose', async () => {
     fastPath = undefined;
   });
+  if (config.redis_url !== '') {
+    const unsubscribe = await subscribeVideoChanged(config.redis_url, app.log, (id) => rows.invalidate(id));
+    app.addHook('onClose', unsubscribe);
+  }
 
   await app.register(commonPlugin, { service: 'streamserver', metricsToken: config.metrics_token });
   registerHealth(app, async () => {
     await pingDatabase(db);
     await access(config.video_dir, constants.W_OK);
   });
-  await app.register(videosRoute, { config, limiter, files, rows });
-  await app.register(uploadRoute, { config, db, limiter, files, rows });
+  await app.register(videosRoute, { config, limiter, files, rows, guard });
+  await app.register(uploadRoute, { config, db, limiter, files, rows, uploads, guard });
   await app.register(testpageRoute);
+  await app.register(internalRoute, { config, rows });
   // feature plugins
-  await app.register(tusPlugin, { config, db });
+  await app.register(tusPlugin, { config, db, uploads });
   if (config.storage_type === 'local') {
-    const fast = createFastPath({ limiter, files, rows, log: app.log });
+    const fast = createFastPath({ limiter, files, rows, log: app.log, guard });
     fastPath = fast;
     app.decorate('fastPathServed', () => fast.served);
   } else app.decorate('fastPathServed', () => 0);

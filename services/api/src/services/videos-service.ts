@@ -37,7 +37,8 @@ export async function fetchPage<T>(
   return { items, next_cursor };
 }
 
-export function createVideosService(db: Db) {
+/** `videoChanged` tells the stream servers (lib/stream-invalidation.ts); awaited before a delete returns. */
+export function createVideosService(db: Db, videoChanged: (id: string) => Promise<void> = async () => undefined) {
   return {
     async create(authorId: number, name: string): Promise<Video> {
       const now = Date.now();
@@ -88,6 +89,7 @@ export function createVideosService(db: Db) {
         if (!(await softDeleteVideo(trx, videoId, authorId, now))) throw noSuchVideo();
         await insertDelRec(trx, videoId, now);
       });
+      await videoChanged(videoId);
     },
   };
 }

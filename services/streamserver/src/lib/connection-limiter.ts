@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { limiterInUse, limiterRejected, tooManyRequests } from '@video/shared';
+import { addressKey as addressKeyOf, type TransferGuard } from './transfer-guard.js';
 
 /**
  * Counts requests in flight against one limit. `tryAcquire` may answer asynchronously so that a
@@ -76,8 +77,15 @@ export async function holdSlot(limiter: ConnectionLimiter, req: IncomingMessage,
  * An onRequest hook that turns the request away with 429 008 and Retry-After when every slot is
  * taken. Put it on each route that streams or stores a file (feature plugins included).
  */
-export function limitConnections(limiter: ConnectionLimiter) {
+export function limitConnections(limiter: ConnectionLimiter, guard?: TransferGuard) {
   return async function connectionLimitHook(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (guard) {
+      if (!guard.admit(addressKeyOf(request.ip), reply.raw)) {
+        limiterRejected.inc();
+        throw tooManyRequests(RETRY_AFTER_SECONDS, `more than ${guard.maxPerAddress} requests in flight from your address: try again shortly`);
+      }
+      guard.watch(reply.raw, request.method !== 'GET' && request.method !== 'HEAD');
+    }
     if (await holdSlot(limiter, request.raw, reply.raw)) return;
     limiterRejected.inc();
     throw tooManyRequests(RETRY_AFTER_SECONDS, `more than ${limiter.max} requests in flight: try again shortly`);

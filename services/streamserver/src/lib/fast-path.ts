@@ -6,6 +6,7 @@ import type { ConnectionLimiter } from './connection-limiter.js';
 import type { OpenFileCache } from './open-file-cache.js';
 import { evaluatePreconditions, ifRangeAllows } from './preconditions.js';
 import { sendFileRange } from './range-sender.js';
+import type { TransferGuard } from './transfer-guard.js';
 import type { VideoRowCache } from './video-row-cache.js';
 import { isValidVideoId } from './video-store.js';
 
@@ -22,6 +23,7 @@ export interface FastPathOptions {
   files: OpenFileCache;
   rows: VideoRowCache;
   log: FastifyBaseLogger;
+  guard: TransferGuard;
 }
 
 type Labels = { service: string; method: string; route: string; status: string };
@@ -64,7 +66,7 @@ export interface FastPath {
 }
 
 export function createFastPath(opts: FastPathOptions): FastPath {
-  const { limiter, files, rows, log } = opts;
+  const { limiter, files, rows, log, guard } = opts;
   // The limiter's synchronous answer, if it has one: asking a cluster primary is the route's job.
   const acquireNow = (): boolean => {
     const granted = limiter.tryAcquireNow ? limiter.tryAcquireNow() : false;
@@ -114,10 +116,14 @@ export function createFastPath(opts: FastPathOptions): FastPath {
         end = parsed.ranges[0].end;
       }
     }
-    if (!acquireNow()) {
+    // An address at its cap goes to the route, which answers 429.
+    const key = guard.keyOf(req);
+    if (guard.inUse(key) >= guard.maxPerAddress || !acquireNow()) {
       files.release(file);
       return false;
     }
+    guard.admit(key, res);
+    guard.watch(res, false);
 
     fast.served++;
     const started = process.hrtime.bigint();

@@ -8,6 +8,8 @@ import { findLiveVideo, type Db, type Video } from '@video/shared';
  */
 export class VideoRowCache {
   private readonly rows = new Map<string, { video: Video; until: number }>();
+  /** Bumped by every invalidation: a lookup that began before one must not cache what it read. */
+  private epoch = 0;
 
   constructor(
     private readonly db: Db,
@@ -19,11 +21,14 @@ export class VideoRowCache {
     const now = Date.now();
     const hit = this.rows.get(id);
     if (hit && hit.until > now) return hit.video;
+    const epoch = this.epoch;
     const video = await findLiveVideo(this.db.kysely, id);
     if (!video) {
       this.rows.delete(id);
       return undefined;
     }
+    // Read before an invalidation landed: answer this request with it, but keep nothing.
+    if (epoch !== this.epoch) return video;
     if (this.ttlMs > 0) {
       if (this.rows.size >= this.maxEntries) this.rows.clear();
       this.rows.set(id, { video, until: now + this.ttlMs });
@@ -38,6 +43,7 @@ export class VideoRowCache {
   }
 
   invalidate(id: string): void {
+    this.epoch++;
     this.rows.delete(id);
   }
 }

@@ -17,6 +17,10 @@ import {
   type Db,
 } from '@video/shared';
 import { limitConnections, type ConnectionLimiter } from '../lib/connection-limiter.js';
+import type { TransferGuard } from '../lib/transfer-guard.js';
+import { requireFreeDisk } from '../lib/disk-floor.js';
+import { overQuota, quotaLeftFor } from '../lib/user-quota.js';
+import type { UserUploadSlots } from '../lib/user-upload-slots.js';
 import type { OpenFileCache } from '../lib/open-file-cache.js';
 import type { VideoRowCache } from '../lib/video-row-cache.js';
 import { placeVideoFile, writeTempUpload, type StoredTemp } from '../lib/video-store.js';
@@ -28,6 +32,8 @@ export interface UploadRouteOptions {
   limiter: ConnectionLimiter;
   files: OpenFileCache;
   rows: VideoRowCache;
+  uploads: UserUploadSlots;
+  guard?: TransferGuard;
 }
 
 /** How long a multipart body may take to begin its first part. */
@@ -78,7 +84,7 @@ export const uploadRoute: FastifyPluginAsyncTypebox<UploadRouteOptions> = async 
         params: VideoParamsSchema,
         response: { 201: UploadResponseSchema, '4xx': ErrorSchema, '5xx': ErrorSchema },
       },
-      onRequest: limitConnections(opts.limiter),
+      onRequest: limitConnections(opts.limiter, opts.guard),
     },
     async (request, reply) => {
       const id = request.params.vid;
@@ -87,10 +93,24 @@ export const uploadRoute: FastifyPluginAsyncTypebox<UploadRouteOptions> = async 
       if (!video) throw notFound('no such video');
       if (video.author_id !== user.user_id) throw forbidden('only the owner of a video can upload its file');
       if (!request.isMultipart()) throw unsupportedMediaType('send the file as multipart/form-data in a part named "file"');
+      opts.uploads.take(user.user_id, reply.raw);
       // A declared body far over the limit is refused before a byte of it is read.
       if (Number(request.headers['content-length']) > maxBytes + FORM_OVERHEAD) {
         uploadFailures.inc({ reason: 'too_large' });
         throw payloadTooLarge(`the file is larger than ${config.max_upload_mb} MiB`);
+      }
+      const left = await quotaLeftFor(db, config.user_quota_mb, user.user_id, id);
+      if (Number(request.headers['content-length']) > left + FORM_OVERHEAD) {
+        uploadFailures.inc({ reason: 'too_large' });
+        throw overQuota(config.user_quota_mb);
+      }
+      // A body without a length (chunked) is cut off where it crosses the quota.
+      const fileLimit = Math.min(maxBytes, left);
+      try {
+        await requireFreeDisk(config.video_dir, config.min_free_disk_mb);
+      } catch (err) {
+        uploadFailures.inc({ reason: 'disk_full' });
+        throw err;
       }
 
       // A client that goes away mid-body must not leave the pipeline (and its temporary file) waiting.
@@ -122,7 +142,7 @@ export const uploadRoute: FastifyPluginAsyncTypebox<UploadRouteOptions> = async 
       });
       try {
         const parse = (async () => {
-          for await (const part of request.parts()) {
+          for await (const part of request.parts({ limits: { fileSize: fileLimit } })) {
             sawPart = true;
             if (part.type !== 'file') continue;
             if (part.fieldname !== 'file' || stored) {
@@ -130,7 +150,9 @@ export const uploadRoute: FastifyPluginAsyncTypebox<UploadRouteOptions> = async 
               continue;
             }
             stored = await writeTempUpload(config.video_dir, part.file, abort.signal);
-            if (part.file.truncated) throw payloadTooLarge(`the file is larger than ${config.max_upload_mb} MiB`);
+            if (part.file.truncated) {
+              throw fileLimit < maxBytes ? overQuota(config.user_quota_mb) : payloadTooLarge(`the file is larger than ${config.max_upload_mb} MiB`);
+            }
           }
         })();
         parse.catch(() => undefined);

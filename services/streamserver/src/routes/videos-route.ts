@@ -7,6 +7,7 @@ import type { FastifyReply } from 'fastify';
 import { notFound, type Config } from '@video/shared';
 import { parseBytesRange, preferWholeFile, type ByteRange } from '../lib/byte-range.js';
 import { limitConnections, type ConnectionLimiter } from '../lib/connection-limiter.js';
+import type { TransferGuard } from '../lib/transfer-guard.js';
 import { countStreamed, FALLBACK_TYPE, VIDEOS_ROUTE as ROUTE } from '../lib/fast-path.js';
 import type { OpenFileCache, OpenVideoFile } from '../lib/open-file-cache.js';
 import { evaluatePreconditions, ifRangeAllows } from '../lib/preconditions.js';
@@ -19,6 +20,7 @@ export interface VideosRouteOptions {
   limiter: ConnectionLimiter;
   files: OpenFileCache;
   rows: VideoRowCache;
+  guard?: TransferGuard;
 }
 
 
@@ -84,7 +86,7 @@ export const videosRoute: FastifyPluginAsyncTypebox<VideosRouteOptions> = async 
       params: VideoParamsSchema,
       response: { '4xx': ErrorSchema, '5xx': ErrorSchema },
     },
-    onRequest: limitConnections(opts.limiter),
+    onRequest: limitConnections(opts.limiter, opts.guard),
     handler: async (request, reply) => {
       const id = request.params.vid;
       const video = await rows.get(id);

@@ -20,6 +20,8 @@ import {
   type TusUpload,
 } from '@video/shared';
 import { limitConnections } from '../lib/connection-limiter.js';
+import { requireFreeDisk } from '../lib/disk-floor.js';
+import type { UserUploadSlots } from '../lib/user-upload-slots.js';
 import { fromTusError, TUS_VERSION, TusVersionError } from './tus-errors.js';
 import { TusResponses, UploadParamsSchema } from './tus-schemas.js';
 import { publicOrigin, sendEmpty, sendTus, toWebRequest } from './tus-web-request.js';
@@ -36,6 +38,8 @@ import {
 export interface TusPluginOptions {
   config: Config;
   db: Db;
+  /** Concurrent uploads per user, shared with the multipart route. */
+  uploads: UserUploadSlots;
   /** Unfinished-upload lifetime; default 24 h. */
   expiryMs?: number;
   /** Unfinished uploads per user; default 5. */
@@ -74,6 +78,13 @@ class VideoFileStore extends FileStore {
  */
 (VideoFileStore.prototype as unknown as { checkOrCreateDirectory(): void }).checkOrCreateDirectory = () => undefined;
 
+/** Reads and drops what is left of a request body nobody will use, so the answer reaches the client. */
+function discardBody(request: FastifyRequest): void {
+  request.raw.removeAllListeners('data');
+  request.raw.on('data', () => undefined);
+  request.raw.resume();
+}
+
 /**
  * tus 1.0 (core, creation, termination, expiration) under /files/ with @tus/server and
  * @tus/file-store. Everything the contract decides — session, ownership, size, the per-user cap,
@@ -86,6 +97,7 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
     videoDir: config.video_dir,
     maxBytes: config.max_upload_mb * 1024 * 1024,
     maxMb: config.max_upload_mb,
+    quotaMb: config.user_quota_mb,
     expiryMs: opts.expiryMs ?? DEFAULT_EXPIRY_MS,
     maxActivePerUser: opts.maxActivePerUser ?? DEFAULT_MAX_ACTIVE_PER_USER,
     now: opts.now ?? Date.now,
@@ -131,23 +143,29 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
   });
 
   /** Hands the request to @tus/server; its error answers become ours (thrown), its success is returned. */
-  async function callTus(request: FastifyRequest, ctx: TusContext, withBody: boolean): Promise<Response> {
+  async function callTus(request: FastifyRequest, reply: FastifyReply, ctx: TusContext, withBody: boolean): Promise<Response> {
     const webReq = toWebRequest(request, TUS_PATH, ctx.uploadId, withBody);
     contexts.set(webReq, ctx);
     const res = await tus.handleWeb(webReq);
     if (res.status < 400) return res;
     const body = await res.text();
     if (ctx.error) throw ctx.error;
-    // A client that went away mid-body: nobody reads this answer; what arrived is kept for a resume.
     if (withBody && !request.raw.complete) {
-      uploadFailures.inc({ reason: 'aborted' });
-      throw badRequest('the upload was interrupted: send HEAD to learn the offset and resume');
+      // A client that went away mid-body: nobody reads this answer; what arrived is kept for a resume.
+      if (request.raw.destroyed || request.raw.socket?.destroyed) {
+        uploadFailures.inc({ reason: 'aborted' });
+        throw badRequest('the upload was interrupted: send HEAD to learn the offset and resume');
+      }
+      // Refused before the body was read (a stale Upload-Offset is 409, which tus clients retry
+      // after a HEAD): the rest of the body is discarded and the connection closed after the answer.
+      discardBody(request);
+      reply.header('connection', 'close');
     }
     throw fromTusError(res.status, body);
   }
 
   const runTus = async (request: FastifyRequest, reply: FastifyReply, ctx: TusContext, withBody: boolean) =>
-    sendTus(reply, await callTus(request, ctx, withBody));
+    sendTus(reply, await callTus(request, reply, ctx, withBody));
 
   function checkTusResumable(request: FastifyRequest): void {
     const v = request.headers['tus-resumable'];
@@ -168,7 +186,7 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
     return payload;
   });
 
-  const limit = limitConnections(app.connectionLimiter);
+  const limit = limitConnections(app.connectionLimiter, app.transferGuard);
 
   // Creation: every check passes before the upload exists.
   async function create(request: FastifyRequest, reply: FastifyReply) {
@@ -177,6 +195,7 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
       throw badRequest('creation-with-upload is not supported: create the upload, then PATCH its bytes');
     }
     const creation = parseCreation(request.headers);
+    await requireFreeDisk(config.video_dir, config.min_free_disk_mb);
     const uploadId = newUploadId();
     const row = await createUploadRecord(settings, user, creation, uploadId);
     const ctx: TusContext = { uploadId, row, origin: publicOrigin(request.headers) };
@@ -227,6 +246,8 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
         throw badRequest('Upload-Offset must be a non-negative integer');
       }
       if (row.state === 'done') throw conflict('the upload is complete: nothing more to send');
+      opts.uploads.take(user.user_id, reply.raw);
+      await requireFreeDisk(config.video_dir, config.min_free_disk_mb);
       return runTus(request, reply, { uploadId: row.id, row, origin: '' }, true);
     },
   );
@@ -235,7 +256,7 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
     const user = await sessionUser(request);
     const row = await requireOwnUpload(settings, user, request.params['*']);
     if (row.state === 'done') throw conflict('the upload is complete: delete the video instead');
-    const res = await callTus(request, { uploadId: row.id, row, origin: '' }, false);
+    const res = await callTus(request, reply, { uploadId: row.id, row, origin: '' }, false);
     await discardUpload(settings, row.id);
     return sendTus(reply, res);
   });

@@ -21,6 +21,7 @@ import {
   type TusUpload,
 } from '@video/shared';
 import { Metadata } from '@tus/server';
+import { overQuota, quotaLeftFor } from '../lib/user-quota.js';
 import { isValidVideoId, placeVideoFile, sniffVideoFile } from '../lib/video-store.js';
 
 export interface TusSettings {
@@ -28,6 +29,8 @@ export interface TusSettings {
   videoDir: string;
   maxBytes: number;
   maxMb: number;
+  /** user_quota_mb; 0 = unlimited. */
+  quotaMb: number;
   /** How long an unfinished upload lives (tus expiration; 24 h). */
   expiryMs: number;
   /** Unfinished uploads one user may hold at once. */
@@ -82,6 +85,7 @@ export async function createUploadRecord(
     throw payloadTooLarge(`Upload-Length ${creation.length} is over the limit of ${s.maxMb} MiB (max_upload_mb)`);
   }
   if (creation.length === 0) throw unsupportedMediaType('an empty file is not a video');
+  if (creation.length > (await quotaLeftFor(s.db, s.quotaMb, user.user_id, creation.videoId))) throw overQuota(s.quotaMb);
 
   const now = s.now();
   for (const old of await listActiveUploadsByVideo(s.db.kysely, creation.videoId)) await discardUpload(s, old.id);
