@@ -31,6 +31,7 @@ describe('buildprod.sh + deploy.sh', () => {
   let env: NodeJS.ProcessEnv;
   let ports: Record<Service, number>;
   let spare: number;
+  let webMetricsPort: number;
   const url = (svc: Service, p: string) => `http://127.0.0.1:${ports[svc]}${p}`;
   const pids = (): Record<Service, number> =>
     Object.fromEntries(
@@ -38,7 +39,8 @@ describe('buildprod.sh + deploy.sh', () => {
     ) as Record<Service, number>;
   const deploy = (...args: string[]) => run(path.join(ROOT, 'deploy.sh'), args, { env, timeoutMs: 120_000 });
   const metrics = async (svc: Service): Promise<Map<string, MetricFamily>> => {
-    const res = await fetch(url(svc, '/metrics'));
+    // The web's public port serves no /metrics: its own are on web_metrics_port.
+    const res = await fetch(svc === 'web' ? `http://127.0.0.1:${webMetricsPort}/metrics` : url(svc, '/metrics'));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     return parsePrometheusText(await res.text());
@@ -59,10 +61,11 @@ describe('buildprod.sh + deploy.sh', () => {
     mkdirSync(path.join(tmp, 'site'));
     bin = path.join(tmp, 'site', 'bin');
     renameSync(built, bin);
-    const [api, streamserver, scheduler, web, extra] = await sparePorts(5);
+    const [api, streamserver, scheduler, web, extra, webMetrics] = await sparePorts(6);
     ports = { api, streamserver, scheduler, web };
     spare = extra;
-    env = deployEnv(ports, path.join(tmp, 'data'), bin);
+    webMetricsPort = webMetrics;
+    env = deployEnv(ports, path.join(tmp, 'data'), bin, webMetricsPort);
     video = fakeVideo(VIDEO_BYTES);
   }, 300_000);
 
@@ -185,6 +188,7 @@ describe('buildprod.sh + deploy.sh', () => {
     expect(sampleSum(after, 'http_request_duration_seconds_count', healthzLabels)).toBe(healthzBefore + 3);
     expect(sampleSum(after, 'http_requests_total', { service: 'api', method: 'POST', route: '/user', status: '201' })).toBe(1);
 
+    expect((await fetch(url('web', '/metrics'))).status).toBe(404);
     const web = await metrics('web');
     expect(sampleSum(web, 'http_requests_total', { service: 'web', route: '/signup', status: '201' })).toBe(1);
     const stream = await metrics('streamserver');

@@ -102,7 +102,8 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 }
 
 /** Environment for a deployment on the given ports, with every URL pointing at them. */
-export function deployEnv(ports: Record<Service, number>, dataDir: string, binDir: string): NodeJS.ProcessEnv {
+/** The environment of a deployed site on these ports; the web's own metrics port is off unless given. */
+export function deployEnv(ports: Record<Service, number>, dataDir: string, binDir: string, webMetricsPort = 0): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Keys a developer's shell may carry would change what the test runs against.
   for (const key of Object.keys(env)) {
@@ -116,6 +117,7 @@ export function deployEnv(ports: Record<Service, number>, dataDir: string, binDi
     STREAM_PORT: String(ports.streamserver),
     SCHEDULER_PORT: String(ports.scheduler),
     WEB_PORT: String(ports.web),
+    WEB_METRICS_PORT: String(webMetricsPort),
     API_URL: `http://127.0.0.1:${ports.api}`,
     STREAM_URL: `http://127.0.0.1:${ports.streamserver}`,
     SCHEDULER_URL: `http://127.0.0.1:${ports.scheduler}`,

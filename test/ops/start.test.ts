@@ -54,7 +54,7 @@ describe('npm start with no internal_token configured', () => {
     writeFileSync(
       path.join(tmp, 'conf.json'),
       JSON.stringify({
-        api_port: api, stream_port: stream, scheduler_port: scheduler, web_port: web,
+        api_port: api, stream_port: stream, scheduler_port: scheduler, web_port: web, web_metrics_port: 0,
         api_url: `http://127.0.0.1:${api}`, stream_url: `http://127.0.0.1:${stream}`, scheduler_url: `http://127.0.0.1:${scheduler}`,
         database_url: 'sqlite:./video.db', video_dir: './videos', data_dir: './data', internal_token: '',
         bcrypt_cost: 4, log_level: 'info', scheduler_interval_seconds: 1,

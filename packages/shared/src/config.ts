@@ -63,6 +63,8 @@ export interface Config {
   web_request_timeout_seconds: number;
   /** Open WebSockets per client address through the web (and on the api). */
   ws_max_per_address: number;
+  /** The web's own metrics port (never the public one); 0 = none. */
+  web_metrics_port: number;
 }
 
 type Kind =
@@ -122,6 +124,7 @@ export const CONFIG_SPEC: { [K in keyof Config]: { default: Config[K]; kind: Kin
   web_max_connections: { default: 4096, kind: { type: 'int', min: 16, max: 1000000 } },
   web_request_timeout_seconds: { default: 30, kind: { type: 'int', min: 1, max: 3600 } },
   ws_max_per_address: { default: 16, kind: { type: 'int', min: 1, max: 100000 } },
+  web_metrics_port: { default: 9007, kind: port },
 };
 
 /** The address a service binds to: its own key, else `host`. */

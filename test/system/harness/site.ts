@@ -14,7 +14,7 @@ export interface SiteOptions {
 
 /** Config keys (and CONFIG) that must not leak into the services from the test runner's environment. */
 const CONFIG_ENV = new Set([
-  'CONFIG', 'HOST', 'API_PORT', 'STREAM_PORT', 'SCHEDULER_PORT', 'WEB_PORT', 'API_URL', 'STREAM_URL', 'SCHEDULER_URL',
+  'CONFIG', 'HOST', 'API_PORT', 'STREAM_PORT', 'SCHEDULER_PORT', 'WEB_PORT', 'WEB_METRICS_PORT', 'API_URL', 'STREAM_URL', 'SCHEDULER_URL',
   'DATABASE_URL', 'VIDEO_DIR', 'SESSION_TTL_MINUTES', 'STREAM_MAX_CONNECTIONS', 'MAX_UPLOAD_MB',
   'SCHEDULER_INTERVAL_SECONDS', 'SCHEDULER_BATCH', 'INTERNAL_TOKEN', 'LOG_LEVEL', 'REDIS_URL', 'SIGNIN_RATE_LIMIT',
   'BCRYPT_COST', 'STORAGE_TYPE', 'OSS_URL', 'STREAM_WORKERS', 'COOKIE_SECURE', 'NODE_OPTIONS',
@@ -60,6 +60,7 @@ export class Site {
       STREAM_PORT: String(ports.streamserver),
       SCHEDULER_PORT: String(ports.scheduler),
       WEB_PORT: String(ports.web),
+      WEB_METRICS_PORT: '0',
       API_URL: `http://127.0.0.1:${ports.api}`,
       STREAM_URL: `http://127.0.0.1:${ports.streamserver}`,
       SCHEDULER_URL: `http://127.0.0.1:${ports.scheduler}`,
