@@ -208,8 +208,9 @@ describe('Prometheus scrape configs', () => {
     ['deploy/prometheus.yml', (svc: string, port: number) => `127.0.0.1:${port}`, conf],
     ['deploy/prometheus-compose.yml', (svc: string, port: number) => `${svc}:${port}`, {}],
   ] as const;
-  const portOf: Record<string, number> = { api: 9003, streamserver: 9004, scheduler: 9005, web: 9006 };
-  const confKey: Record<string, string> = { api: 'api_port', streamserver: 'stream_port', scheduler: 'scheduler_port', web: 'web_port' };
+  // The web's public port serves no /metrics: its own are on web_metrics_port.
+  const portOf: Record<string, number> = { api: 9003, streamserver: 9004, scheduler: 9005, web: 9007 };
+  const confKey: Record<string, string> = { api: 'api_port', streamserver: 'stream_port', scheduler: 'scheduler_port', web: 'web_metrics_port' };
 
   it.each(cases)('%s scrapes /metrics of all four services, one job each', (file, target, settings) => {
     const doc = parse(readFileSync(path.join(ROOT, file), 'utf8'));
