@@ -69,6 +69,7 @@ export class Site {
       LOG_LEVEL: 'warn',
       // The load comes from one address and a few hundred names; the limit itself is tested per service.
       SIGNIN_RATE_LIMIT: '1000000',
+      STREAM_MAX_PER_ADDRESS: '100000',
       SCHEDULER_INTERVAL_SECONDS: '1',
       // Cheap hashing keeps the 2-core machine busy with the site, not with bcrypt.
       BCRYPT_COST: '4',
