@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testDialects } from '@video/shared/testing';
 import { buildTestApp, createVideo, expectError, postComment, signUp, uniqueName, type TestApp } from './helper.js';
 
@@ -61,6 +61,18 @@ describe.each(testDialects())('comments on %s', (dialect) => {
         if (!cursor) break;
       }
       expect(seen).toEqual(expected);
+    });
+    it('comments posted within the same millisecond still come newest first', async () => {
+      const v = await createVideo(t.app, owner, 'burst');
+      const posters = [await signUp(t.app, uniqueName('b1')), await signUp(t.app, uniqueName('b2')), await signUp(t.app, uniqueName('b3'))];
+      const now = vi.spyOn(Date, 'now').mockReturnValue(Date.now());
+      try {
+        for (let i = 0; i < 30; i++) await postComment(t.app, posters[i % 3]!.sid, v.id, `b${i}`);
+      } finally {
+        now.mockRestore();
+      }
+      const body = (await t.app.inject({ url: `/videos/${v.id}/comments?limit=100` })).json() as { comments: { content: string }[] };
+      expect(body.comments.map((c) => c.content)).toEqual(Array.from({ length: 30 }, (_x, i) => `b${29 - i}`));
     });
   });
 

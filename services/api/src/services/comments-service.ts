@@ -1,4 +1,4 @@
-import { v4 as uuidv4 } from 'uuid';
+import { v7 as uuidv7 } from 'uuid';
 import {
   deleteComment,
   findComment,
@@ -30,7 +30,8 @@ export function createCommentsService(db: Db) {
 
     async post(user: SessionUser, videoId: string, content: string): Promise<CommentWithAuthor> {
       if (!ID_RE.test(videoId)) throw noSuchVideo();
-      const comment = { id: uuidv4(), video_id: videoId, author_id: user.user_id, content, time: Date.now() };
+      // A UUIDv7 rises within the millisecond, so comments posted in the same one keep their order.
+      const comment = { id: uuidv7(), video_id: videoId, author_id: user.user_id, content, time: Date.now() };
       if (!(await insertCommentOnLiveVideo(db.kysely, comment))) throw noSuchVideo();
       return { ...comment, author: user.user_name };
     },
