@@ -1,4 +1,4 @@
-import { v4 as uuidv4 } from 'uuid';
+import { v7 as uuidv7 } from 'uuid';
 import {
   displayCtime,
   encodeCursor,
@@ -43,7 +43,7 @@ export function createVideosService(db: Db, videoChanged: (id: string) => Promis
     async create(authorId: number, name: string): Promise<Video> {
       const now = Date.now();
       const video: Video = {
-        id: uuidv4(),
+        id: uuidv7(), // rises within the millisecond: same-ms videos keep their order in lists
         author_id: authorId,
         name,
         display_ctime: displayCtime(now),
