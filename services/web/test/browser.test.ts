@@ -83,6 +83,8 @@ describe.skipIf(!haveBrowser)('in Chromium: the journey through the pages', () =
     await page.fill('#upload-name', 'Evening gradient');
     await page.setInputFiles('#upload-file', FIXTURE);
     await page.click('#upload-submit');
+    await expect.poll(() => page.textContent('#upload-status')).toBe('Uploaded!');
+    await page.click('#upload-close');
     await page.waitForSelector('#upload-dialog[open]', { state: 'detached' });
     const item = page.locator('#video-list .video-item-name');
     await expect.poll(() => item.count()).toBe(1);
@@ -188,6 +190,79 @@ describe.skipIf(!haveBrowser)('in Chromium: the journey through the pages', () =
     expect(await items.last().locator('.video-item-name').textContent()).toBe('Clip 1');
     expect(await page.isVisible('#videos-more')).toBe(false);
   });
+
+  it('the upload dialog on a long phone page: the backdrop covers the whole viewport, the dialog fits', async () => {
+    await page.setViewportSize({ width: 360, height: 640 });
+    await page.evaluate(() => {
+      document.body.style.minHeight = '4000px';
+      window.scrollTo(0, document.documentElement.scrollHeight);
+      (document.querySelector('#open-upload') as HTMLButtonElement).click();
+    });
+    await page.waitForSelector('#upload-dialog[open]');
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(2000);
+    const corners = await page.evaluate(() => {
+      const [w, h] = [window.innerWidth, window.innerHeight];
+      return [[1, 1], [w - 2, 1], [1, h - 2], [w - 2, h - 2], [w / 2, h - 2]].map(([x, y]) => document.elementFromPoint(x, y)?.id ?? null);
+    });
+    expect(corners).toEqual(Array(5).fill('upload-dialog'));
+    // The page under the dialog stays put: scrolling cannot bring uncovered page into view.
+    const scrolled = await page.evaluate(() => window.scrollY);
+    await page.mouse.move(20, 620);
+    await page.mouse.wheel(0, -1500);
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => window.scrollY)).toBe(scrolled);
+    const backdrop = await page.evaluate(() => parseFloat(getComputedStyle(document.querySelector('#upload-dialog')!, '::backdrop').height));
+    expect(backdrop).toBeGreaterThanOrEqual(640);
+    const box = (await page.locator('#upload-dialog').boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(360);
+    expect(await page.isVisible('#upload-submit')).toBe(true);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'upload-dialog-phone.png') });
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#upload-dialog[open]', { state: 'detached' });
+    await page.evaluate(() => {
+      document.body.style.minHeight = '';
+      window.scrollTo(0, 0);
+    });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('on a slow link both upload paths show speed and time left; then a single Close, focused, that Escape also closes', async () => {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 40 * 1024 });
+    const uploadOnce = async (name: string, screenshot?: string) => {
+      await page.click('#open-upload');
+      await page.fill('#upload-name', name);
+      await page.setInputFiles('#upload-file', FIXTURE);
+      await page.click('#upload-submit');
+      await expect.poll(() => page.textContent('#upload-speed'), { timeout: 10_000 }).toMatch(/^[\d.]+ [KM]?B\/s · \d+ (s|min) left$/);
+      if (screenshot) await page.locator('#upload-dialog').screenshot({ path: path.join(SCREENSHOTS, screenshot) });
+      await expect.poll(() => page.textContent('#upload-status'), { timeout: 15_000 }).toBe('Uploaded!');
+      const buttons = page.locator('#upload-dialog .dialog-actions button:visible');
+      expect(await buttons.allTextContents()).toEqual(['Close']);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('upload-close');
+      // It stays open until the user closes it.
+      await page.waitForTimeout(900);
+      expect(await page.isVisible('#upload-dialog')).toBe(true);
+    };
+    try {
+      await uploadOnce('Slow link, resumable');
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('#upload-dialog[open]', { state: 'detached' });
+      // Without tus support the dialog falls back to one multipart POST: the same readout.
+      await page.addInitScript(() => Object.defineProperty(window, 'tus', { value: { isSupported: false } }));
+      await page.reload();
+      await page.waitForSelector('#video-list li');
+      await uploadOnce('Slow link, multipart', 'upload-dialog.png');
+      await page.click('#upload-close');
+      await page.waitForSelector('#upload-dialog[open]', { state: 'detached' });
+    } finally {
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      await cdp.detach();
+    }
+  }, 60_000);
 
   it('ran no injected script and broke no page rule', () => {
     expect(alerts).toEqual([]);

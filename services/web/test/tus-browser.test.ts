@@ -206,7 +206,9 @@ describe.skipIf(!haveBrowser)('in Chromium: a resumable upload survives a reload
 
     await page.setInputFiles('#upload-file', bigFile);
     await page.click('#upload-submit');
-    await page.waitForSelector('#upload-dialog[open]', { state: 'detached', timeout: 30_000 });
+    await expect.poll(() => page.textContent('#upload-status'), { timeout: 30_000 }).toBe('Uploaded!');
+    await page.click('#upload-close');
+    await page.waitForSelector('#upload-dialog[open]', { state: 'detached' });
 
     // It went on from the stored offset: no new upload, no byte sent twice.
     const after = requests.filter((r) => r.phase === 'after reload');

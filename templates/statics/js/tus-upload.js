@@ -6,6 +6,7 @@
 // continues where the last byte arrived.
 import { $, h } from './dom.js';
 import { setUploader, xhrUpload } from './upload.js';
+import { formatBytes } from './upload-progress.js';
 
 const ENDPOINT = '/files/';
 const CHUNK_SIZE = 8 * 1024 * 1024;
@@ -38,38 +39,6 @@ function loadTus() {
 /** One video and one file (name, type, size, modification time) make one resumable upload. */
 const fingerprintOf = (videoId, file) => [FINGERPRINT, videoId, file.name, file.type, file.size, file.lastModified].join('/');
 
-// ---- formatting ------------------------------------------------------------------------------
-
-function formatBytes(n) {
-  const units = ['B', 'KB', 'MB', 'GB'];
-  let i = 0;
-  while (n >= 1000 && i < units.length - 1) {
-    n /= 1000;
-    i++;
-  }
-  return `${n >= 100 || i === 0 ? Math.round(n) : n.toFixed(1)} ${units[i]}`;
-}
-
-function formatDuration(seconds) {
-  if (!Number.isFinite(seconds)) return '';
-  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
-  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
-}
-
-/** Bytes per second over the last few seconds (a whole-upload average hides a link that just slowed). */
-function rateMeter(windowMs = 5000) {
-  const samples = [];
-  return (bytes) => {
-    const now = performance.now();
-    samples.push([now, bytes]);
-    while (samples.length > 2 && now - samples[0][0] > windowMs) samples.shift();
-    const [t0, b0] = samples[0];
-    const seconds = (now - t0) / 1000;
-    return seconds >= 0.3 ? (bytes - b0) / seconds : 0;
-  };
-}
-
 // ---- the dialog's extra controls ---------------------------------------------------------------
 
 const active = new Set();
@@ -82,14 +51,9 @@ window.addEventListener('beforeunload', (event) => {
 });
 
 function dialogParts() {
-  const progress = $('#upload-progress');
+  const speed = $('#upload-speed');
   const actions = $('#upload-form .dialog-actions');
-  if (!progress || !actions) return null;
-  let speed = $('#upload-speed');
-  if (!speed) {
-    speed = h('span', { id: 'upload-speed', class: 'tus-speed', 'aria-live': 'polite' });
-    progress.append(speed);
-  }
+  if (!speed || !actions) return null;
   let pause = $('#upload-pause');
   if (!pause) {
     pause = h('button', { type: 'button', id: 'upload-pause', class: 'btn btn-ghost', hidden: true, text: 'Pause' });
@@ -138,7 +102,6 @@ async function tusUpload(videoId, file, { onProgress, signal } = {}) {
   if (!tus || !tus.isSupported) return xhrUpload(videoId, file, { onProgress, signal });
 
   const parts = dialogParts();
-  const meter = rateMeter();
   return new Promise((resolve) => {
     let settled = false;
     let paused = false;
@@ -187,10 +150,7 @@ async function tusUpload(videoId, file, { onProgress, signal } = {}) {
         return (status === 0 || status >= 500 || status === 409 || status === 423) && navigator.onLine !== false;
       },
       onProgress: (sent, total) => {
-        onProgress?.(total ? sent / total : 0);
-        if (!parts || paused) return;
-        const rate = meter(sent);
-        parts.speed.textContent = rate > 0 ? `${formatBytes(rate)}/s · ${formatDuration((total - sent) / rate)} left` : '';
+        if (!paused) onProgress?.(sent, total);
       },
       onSuccess: () => finish({ status: 204, data: null }),
       onError: (err) => finish(resultOf(err)),

@@ -2,10 +2,12 @@
 // is replaceable (setUploader) so a resumable uploader can take over without touching the dialog.
 import { $ } from './dom.js';
 import { call, describeError, seg } from './http.js';
+import { rateMeter, speedText } from './upload-progress.js';
 
 /**
  * Default transport: one multipart POST /upload/:id through XMLHttpRequest (fetch cannot report
- * upload progress). Resolves to {status, data}; status 0 means the network failed or it was aborted.
+ * upload progress). `onProgress(sent, total)` in bytes. Resolves to {status, data}; status 0 means
+ * the network failed or it was aborted.
  */
 export function xhrUpload(videoId, file, { onProgress, signal } = {}) {
   return new Promise((resolve) => {
@@ -14,7 +16,7 @@ export function xhrUpload(videoId, file, { onProgress, signal } = {}) {
     xhr.responseType = 'json';
     xhr.setRequestHeader('accept', 'application/json');
     xhr.upload.addEventListener('progress', (e) => {
-      if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total);
+      if (e.lengthComputable && onProgress) onProgress(e.loaded, e.total);
     });
     xhr.addEventListener('load', () => resolve({ status: xhr.status, data: xhr.response }));
     xhr.addEventListener('error', () => resolve({ status: 0, data: null }));
@@ -45,19 +47,36 @@ export function initUploadDialog({ userName, maxUploadMb, onCreated, onUploaded,
   const fileInput = $('#upload-file');
   const bar = $('#upload-bar');
   const percent = $('#upload-percent');
+  const speed = $('#upload-speed');
   const progress = $('#upload-progress');
   const errorEl = $('#upload-error');
   const statusEl = $('#upload-status');
   const submit = $('#upload-submit');
   const cancel = $('#upload-cancel');
+  const close = $('#upload-close');
   const maxBytes = maxUploadMb * 1024 * 1024;
   let target = null; // an existing record to upload into
   let busy = null; // AbortController of the running upload
 
-  const setProgress = (fraction) => {
-    const p = Math.max(0, Math.min(100, Math.round(fraction * 100)));
+  let meter = rateMeter();
+
+  const setProgress = (sent, total) => {
+    const p = total > 0 ? Math.max(0, Math.min(100, Math.round((sent / total) * 100))) : 0;
     bar.value = p;
     percent.textContent = `${p}%`;
+    speed.textContent = sent < total ? speedText(meter(sent), total - sent) : '';
+  };
+
+  /** Uploading or not: Cancel and Upload; done: a single Close, focused. */
+  const setDone = (done) => {
+    cancel.hidden = done;
+    submit.hidden = done;
+    close.hidden = !done;
+    fileInput.disabled = done;
+    if (done) {
+      nameInput.disabled = true;
+      close.focus();
+    }
   };
 
   const reset = () => {
@@ -65,9 +84,10 @@ export function initUploadDialog({ userName, maxUploadMb, onCreated, onUploaded,
     errorEl.textContent = '';
     statusEl.textContent = '';
     progress.hidden = true;
-    setProgress(0);
+    setProgress(0, 0);
     submit.disabled = false;
     nameInput.disabled = false;
+    setDone(false);
   };
 
   const open = (pending) => {
@@ -85,6 +105,7 @@ export function initUploadDialog({ userName, maxUploadMb, onCreated, onUploaded,
     if (busy) busy.abort();
     dialog.close();
   });
+  close.addEventListener('click', () => dialog.close());
   dialog.addEventListener('close', () => busy?.abort());
 
   const uploadMessages = {
@@ -95,7 +116,7 @@ export function initUploadDialog({ userName, maxUploadMb, onCreated, onUploaded,
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    if (busy) return;
+    if (busy || !close.hidden) return;
     errorEl.textContent = '';
     statusEl.textContent = '';
     const name = nameInput.value.trim();
@@ -124,13 +145,14 @@ export function initUploadDialog({ userName, maxUploadMb, onCreated, onUploaded,
       }
       statusEl.textContent = 'Uploading…';
       progress.hidden = false;
-      setProgress(0);
+      meter = rateMeter();
+      setProgress(0, file.size);
       const res = await uploader(video.id, file, { onProgress: setProgress, signal: busy.signal });
       if (res.status === 201 || res.status === 200 || res.status === 204) {
-        setProgress(1);
+        setProgress(file.size, file.size);
         statusEl.textContent = 'Uploaded!';
+        setDone(true);
         onUploaded?.(video);
-        setTimeout(() => dialog.open && dialog.close(), 600);
         return;
       }
       if (res.status === 401) return onSignedOut();
