@@ -93,6 +93,7 @@ export function createVideoPassthrough(opts: PassthroughOptions): VideoPassthrou
       path: basePath + (req.url as string),
       headers: forwardedHeaders(req, reqId),
     });
+    let clientGone = false;
     const headersTimer = setTimeout(() => upstreamReq.destroy(new Error('the stream service did not answer in time')), opts.headersTimeoutMs);
     const connectTimer = setTimeout(() => {
       if (!upstreamReq.socket || upstreamReq.socket.connecting) upstreamReq.destroy(new Error('cannot reach the stream service'));
@@ -107,6 +108,8 @@ export function createVideoPassthrough(opts: PassthroughOptions): VideoPassthrou
     upstreamReq.once('error', (err) => {
       clearTimeout(headersTimer);
       clearTimeout(connectTimer);
+      // The client's own abort ends the upstream request that way: nothing failed.
+      if (clientGone) return;
       if (res.headersSent) {
         if (!res.writableFinished) opts.log.warn({ err, reqId, upstream: 'stream' }, 'upstream failed mid-answer');
         res.destroy();
@@ -126,7 +129,10 @@ export function createVideoPassthrough(opts: PassthroughOptions): VideoPassthrou
       clearTimeout(headersTimer);
       clearTimeout(connectTimer);
       // The client went away (or the answer is complete): nothing more is needed from upstream.
-      if (!res.writableFinished) upstreamReq.destroy();
+      if (!res.writableFinished) {
+        clientGone = true;
+        upstreamReq.destroy();
+      }
       record(req, res, method, reqId, started);
     });
     upstreamReq.end();
