@@ -11,7 +11,8 @@ directory on a spare 127.0.0.1 port, with wrk (2 threads):
   - random 1 MiB ranges and random 64 KiB ranges over a 100 MiB file,
   - full downloads of a 10 MiB file,
 at 16 and 64 connections, alternating stream server / nginx / a plain Node server
-(bench/stream-plain-node.mjs, the floor for Node) so drift hits all; then uploads a
+(bench/stream-plain-node.mjs, the floor for Node) / the web in front of the stream server (the
+path browsers take) so drift hits all; then uploads a
 200 MiB file with curl and reports MiB/s and the server's RSS growth and peak.
 
   --duration S   seconds per wrk run (default 8)
@@ -74,12 +75,20 @@ SESSION="$(cd "$ROOT" && node --import tsx bench/stream-setup.ts big100 ten10 up
 STREAM_PORT="$(free_port)"
 NGINX_PORT="$(free_port)"
 PLAIN_PORT="$(free_port)"
+WEB_PORT="$(free_port)"
 start_stream() {
   (cd "$ROOT" && VIDEO_DIR="$VIDEOS" STREAM_PORT="$STREAM_PORT" LOG_LEVEL=warn STREAM_MAX_CONNECTIONS=1000 \
     STREAM_WORKERS="$WORKERS" MAX_UPLOAD_MB=1024 exec node --import tsx services/streamserver/src/main.ts) &
   STREAM_PID=$!
   PIDS+=("$STREAM_PID")
   wait_http "http://127.0.0.1:$STREAM_PORT/healthz"
+}
+start_web() {
+  (cd "$ROOT" && WEB_PORT="$WEB_PORT" STREAM_URL="http://127.0.0.1:$STREAM_PORT" LOG_LEVEL=warn STREAM_MAX_CONNECTIONS=1000 \
+    WEB_METRICS_PORT=0 WEB_MAX_CONNECTIONS=10000 exec node --import tsx services/web/src/main.ts) &
+  WEB_PID=$!
+  PIDS+=("$WEB_PID")
+  wait_http "http://127.0.0.1:$WEB_PORT/healthz"
 }
 echo '{}' > "$WORK/conf.json"
 
@@ -110,6 +119,7 @@ wait_http "http://127.0.0.1:$NGINX_PORT/videos/ten10"
 
 export CONFIG="$WORK/conf.json"
 start_stream
+start_web
 node "$ROOT/bench/stream-plain-node.mjs" "$PLAIN_PORT" "$VIDEOS" &
 PLAIN_PID=$!
 PIDS+=("$PLAIN_PID")
@@ -127,7 +137,8 @@ cpu_ticks() {
   echo "$t"
 }
 server_pid() {
-  if [[ "$1" == "$NGINX_PORT" ]]; then cat "$WORK/nginx.pid"; elif [[ "$1" == "$PLAIN_PORT" ]]; then echo "$PLAIN_PID"; else echo "$STREAM_PID"; fi
+  if [[ "$1" == "$NGINX_PORT" ]]; then cat "$WORK/nginx.pid"; elif [[ "$1" == "$PLAIN_PORT" ]]; then echo "$PLAIN_PID";
+  elif [[ "$1" == "$WEB_PORT" ]]; then echo "$WEB_PID"; else echo "$STREAM_PID"; fi
 }
 
 run_wrk() { # target-port conns file size rangelen -> "req/s p99-ms errors cpu-us-per-request"
@@ -144,34 +155,38 @@ run_wrk() { # target-port conns file size rangelen -> "req/s p99-ms errors cpu-u
 
 if [[ "$READS" == 1 ]]; then
 # Warm the page cache and the JIT (a fresh Node process is markedly slower for its first seconds).
-for port in "$STREAM_PORT" "$NGINX_PORT" "$PLAIN_PORT"; do
+for port in "$STREAM_PORT" "$NGINX_PORT" "$PLAIN_PORT" "$WEB_PORT"; do
   run_wrk "$port" 16 big100 104857600 0 >/dev/null || true
   run_wrk "$port" 16 big100 104857600 1048576 >/dev/null || true
   run_wrk "$port" 16 big100 104857600 65536 >/dev/null || true
 done
 
-printf '\n| case | conns | streamserver req/s | nginx req/s | plain Node req/s | ratio to nginx | ratio to plain Node | CPU µs/req stream / nginx / plain | streamserver p99 ms | nginx p99 ms |\n'
-printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
+printf '\n| case | conns | streamserver req/s | nginx req/s | plain Node req/s | through web req/s | stream / nginx | stream / plain Node | web / stream | CPU µs/req stream / nginx / plain / web | p99 ms stream / nginx / web |\n'
+printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
 for spec in "1 MiB ranges:big100:104857600:1048576" "64 KiB ranges:big100:104857600:65536" "full 10 MiB:ten10:10485760:0"; do
   IFS=: read -r label file size len <<<"$spec"
   for conns in 16 64; do
-    s_sum=0; n_sum=0; p_sum=0; s_cpu=0; n_cpu=0; p_cpu=0; s_p99=0; n_p99=0
+    s_sum=0; n_sum=0; p_sum=0; w_sum=0; s_cpu=0; n_cpu=0; p_cpu=0; w_cpu=0; s_p99=0; n_p99=0; w_p99=0
     for _ in $(seq 1 "$ROUNDS"); do
       read -r s s99 serr scpu < <(run_wrk "$STREAM_PORT" "$conns" "$file" "$size" "$len")
       read -r n n99 nerr ncpu < <(run_wrk "$NGINX_PORT" "$conns" "$file" "$size" "$len")
       read -r p _ perr pcpu < <(run_wrk "$PLAIN_PORT" "$conns" "$file" "$size" "$len")
-      [[ "$serr" == 0 && "$nerr" == 0 && "$perr" == 0 ]] || echo "  (errors: streamserver $serr, nginx $nerr, plain $perr)" >&2
-      s_sum=$(echo "$s_sum + $s" | bc -l); n_sum=$(echo "$n_sum + $n" | bc -l); p_sum=$(echo "$p_sum + $p" | bc -l)
-      s_cpu=$(echo "$s_cpu + $scpu" | bc -l); n_cpu=$(echo "$n_cpu + $ncpu" | bc -l); p_cpu=$(echo "$p_cpu + $pcpu" | bc -l)
+      read -r w w99 werr wcpu < <(run_wrk "$WEB_PORT" "$conns" "$file" "$size" "$len")
+      [[ "$serr" == 0 && "$nerr" == 0 && "$perr" == 0 && "$werr" == 0 ]] || echo "  (errors: streamserver $serr, nginx $nerr, plain $perr, web $werr)" >&2
+      s_sum=$(echo "$s_sum + $s" | bc -l); n_sum=$(echo "$n_sum + $n" | bc -l); p_sum=$(echo "$p_sum + $p" | bc -l); w_sum=$(echo "$w_sum + $w" | bc -l)
+      s_cpu=$(echo "$s_cpu + $scpu" | bc -l); n_cpu=$(echo "$n_cpu + $ncpu" | bc -l); p_cpu=$(echo "$p_cpu + $pcpu" | bc -l); w_cpu=$(echo "$w_cpu + $wcpu" | bc -l)
       s_p99=$(echo "if ($s99 > $s_p99) $s99 else $s_p99" | bc -l); n_p99=$(echo "if ($n99 > $n_p99) $n99 else $n_p99" | bc -l)
+      w_p99=$(echo "if ($w99 > $w_p99) $w99 else $w_p99" | bc -l)
     done
-    s_avg=$(echo "$s_sum / $ROUNDS" | bc -l); n_avg=$(echo "$n_sum / $ROUNDS" | bc -l); p_avg=$(echo "$p_sum / $ROUNDS" | bc -l)
-    printf '| %s | %s | %.0f | %.0f | %.0f | %.2f | %.2f | %.0f / %.0f / %.0f | %.1f | %.1f |\n' "$label" "$conns" \
-      "$s_avg" "$n_avg" "$p_avg" "$(echo "$s_avg / $n_avg" | bc -l)" "$(echo "$s_avg / $p_avg" | bc -l)" \
-      "$(echo "$s_cpu / $ROUNDS" | bc -l)" "$(echo "$n_cpu / $ROUNDS" | bc -l)" "$(echo "$p_cpu / $ROUNDS" | bc -l)" "$s_p99" "$n_p99"
+    s_avg=$(echo "$s_sum / $ROUNDS" | bc -l); n_avg=$(echo "$n_sum / $ROUNDS" | bc -l); p_avg=$(echo "$p_sum / $ROUNDS" | bc -l); w_avg=$(echo "$w_sum / $ROUNDS" | bc -l)
+    printf '| %s | %s | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f | %.0f / %.0f / %.0f / %.0f | %.1f / %.1f / %.1f |\n' "$label" "$conns" \
+      "$s_avg" "$n_avg" "$p_avg" "$w_avg" "$(echo "$s_avg / $n_avg" | bc -l)" "$(echo "$s_avg / $p_avg" | bc -l)" "$(echo "$w_avg / $s_avg" | bc -l)" \
+      "$(echo "$s_cpu / $ROUNDS" | bc -l)" "$(echo "$n_cpu / $ROUNDS" | bc -l)" "$(echo "$p_cpu / $ROUNDS" | bc -l)" "$(echo "$w_cpu / $ROUNDS" | bc -l)" \
+      "$s_p99" "$n_p99" "$w_p99"
   done
 done
-echo "(ratios are of request rates in the same run; CPU µs/req counts user + system time of all the server's processes)"
+echo "(ratios are of request rates in the same run; CPU µs/req counts user + system time of all the server's processes;"
+echo " the web's is its own, the stream server behind it is not counted)"
 fi
 
 # Upload on a freshly started server, so its peak RSS is the upload's alone.

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -10,7 +11,16 @@ import { proxyPlugin } from './plugins/proxy-plugin.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { legacyApiRoutes } from './routes/legacy-api-routes.js';
 import { pagesRoutes } from './routes/pages-routes.js';
+import { StreamSlots } from './stream-slots.js';
 import { UpstreamClient } from './upstream-client.js';
+import { createVideoPassthrough, type VideoPassthrough } from './video-passthrough.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Video reads the pass-through relayed (video-passthrough.ts). */
+    videoPassthroughServed(): number;
+  }
+}
 
 export interface WebDeps {
   /** Overrides the logger options (tests). */
@@ -25,14 +35,27 @@ export const DEFAULT_TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(imp
 
 /** Builds the web service (pages and the proxy to the other three) without listening. */
 export async function buildApp(config: Config, deps: WebDeps = {}): Promise<FastifyInstance> {
-  const app = Fastify(
-    baseServerOptions(config, 'web', {
-      ...(deps.logger === false ? { logger: false } : {}),
-      // An upload through the proxy may take as long as the client's link needs; headers still have
-      // to arrive within Node's headersTimeout, which keeps the slow-loris guard.
-      requestTimeout: 0,
-    }),
-  );
+  const options = baseServerOptions(config, 'web', {
+    ...(deps.logger === false ? { logger: false } : {}),
+    // An upload through the proxy may take as long as the client's link needs; headers still have
+    // to arrive within Node's headersTimeout, which keeps the slow-loris guard.
+    requestTimeout: 0,
+  });
+  // Set once the app is built; until then (and while closing) every request goes through Fastify.
+  let passthrough: VideoPassthrough | undefined;
+  const app = Fastify({
+    ...options,
+    // The server Fastify would make, with the video pass-through in front (video-passthrough.ts).
+    serverFactory: (handler) => {
+      const server = http.createServer((req, res) => {
+        if (passthrough === undefined || !passthrough.handle(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
+      server.requestTimeout = options.requestTimeout ?? 0;
+      server.setTimeout(options.connectionTimeout ?? 0);
+      return server;
+    },
+  });
   const templatesDir = deps.templatesDir ?? DEFAULT_TEMPLATES_DIR;
   const apiClient = new UpstreamClient('api', config.api_url);
   const streamClient = new UpstreamClient('stream', config.stream_url);
@@ -56,6 +79,22 @@ export async function buildApp(config: Config, deps: WebDeps = {}): Promise<Fast
   await app.register(pagesRoutes, { config, api, staticsDir: path.join(templatesDir, 'statics') });
   await app.register(authRoutes, { config, api });
   await app.register(legacyApiRoutes, { api });
-  await app.register(proxyPlugin, { config, headersTimeoutMs: deps.proxyHeadersTimeoutMs });
+  const slots = new StreamSlots(config.stream_max_connections);
+  const headersTimeoutMs = deps.proxyHeadersTimeoutMs ?? 30_000;
+  await app.register(proxyPlugin, { config, headersTimeoutMs, slots });
+  const relay = createVideoPassthrough({
+    streamUrl: config.stream_url,
+    slots,
+    trustedProxies: config.trusted_proxies ?? ['loopback'],
+    hsts: config.cookie_secure,
+    headersTimeoutMs,
+    log: app.log,
+  });
+  passthrough = relay;
+  app.decorate('videoPassthroughServed', () => relay.served);
+  app.addHook('preClose', async () => {
+    passthrough = undefined;
+  });
+  app.addHook('onClose', async () => relay.close());
   return app;
 }

@@ -6,6 +6,7 @@ import { baseServerOptions, payloadTooLarge, tooManyRequests, type Config } from
 import { addWsGuard, wsHooks, WS_MAX_PAYLOAD, WS_MAX_UPSTREAM_PAYLOAD } from './ws-guard-plugin.js';
 import { CONNECT_TIMEOUT_MS } from '../upstream-client.js';
 import { requestSessionId } from '../session-cookie.js';
+import { StreamSlots } from '../stream-slots.js';
 
 type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
@@ -205,6 +206,8 @@ export interface ProxyOptions {
   config: Config;
   /** Wait for an upstream's answer to start once the request is sent (default 30 s). */
   headersTimeoutMs?: number;
+  /** The stream-server requests in flight, shared with the video pass-through. */
+  slots?: StreamSlots;
 }
 
 export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Promise<void> {
@@ -220,9 +223,11 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > apiBodyLimit) throw payloadTooLarge(tooLargeMessage('api'));
   });
-  const streamGate = streamSlots(config.stream_max_connections);
+  const slots = opts.slots ?? new StreamSlots(config.stream_max_connections);
   app.addHook('onRequest', async (request, reply) => {
-    if (/^\/(videos|upload|files)(\/|$)/.test(request.url)) streamGate(reply);
+    if (/^\/(videos|upload|files)(\/|$)/.test(request.url) && !slots.tryTake(reply.raw)) {
+      throw tooManyRequests(1, 'the stream service is busy, try again shortly');
+    }
   });
   addWsGuard(app, { config, prefix: '/api' });
   await registerProxy(app, 'api', {
@@ -262,18 +267,4 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     rewritePrefix: `${streamBase}/files`,
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
   });
-}
-
-/**
- * The web holds at most `max` stream-server requests at once, as many as the stream server serves
- * (stream_max_connections). One more would wait in the web's queue behind a slow viewer, so it gets
- * the stream server's own answer at once instead: 429 008 with Retry-After.
- */
-function streamSlots(max: number): (reply: FastifyReply) => void {
-  let inUse = 0;
-  return (reply) => {
-    if (inUse >= max) throw tooManyRequests(1, 'the stream service is busy, try again shortly');
-    inUse++;
-    reply.raw.once('close', () => inUse--);
-  };
 }
