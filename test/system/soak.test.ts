@@ -32,7 +32,7 @@ describe.skipIf(Boolean(skip))('system: soak through the web port', () => {
   beforeAll(async () => {
     db = await createTestDatabase('mysql');
     // Each simulated user writes many times a second, far above a person's per-user limits.
-    site = await Site.create({ databaseUrl: db.url, env: { COMMENT_RATE_LIMIT: '1000000', VIDEO_CREATE_RATE_LIMIT: '1000000', UPLOAD_MAX_PER_USER: '1000' } });
+    site = await Site.create({ databaseUrl: db.url, env: { COMMENT_RATE_LIMIT: '1000000', VIDEO_CREATE_RATE_LIMIT: '1000000' } });
     await site.start();
   }, 180_000);
 

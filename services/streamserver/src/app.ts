@@ -93,6 +93,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   }
 
   await app.register(commonPlugin, { service: 'streamserver', metricsToken: config.metrics_token });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    uploads.settle(reply.raw);
+    return payload;
+  });
   registerHealth(app, async () => {
     await pingDatabase(db);
     await access(config.video_dir, constants.W_OK);
