@@ -61,7 +61,11 @@ describe.skipIf(Boolean(skip))('system: soak through the web port', () => {
       // Slow-loris connections trickle headers into every service for the whole soak.
       slow = new SlowLoris(Object.values(site.services).map((s) => s.port), 15);
       // And uploads that stop after their first bytes: each holds a stream slot until a timeout drops it.
-      const staller = users[0]!;
+      // Their owner takes no part in the load: their six stalled uploads hold all of their own upload
+      // slots (upload_max_per_user), so their next upload would rightly be refused.
+      const staller = SiteUser.fresh(site.web, 'staller', recorder);
+      await staller.mustSignup();
+      ledger.users.push(staller);
       const stalledVideo = ledger.addVideo((await staller.mustCreateVideo('stalled')).id, staller);
       const stalledHead =
         `POST /upload/${stalledVideo.id} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: session=${staller.cookie}\r\n` +
