@@ -53,7 +53,7 @@ export async function buildApp(config: Config, deps: WebDeps = {}): Promise<Fast
     return { api: apiOk ? 'ok' : 'unavailable', stream: streamOk ? 'ok' : 'unavailable' };
   });
 
-  await app.register(pagesRoutes, { config, api, staticsDir: path.join(templatesDir, 'statics') });
+  await app.register(pagesRoutes, { config, api });
   await app.register(authRoutes, { config, api });
   await app.register(legacyApiRoutes, { api });
   await app.register(proxyPlugin, { config, headersTimeoutMs: deps.proxyHeadersTimeoutMs });
