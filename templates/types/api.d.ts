@@ -1,5 +1,8 @@
 // The JSON the page scripts read, as the contract (shared/CONTRACT.md) defines it. A field renamed
-// here, or used under another name in a script, is a type error in `npm run typecheck`.
+// here or in the api's response schemas, or used under another name in a script, is a type error
+// in `npm run typecheck`.
+import type { Static } from '@sinclair/typebox';
+import type { CommentJson, CommentListSchema, VideoInfo, VideoListSchema } from '../../services/api/src/schemas/api-schemas.js';
 
 /** Every error answer: `{error_code, error}`; danmaku errors add `{code: 1, msg}`. */
 export interface ErrorBody {
@@ -9,38 +12,12 @@ export interface ErrorBody {
   msg?: string;
 }
 
-export type UploadState = 'pending' | 'ready';
-
-/** VideoInfo. */
-export interface Video {
-  id: string;
-  author_id: number;
-  name: string;
-  display_ctime: string;
-  create_time: string;
-  upload_state?: UploadState;
-  size?: number | null;
-  content_type?: string | null;
-}
-
-export interface VideoPage {
-  videos: Video[];
-  next_cursor: string | null;
-}
-
-export interface Comment {
-  id: string;
-  video_id: string;
-  author: string;
-  author_id: number;
-  content: string;
-  time: string;
-}
-
-export interface CommentPage {
-  comments: Comment[];
-  next_cursor: string | null;
-}
+/** VideoInfo, comments and their pages: the api's own response schemas, so the pages and the api cannot drift apart. */
+export type Video = VideoInfo;
+export type Comment = CommentJson;
+export type VideoPage = Static<typeof VideoListSchema>;
+export type CommentPage = Static<typeof CommentListSchema>;
+export type UploadState = Video['upload_state'];
 
 /** `POST /signin`, `POST /signup` through the web. */
 export interface SignedIn {

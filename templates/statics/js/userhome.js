@@ -23,7 +23,7 @@ function initUploads() {
     userName,
     maxUploadMb,
     onSignedOut: signedOut,
-    onCreated: (video) => renderVideo({ upload_state: 'pending', ...video }, 'prepend'),
+    onCreated: (video) => renderVideo({ ...video, upload_state: video.upload_state ?? 'pending' }, 'prepend'),
     onUploaded: async (video) => {
       await refreshVideo(video.id);
       const fresh = videos.get(video.id);
