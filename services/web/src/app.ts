@@ -76,7 +76,7 @@ export async function buildApp(config: Config, deps: WebDeps = {}): Promise<Fast
     return { api: apiOk ? 'ok' : 'unavailable', stream: streamOk ? 'ok' : 'unavailable' };
   });
 
-  await app.register(pagesRoutes, { config, api, staticsDir: path.join(templatesDir, 'statics') });
+  await app.register(pagesRoutes, { config, api });
   await app.register(authRoutes, { config, api });
   await app.register(legacyApiRoutes, { api });
   const slots = new StreamSlots(config.stream_max_connections);

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,25 +122,25 @@ describe('GET /userhome', () => {
     expect(res.body).toContain('data-user="&lt;img src=x onerror=alert(1)&gt;"');
   });
 
-  it('loads extension modules (danmaku*, tus*) found in statics without template changes', async () => {
+  it('loads one entry module and its stylesheets by name: a script dropped into statics is not loaded', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'web-templates-'));
     try {
       cpSync(DEFAULT_TEMPLATES_DIR, dir, { recursive: true });
       writeFileSync(path.join(dir, 'statics/js/danmaku-layer.js'), 'export {};\n');
-      writeFileSync(path.join(dir, 'statics/js/tus-upload.js'), 'export {};\n');
-      writeFileSync(path.join(dir, 'statics/js/other.js'), 'export {};\n');
-      writeFileSync(path.join(dir, 'statics/css/danmaku.css'), '.x{}\n');
-      const withExt = await buildWeb({ api_url: api.url }, { templatesDir: dir });
+      writeFileSync(path.join(dir, 'statics/css/danmaku-extra.css'), '.x{}\n');
+      const withExtra = await buildWeb({ api_url: api.url }, { templatesDir: dir });
       try {
-        const res = await withExt.inject({ url: '/userhome', cookies: { session: 'good-session' } });
-        expect(res.body).toContain('<script type="module" src="/statics/js/danmaku-layer.js"></script>');
-        expect(res.body).toContain('<script type="module" src="/statics/js/tus-upload.js"></script>');
+        const res = await withExtra.inject({ url: '/userhome', cookies: { session: 'good-session' } });
+        const modules = [...res.body.matchAll(/<script type="module" src="([^"]+)"><\/script>/g)].map((m) => m[1]);
+        expect(modules).toEqual(['/statics/js/userhome.js']);
         expect(res.body).toContain('<link rel="stylesheet" href="/statics/css/danmaku.css">');
-        expect(res.body).not.toContain('other.js');
-        const home = await withExt.inject({ url: '/' });
+        expect(res.body).toContain('<link rel="stylesheet" href="/statics/css/tus-upload.css">');
+        expect(res.body).not.toContain('danmaku-layer.js');
+        expect(res.body).not.toContain('danmaku-extra.css');
+        const home = await withExtra.inject({ url: '/' });
         expect(home.body).not.toContain('danmaku');
       } finally {
-        await withExt.close();
+        await withExtra.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -177,7 +177,9 @@ describe('statics', () => {
   });
 
   it('page scripts never put data into innerHTML', async () => {
-    for (const file of ['userhome.js', 'upload.js', 'home.js', 'dom.js', 'http.js']) {
+    const scripts = readdirSync(path.join(DEFAULT_TEMPLATES_DIR, 'statics/js')).filter((f) => f.endsWith('.js'));
+    expect(scripts).toEqual(expect.arrayContaining(['userhome.js', 'upload.js', 'home.js', 'dom.js', 'http.js']));
+    for (const file of scripts) {
       const res = await web.inject({ url: `/statics/js/${file}` });
       expect(res.body).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     }

@@ -1,27 +1,43 @@
+// @ts-check
 // The live layer of one video: a WebSocket to the api's room (through the web's /api proxy), a
 // heartbeat so the server keeps counting this player, and reconnection with backoff.
 
 const HEARTBEAT_MS = 20_000;
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
 
+/** @param {string} videoId */
 export function liveUrl(videoId) {
   const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${scheme}//${window.location.host}/api/danmaku/ws?id=${encodeURIComponent(videoId)}`;
 }
 
 /**
- * handlers.onDanmaku({id, data, nonce}), onDelete({id}), onViewers(count),
- * onState('connecting' | 'live' | 'reconnecting' | 'closed')
+ * @typedef {import('../../types/api').LiveMessage} LiveMessage
+ * @typedef {Extract<LiveMessage, { type: 'danmaku' }>} LiveDanmaku
+ * @typedef {Extract<LiveMessage, { type: 'delete' }>} LiveDelete
+ * @typedef {object} LiveHandlers
+ * @property {(message: LiveDanmaku) => void} [onDanmaku]
+ * @property {(message: LiveDelete) => void} [onDelete]
+ * @property {(count: number) => void} [onViewers]
+ * @property {(state: 'connecting' | 'live' | 'reconnecting' | 'closed') => void} [onState]
  */
+
 export class LiveRoom {
+  /**
+   * @param {string} videoId
+   * @param {LiveHandlers} [handlers]
+   */
   constructor(videoId, handlers = {}) {
     this.videoId = videoId;
     this.handlers = handlers;
+    /** @type {WebSocket | null} */
     this.ws = null;
     this.attempt = 0;
     this.stopped = false;
-    this.heartbeat = null;
-    this.retry = null;
+    /** @type {ReturnType<typeof setInterval> | undefined} */
+    this.heartbeat = undefined;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.retry = undefined;
     this.connect();
   }
 
@@ -39,6 +55,7 @@ export class LiveRoom {
     });
     ws.addEventListener('message', (event) => {
       if (ws !== this.ws || typeof event.data !== 'string') return;
+      /** @type {LiveMessage} */
       let message;
       try {
         message = JSON.parse(event.data);
@@ -60,6 +77,7 @@ export class LiveRoom {
     });
   }
 
+  /** @param {{ type: string }} message */
   send(message) {
     if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
   }

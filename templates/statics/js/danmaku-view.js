@@ -1,26 +1,39 @@
+// @ts-check
 // Viewer-side danmaku filters (saved per user in this browser) and the density curve drawn over
 // DPlayer's seek bar. Pure helpers and elements; danmaku.js wires them to the player.
 
+/** @type {[number, string][]} */
 const TYPES = [
   [0, 'Scrolling'],
   [1, 'Top'],
   [2, 'Bottom'],
 ];
 
+/** @typedef {{ hide: number[], words: string[] }} Filters */
+
+/** @param {string} user */
 const storageKey = (user) => `danmaku-filters:${user}`;
 
+/**
+ * @param {string} user
+ * @returns {Filters}
+ */
 export function loadFilters(user) {
   try {
     const saved = JSON.parse(window.localStorage.getItem(storageKey(user)) || '{}');
     return {
-      hide: Array.isArray(saved.hide) ? saved.hide.filter((t) => [0, 1, 2].includes(t)) : [],
-      words: Array.isArray(saved.words) ? saved.words.filter((w) => typeof w === 'string' && w).slice(0, 50) : [],
+      hide: Array.isArray(saved.hide) ? saved.hide.filter((/** @type {unknown} */ t) => t === 0 || t === 1 || t === 2) : [],
+      words: Array.isArray(saved.words) ? saved.words.filter((/** @type {unknown} */ w) => typeof w === 'string' && w).slice(0, 50) : [],
     };
   } catch {
     return { hide: [], words: [] };
   }
 }
 
+/**
+ * @param {string} user
+ * @param {Filters} filters
+ */
 export function saveFilters(user, filters) {
   try {
     window.localStorage.setItem(storageKey(user), JSON.stringify(filters));
@@ -29,12 +42,21 @@ export function saveFilters(user, filters) {
   }
 }
 
+/** @type {Record<string, string>} */
 const UNESCAPES = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#x27;': "'", '&#x2f;': '/' };
+/** @param {string} s */
 const unescapeHtml = (s) => String(s).replace(/&(amp|lt|gt|quot|#39|#x27|#x2f);/g, (e) => UNESCAPES[e]);
 
-const typeNumber = (type) => (typeof type === 'number' ? type : { right: 0, top: 1, bottom: 2 }[type] ?? 0);
+/** @type {Record<string, number>} */
+const TYPE_NUMBERS = { right: 0, top: 1, bottom: 2 };
+/** @param {number | string} type */
+const typeNumber = (type) => (typeof type === 'number' ? type : TYPE_NUMBERS[type] ?? 0);
 
-/** True when the item (a DPlayer pool item, text escaped) is shown under these filters. */
+/**
+ * True when the item (a DPlayer pool item, text escaped) is shown under these filters.
+ * @param {Filters} filters
+ * @param {DanmakuItem} item
+ */
 export function passes(filters, item) {
   if (filters.hide.includes(typeNumber(item.type))) return false;
   if (filters.words.length === 0) return true;
@@ -42,7 +64,11 @@ export function passes(filters, item) {
   return !filters.words.some((w) => text.includes(w.toLowerCase()));
 }
 
-/** A small disclosure with the filter controls; `onChange(filters)` on every edit. */
+/**
+ * A small disclosure with the filter controls; `onChange(filters)` on every edit.
+ * @param {Filters} filters
+ * @param {(filters: Filters) => void} onChange
+ */
 export function filterPanel(filters, onChange) {
   const details = document.createElement('details');
   details.className = 'danmaku-filters';
@@ -72,7 +98,8 @@ export function filterPanel(filters, onChange) {
   input.maxLength = 500;
   input.placeholder = 'spoiler, lol';
   input.value = filters.words.join(', ');
-  let timer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
   input.addEventListener('input', () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -95,10 +122,13 @@ const SVG = 'http://www.w3.org/2000/svg';
 /**
  * Draws `counts` ([bucket, n] pairs, `bucket` seconds each) as a filled curve along the seek bar of
  * `player`, scaled to the video's duration. Replaces any earlier curve.
+ * @param {DPlayerInstance | null} player
+ * @param {number} bucket
+ * @param {[number, number][]} counts
  */
 export function renderDensity(player, bucket, counts) {
   const wrap = player?.container?.querySelector('.dplayer-bar-wrap');
-  const duration = player?.video?.duration;
+  const duration = player?.video?.duration ?? NaN;
   if (!wrap || !Number.isFinite(duration) || duration <= 0) return;
   wrap.querySelector('.danmaku-density')?.remove();
   const slots = Math.max(1, Math.ceil(duration / bucket));

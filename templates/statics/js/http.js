@@ -1,11 +1,30 @@
+// @ts-check
 // fetch wrappers for the site's own endpoints. The session travels in the HttpOnly cookie, so no
 // script ever handles the session id.
 
-/** Calls the web (same origin). Resolves to {status, data}; rejects only when the network fails. */
+/** @typedef {import('../../types/api').ErrorBody} ErrorBody */
+
+/**
+ * An answer: `data` has type T when `status` is the route's success status; otherwise it is the
+ * error body (or null). Status 0: the network failed.
+ * @template T
+ * @typedef {{ status: number, data: T, headers: Headers | null }} ApiResult
+ */
+
+/**
+ * Calls the web (same origin). Resolves to {status, data}; rejects only when the network fails.
+ * @param {string} method
+ * @param {string} url
+ * @param {unknown} [body] sent as JSON
+ * @returns {Promise<ApiResult<any>>}
+ */
 export async function call(method, url, body) {
-  const init = { method, headers: { accept: 'application/json' }, credentials: 'same-origin' };
+  /** @type {Record<string, string>} */
+  const headers = { accept: 'application/json' };
+  /** @type {RequestInit} */
+  const init = { method, headers, credentials: 'same-origin' };
   if (body !== undefined) {
-    init.headers['content-type'] = 'application/json';
+    headers['content-type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
   const res = await fetch(url, init);
@@ -15,26 +34,63 @@ export async function call(method, url, body) {
   return { status: res.status, data, headers: res.headers };
 }
 
-/** A message a person can act on, from an error response of the contract's shape. */
+/**
+ * Like call(), but a network failure resolves to status 0 instead of rejecting.
+ * @param {string} method
+ * @param {string} url
+ * @param {unknown} [body]
+ * @returns {Promise<ApiResult<any>>}
+ */
+export function callOrOffline(method, url, body) {
+  return call(method, url, body).catch(() => ({ status: 0, data: null, headers: null }));
+}
+
+/**
+ * Messages for the statuses whose meaning depends on what was being done.
+ * @typedef {{ on400?: string, on401?: string, on404?: string, on409?: string, on413?: string, on415?: string }} ErrorContext
+ */
+
+/** @type {Record<number, string>} */
+const FIXED = {
+  0: 'Network problem: check your connection and try again.',
+  403: 'You are not allowed to do that.',
+  429: 'Too many attempts. Please wait a little and try again.',
+  503: 'The site is having trouble reaching its services. Please try again in a moment.',
+};
+
+/** @type {Record<number, string>} */
+const DEFAULTS = {
+  401: 'Your session has ended. Please sign in again.',
+  404: 'It no longer exists.',
+  409: 'That already exists.',
+  413: 'That is too large.',
+  415: 'That type of file is not supported.',
+};
+
+/**
+ * A message a person can act on, from an error response of the contract's shape.
+ * @param {number} status
+ * @param {unknown} [data] the error body
+ * @param {ErrorContext} [context]
+ */
 export function describeError(status, data, context = {}) {
-  if (status === 0) return 'Network problem: check your connection and try again.';
-  if (status === 401) return context.on401 || 'Your session has ended. Please sign in again.';
-  if (status === 403) return 'You are not allowed to do that.';
-  if (status === 404) return context.on404 || 'It no longer exists.';
-  if (status === 400 && context.on400) return context.on400;
-  if (status === 409) return context.on409 || 'That already exists.';
-  if (status === 413) return context.on413 || 'That is too large.';
-  if (status === 415) return context.on415 || 'That type of file is not supported.';
-  if (status === 429) return 'Too many attempts. Please wait a little and try again.';
-  if (status === 503) return 'The site is having trouble reaching its services. Please try again in a moment.';
+  if (FIXED[status]) return FIXED[status];
+  const specific = /** @type {Record<string, string | undefined>} */ (context)[`on${status}`];
+  if (specific) return specific;
+  if (DEFAULTS[status]) return DEFAULTS[status];
   if (status >= 500) return 'Something went wrong on our side. Please try again.';
-  if (data && typeof data.error === 'string') return capitalize(data.error);
+  const error = data && typeof data === 'object' ? /** @type {ErrorBody} */ (data).error : undefined;
+  if (typeof error === 'string') return capitalize(error);
   return 'That did not work. Please check and try again.';
 }
 
-function capitalize(s) {
+/** @param {string} s */
+export function capitalize(s) {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/** Names are path segments in the api's routes. */
+/**
+ * Names are path segments in the api's routes.
+ * @param {string} s
+ */
 export const seg = (s) => encodeURIComponent(s);

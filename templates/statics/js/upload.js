@@ -1,171 +1,219 @@
-// The upload dialog: create the video record, then send the file with a progress bar. The transport
-// is replaceable (setUploader) so a resumable uploader can take over without touching the dialog.
-import { $ } from './dom.js';
-import { call, describeError, seg } from './http.js';
+// @ts-check
+// The upload dialog: create the video record, then send the file (upload-transport.js) with a
+// progress bar, speed and time left; once stored, a single Close button.
+import { createVideo } from './api.js';
+import { need } from './dom.js';
+import { describeError } from './http.js';
+import { upload } from './upload-transport.js';
 import { rateMeter, speedText } from './upload-progress.js';
 
+/** @typedef {import('../../types/api').Video} Video */
 /**
- * Default transport: one multipart POST /upload/:id through XMLHttpRequest (fetch cannot report
- * upload progress). `onProgress(sent, total)` in bytes. Resolves to {status, data}; status 0 means
- * the network failed or it was aborted.
+ * @typedef {object} DialogOptions
+ * @property {string} userName
+ * @property {number} maxUploadMb
+ * @property {(video: Video) => void} [onCreated] the record exists (the list shows it as not yet uploaded)
+ * @property {(video: Video) => void} [onUploaded] the file is stored
+ * @property {() => void} onSignedOut
  */
-export function xhrUpload(videoId, file, { onProgress, signal } = {}) {
-  return new Promise((resolve) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/upload/${seg(videoId)}`);
-    xhr.responseType = 'json';
-    xhr.setRequestHeader('accept', 'application/json');
-    xhr.upload.addEventListener('progress', (e) => {
-      if (e.lengthComputable && onProgress) onProgress(e.loaded, e.total);
-    });
-    xhr.addEventListener('load', () => resolve({ status: xhr.status, data: xhr.response }));
-    xhr.addEventListener('error', () => resolve({ status: 0, data: null }));
-    xhr.addEventListener('abort', () => resolve({ status: 0, data: null, aborted: true }));
-    signal?.addEventListener('abort', () => xhr.abort());
-    const form = new FormData();
-    form.append('file', file, file.name);
-    xhr.send(form);
-  });
-}
 
-let uploader = xhrUpload;
-
-/** Replaces the transport: fn(videoId, file, {onProgress, signal}) → Promise<{status, data}>. */
-export function setUploader(fn) {
-  uploader = typeof fn === 'function' ? fn : xhrUpload;
+function dialogParts() {
+  return {
+    dialog: need('#upload-dialog', HTMLDialogElement),
+    form: need('#upload-form', HTMLFormElement),
+    nameInput: need('#upload-name', HTMLInputElement),
+    fileInput: need('#upload-file', HTMLInputElement),
+    bar: need('#upload-bar', HTMLProgressElement),
+    percent: need('#upload-percent', HTMLElement),
+    speed: need('#upload-speed', HTMLElement),
+    progress: need('#upload-progress', HTMLElement),
+    errorEl: need('#upload-error', HTMLElement),
+    statusEl: need('#upload-status', HTMLElement),
+    submit: need('#upload-submit', HTMLButtonElement),
+    cancel: need('#upload-cancel', HTMLButtonElement),
+    close: need('#upload-close', HTMLButtonElement),
+  };
 }
+/** @typedef {ReturnType<typeof dialogParts>} Parts */
+/** @typedef {{ target: Video | null, busy: AbortController | null }} Session an existing record to upload into; the running upload */
 
 /**
- * Wires the dialog. `onCreated(video)` runs once the record exists (the list shows it as not yet
- * uploaded), `onUploaded(video)` once the file is stored. Returns {open(pendingVideo?)}: with a
- * video, the dialog uploads into that existing record instead of creating another.
+ * The bar, the percentage and the speed readout of one upload.
+ * @param {Parts} parts
  */
-export function initUploadDialog({ userName, maxUploadMb, onCreated, onUploaded, onSignedOut }) {
-  const dialog = $('#upload-dialog');
-  const form = $('#upload-form');
-  const nameInput = $('#upload-name');
-  const fileInput = $('#upload-file');
-  const bar = $('#upload-bar');
-  const percent = $('#upload-percent');
-  const speed = $('#upload-speed');
-  const progress = $('#upload-progress');
-  const errorEl = $('#upload-error');
-  const statusEl = $('#upload-status');
-  const submit = $('#upload-submit');
-  const cancel = $('#upload-cancel');
-  const close = $('#upload-close');
-  const maxBytes = maxUploadMb * 1024 * 1024;
-  let target = null; // an existing record to upload into
-  let busy = null; // AbortController of the running upload
-
+function progressView(parts) {
   let meter = rateMeter();
-
-  const setProgress = (sent, total) => {
+  /**
+   * @param {number} sent
+   * @param {number} total
+   */
+  const set = (sent, total) => {
     const p = total > 0 ? Math.max(0, Math.min(100, Math.round((sent / total) * 100))) : 0;
-    bar.value = p;
-    percent.textContent = `${p}%`;
-    speed.textContent = sent < total ? speedText(meter(sent), total - sent) : '';
+    parts.bar.value = p;
+    parts.percent.textContent = `${p}%`;
+    parts.speed.textContent = sent < total ? speedText(meter(sent), total - sent) : '';
   };
-
-  /** Uploading or not: Cancel and Upload; done: a single Close, focused. */
-  const setDone = (done) => {
-    cancel.hidden = done;
-    submit.hidden = done;
-    close.hidden = !done;
-    fileInput.disabled = done;
-    if (done) {
-      nameInput.disabled = true;
-      close.focus();
-    }
+  /** @param {number} total */
+  const start = (total) => {
+    meter = rateMeter();
+    parts.progress.hidden = false;
+    set(0, total);
   };
+  return { set, start };
+}
 
-  const reset = () => {
-    form.reset();
-    errorEl.textContent = '';
-    statusEl.textContent = '';
-    progress.hidden = true;
-    setProgress(0, 0);
-    submit.disabled = false;
-    nameInput.disabled = false;
-    setDone(false);
-  };
+/**
+ * Uploading or not: Cancel and Upload; done: a single Close, focused.
+ * @param {Parts} parts
+ * @param {boolean} done
+ */
+function setDone(parts, done) {
+  parts.cancel.hidden = done;
+  parts.submit.hidden = done;
+  parts.close.hidden = !done;
+  parts.fileInput.disabled = done;
+  if (done) {
+    parts.nameInput.disabled = true;
+    parts.close.focus();
+  }
+}
 
+/**
+ * Why this file cannot be sent, or ''.
+ * @param {string} name
+ * @param {File | undefined} file
+ * @param {number} maxUploadMb
+ */
+function refusal(name, file, maxUploadMb) {
+  if (!name) return 'Give the video a title.';
+  if (!file) return 'Choose a video file.';
+  if (file.size === 0) return 'That file is empty.';
+  if (file.size > maxUploadMb * 1024 * 1024) return `This file is too large. The limit is ${maxUploadMb} MB.`;
+  return '';
+}
+
+/**
+ * Wires the dialog. Returns {open(pendingVideo?)}: with a video, the dialog uploads into that
+ * existing record instead of creating another.
+ * @param {DialogOptions} options
+ */
+export function initUploadDialog(options) {
+  const parts = dialogParts();
+  const view = progressView(parts);
+  /** @type {Session} */
+  const session = { target: null, busy: null };
+
+  /** @param {Video | null} [pending] */
   const open = (pending) => {
-    reset();
-    target = pending || null;
-    if (target) {
-      nameInput.value = target.name;
-      nameInput.disabled = true;
+    parts.form.reset();
+    parts.errorEl.textContent = '';
+    parts.statusEl.textContent = '';
+    parts.progress.hidden = true;
+    view.set(0, 0);
+    parts.submit.disabled = false;
+    parts.nameInput.disabled = false;
+    setDone(parts, false);
+    session.target = pending || null;
+    if (session.target) {
+      parts.nameInput.value = session.target.name;
+      parts.nameInput.disabled = true;
     }
-    dialog.showModal();
-    (target ? fileInput : nameInput).focus();
+    parts.dialog.showModal();
+    (session.target ? parts.fileInput : parts.nameInput).focus();
   };
 
-  cancel.addEventListener('click', () => {
-    if (busy) busy.abort();
-    dialog.close();
+  parts.cancel.addEventListener('click', () => {
+    session.busy?.abort();
+    parts.dialog.close();
   });
-  close.addEventListener('click', () => dialog.close());
-  dialog.addEventListener('close', () => busy?.abort());
+  parts.close.addEventListener('click', () => parts.dialog.close());
+  parts.dialog.addEventListener('close', () => session.busy?.abort());
+  parts.form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (session.busy || !parts.close.hidden) return;
+    void submit(parts, view, session, options);
+  });
+  return { open };
+}
 
-  const uploadMessages = {
-    on413: `This file is too large. The limit is ${maxUploadMb} MB.`,
+/**
+ * @param {Parts} parts
+ * @param {ReturnType<typeof progressView>} view
+ * @param {Session} session
+ * @param {DialogOptions} options
+ */
+async function submit(parts, view, session, options) {
+  parts.errorEl.textContent = '';
+  parts.statusEl.textContent = '';
+  const name = parts.nameInput.value.trim();
+  const file = parts.fileInput.files?.[0];
+  const refused = refusal(name, file, options.maxUploadMb);
+  if (refused || !file) return void (parts.errorEl.textContent = refused);
+  parts.submit.disabled = true;
+  session.busy = new AbortController();
+  try {
+    const video = session.target ?? (await createRecord(parts, name, options));
+    if (!video) return;
+    session.target = video; // a retry goes into this record
+    await send(parts, view, video, file, session.busy.signal, options);
+  } catch {
+    parts.errorEl.textContent = describeError(0);
+  } finally {
+    session.busy = null;
+    parts.submit.disabled = false;
+  }
+}
+
+/**
+ * Creates the video record; null when that failed (the dialog says why).
+ * @param {Parts} parts
+ * @param {string} name
+ * @param {DialogOptions} options
+ * @returns {Promise<Video | null>}
+ */
+async function createRecord(parts, name, options) {
+  parts.statusEl.textContent = 'Creating the video…';
+  const created = await createVideo(options.userName, name);
+  if (created.status === 401) {
+    options.onSignedOut();
+    return null;
+  }
+  if (created.status !== 201) {
+    parts.statusEl.textContent = '';
+    parts.errorEl.textContent = describeError(created.status, created.data);
+    return null;
+  }
+  parts.nameInput.disabled = true;
+  options.onCreated?.(created.data);
+  return created.data;
+}
+
+/**
+ * @param {Parts} parts
+ * @param {ReturnType<typeof progressView>} view
+ * @param {Video} video
+ * @param {File} file
+ * @param {AbortSignal} signal
+ * @param {DialogOptions} options
+ */
+async function send(parts, view, video, file, signal, options) {
+  parts.statusEl.textContent = 'Uploading…';
+  view.start(file.size);
+  const res = await upload(video.id, file, { onProgress: view.set, signal });
+  if (res.status === 201 || res.status === 200 || res.status === 204) {
+    view.set(file.size, file.size);
+    parts.statusEl.textContent = 'Uploaded!';
+    setDone(parts, true);
+    options.onUploaded?.(video);
+    return;
+  }
+  if (res.status === 401) return options.onSignedOut();
+  parts.statusEl.textContent = '';
+  parts.progress.hidden = true;
+  const messages = {
+    on413: `This file is too large. The limit is ${options.maxUploadMb} MB.`,
     on415: 'This file is not a video we can play. Choose an MP4, WebM, MOV or Ogg file.',
     on404: 'This video was deleted meanwhile.',
   };
-
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    if (busy || !close.hidden) return;
-    errorEl.textContent = '';
-    statusEl.textContent = '';
-    const name = nameInput.value.trim();
-    const file = fileInput.files && fileInput.files[0];
-    if (!name) return void (errorEl.textContent = 'Give the video a title.');
-    if (!file) return void (errorEl.textContent = 'Choose a video file.');
-    if (file.size === 0) return void (errorEl.textContent = 'That file is empty.');
-    if (file.size > maxBytes) return void (errorEl.textContent = uploadMessages.on413);
-
-    submit.disabled = true;
-    busy = new AbortController();
-    try {
-      let video = target;
-      if (!video) {
-        statusEl.textContent = 'Creating the video…';
-        const created = await call('POST', `/api/user/${seg(userName)}/videos`, { name });
-        if (created.status === 401) return onSignedOut();
-        if (created.status !== 201) {
-          errorEl.textContent = describeError(created.status, created.data);
-          return;
-        }
-        video = created.data;
-        target = video; // a retry goes into this record
-        nameInput.disabled = true;
-        onCreated?.(video);
-      }
-      statusEl.textContent = 'Uploading…';
-      progress.hidden = false;
-      meter = rateMeter();
-      setProgress(0, file.size);
-      const res = await uploader(video.id, file, { onProgress: setProgress, signal: busy.signal });
-      if (res.status === 201 || res.status === 200 || res.status === 204) {
-        setProgress(file.size, file.size);
-        statusEl.textContent = 'Uploaded!';
-        setDone(true);
-        onUploaded?.(video);
-        return;
-      }
-      if (res.status === 401) return onSignedOut();
-      statusEl.textContent = '';
-      progress.hidden = true;
-      errorEl.textContent = res.aborted ? 'Upload cancelled.' : describeError(res.status, res.data, uploadMessages);
-    } catch {
-      errorEl.textContent = describeError(0);
-    } finally {
-      busy = null;
-      submit.disabled = false;
-    }
-  });
-
-  return { open };
+  parts.errorEl.textContent = res.aborted ? 'Upload cancelled.' : describeError(res.status, res.data, messages);
 }

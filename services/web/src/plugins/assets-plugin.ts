@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -27,24 +26,6 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
-
-/**
- * Optional page extensions: a module named `danmaku*.js` or `tus*.js` (and a same-named stylesheet)
- * dropped into statics is loaded by the user page without touching its template.
- */
-export function findExtensions(staticsDir: string): { scripts: string[]; styles: string[] } {
-  const pick = (sub: string, ext: string) => {
-    try {
-      return readdirSync(path.join(staticsDir, sub))
-        .filter((f) => /^(danmaku|tus)[\w.-]*$/.test(f) && f.endsWith(ext))
-        .sort()
-        .map((f) => `/statics/${sub}/${f}`);
-    } catch {
-      return [];
-    }
-  };
-  return { scripts: pick('js', '.js'), styles: pick('css', '.css') };
-}
 
 async function assets(app: FastifyInstance, opts: { templatesDir: string }): Promise<void> {
   const staticsDir = path.join(opts.templatesDir, 'statics');

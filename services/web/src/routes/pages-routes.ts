@@ -4,13 +4,11 @@ import { Type } from '@sinclair/typebox';
 import { AppError, type Config } from '@video/shared';
 import type { ApiGateway, SessionInfo } from '../api-gateway.js';
 import { formErrorText } from '../edge-rules.js';
-import { findExtensions } from '../plugins/assets-plugin.js';
 import { SESSION_COOKIE, clearSessionCookie } from '../session-cookie.js';
 
 interface PagesOptions {
   config: Config;
   api: ApiGateway;
-  staticsDir: string;
 }
 
 const HomeQuerySchema = Type.Object({
@@ -65,13 +63,10 @@ export async function pagesRoutes(appBase: FastifyInstance, opts: PagesOptions):
       });
     }
     if (!found.user) return reply.redirect('/', 302);
-    const ext = findExtensions(opts.staticsDir);
     return reply.view('userhome', {
       title: found.user.user_name,
       userName: found.user.user_name,
       maxUploadMb: opts.config.max_upload_mb,
-      extScripts: ext.scripts,
-      extStyles: ext.styles,
     });
   });
 }

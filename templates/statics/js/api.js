@@ -1,0 +1,73 @@
+// @ts-check
+// The api routes the page scripts call (through the web's /api proxy), one function each, with the
+// type of the answer: a renamed field in types/api.d.ts is a type error wherever it is read.
+import { call, seg } from './http.js';
+
+/**
+ * @typedef {import('../../types/api').Video} Video
+ * @typedef {import('../../types/api').VideoPage} VideoPage
+ * @typedef {import('../../types/api').Comment} Comment
+ * @typedef {import('../../types/api').CommentPage} CommentPage
+ * @typedef {import('../../types/api').SignedIn} SignedIn
+ */
+/**
+ * @template T
+ * @typedef {import('./http.js').ApiResult<T>} ApiResult
+ */
+
+/**
+ * @param {string} user
+ * @param {URLSearchParams} query
+ * @returns {Promise<ApiResult<VideoPage>>} 200
+ */
+export const listVideos = (user, query) => call('GET', `/api/user/${seg(user)}/videos?${query}`);
+
+/**
+ * @param {string} user
+ * @param {string} id
+ * @returns {Promise<ApiResult<Video>>} 200
+ */
+export const getVideo = (user, id) => call('GET', `/api/user/${seg(user)}/videos/${seg(id)}`);
+
+/**
+ * @param {string} user
+ * @param {string} name
+ * @returns {Promise<ApiResult<Video>>} 201
+ */
+export const createVideo = (user, name) => call('POST', `/api/user/${seg(user)}/videos`, { name });
+
+/**
+ * @param {string} user
+ * @param {string} id
+ * @returns {Promise<ApiResult<null>>} 204
+ */
+export const deleteVideo = (user, id) => call('DELETE', `/api/user/${seg(user)}/videos/${seg(id)}`);
+
+/**
+ * @param {string} videoId
+ * @param {URLSearchParams} query
+ * @returns {Promise<ApiResult<CommentPage>>} 200
+ */
+export const listComments = (videoId, query) => call('GET', `/api/videos/${seg(videoId)}/comments?${query}`);
+
+/**
+ * @param {string} videoId
+ * @param {string} content
+ * @returns {Promise<ApiResult<Comment>>} 201
+ */
+export const postComment = (videoId, content) => call('POST', `/api/videos/${seg(videoId)}/comments`, { content });
+
+/**
+ * @param {string} videoId
+ * @param {string} commentId
+ * @returns {Promise<ApiResult<null>>} 204
+ */
+export const deleteComment = (videoId, commentId) => call('DELETE', `/api/videos/${seg(videoId)}/comment/${seg(commentId)}`);
+
+/**
+ * The web's own sign-in and registration.
+ * @param {'signin' | 'signup'} form
+ * @param {{ user_name: string, pwd: string }} body
+ * @returns {Promise<ApiResult<SignedIn>>} 200 / 201
+ */
+export const submitAuth = (form, body) => call('POST', `/${form}`, body);
