@@ -28,11 +28,19 @@ export class AppError extends Error {
   /** Extra response headers, e.g. Retry-After. */
   readonly headers: Record<string, string>;
 
-  constructor(name: ErrorName, message?: string, options: { headers?: Record<string, string>; cause?: unknown } = {}) {
+  /**
+   * `status` overrides the table's status for the few answers HTTP gives a status of their own
+   * but the contract no code (412 and 416 carry 001, "request is not valid").
+   */
+  constructor(
+    name: ErrorName,
+    message?: string,
+    options: { headers?: Record<string, string>; cause?: unknown; status?: number } = {},
+  ) {
     const def = ErrorCodes[name];
     super(message ?? def.message, { cause: options.cause });
     this.name = 'AppError';
-    this.statusCode = def.status;
+    this.statusCode = options.status ?? def.status;
     this.errorCode = def.code;
     this.headers = options.headers ?? {};
   }
@@ -53,6 +61,14 @@ export const payloadTooLarge = (message?: string) => new AppError('PAYLOAD_TOO_L
 export const unsupportedMediaType = (message?: string) => new AppError('UNSUPPORTED_MEDIA_TYPE', message);
 export const unavailable = (message?: string, cause?: unknown) => new AppError('UNAVAILABLE', message, { cause });
 export const insufficientStorage = (message?: string) => new AppError('INSUFFICIENT_STORAGE', message);
+/** 412: an If-Match / If-Unmodified-Since precondition does not hold. */
+export const preconditionFailed = (message?: string) => new AppError('BAD_REQUEST', message, { status: 412 });
+/** 416: no requested range overlaps the file; Content-Range says how long it is. */
+export const rangeNotSatisfiable = (size: number, message?: string) =>
+  new AppError('BAD_REQUEST', message ?? `range not satisfiable: the file has ${size} bytes`, {
+    status: 416,
+    headers: { 'content-range': `bytes */${size}` },
+  });
 export const internalError = (message?: string, cause?: unknown) => new AppError('INTERNAL', message, { cause });
 
 const STATUS_TO_NAME: Record<number, ErrorName> = {

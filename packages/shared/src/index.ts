@@ -1,23 +1,9 @@
+// Everything at once, for the services that use the database. The sub-paths load less:
+// `@video/shared/contract` (ids, error table and schemas, session extraction), `/http` (Fastify
+// server pieces), `/config`, `/db` (drivers and repositories).
 export * from './config.js';
-export * from './errors.js';
-export * from './logging.js';
-export * from './pagination.js';
-export * from './fastify-common.js';
-export * from './db/schema.js';
-export * from './db/connect.js';
-export * from './db/migrate.js';
-export * from './db/time.js';
-export * from './db/lock-conflicts.js';
-export type { Migration } from './db/migrations/index.js';
-export type { Executor } from './db/repositories/executor.js';
-export * from './db/repositories/users-repository.js';
-export * from './db/repositories/sessions-repository.js';
-export * from './db/repositories/videos-repository.js';
-export * from './db/repositories/comments-repository.js';
-export * from './db/repositories/video-del-rec-repository.js';
-export * from './db/repositories/uploads-repository.js';
-export * from './tus-paths.js';
 export * from './client-address.js';
-export * from './metrics.js';
-export * from './server.js';
-export * from './auth.js';
+export * from './tus-paths.js';
+export * from './contract/index.js';
+export * from './http/index.js';
+export * from './db/index.js';

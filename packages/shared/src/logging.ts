@@ -38,8 +38,3 @@ export function loggerOptions(config: Pick<Config, 'log_level'>, service: string
   }
   return options;
 }
-
-/** Shortens a secret for a log line: enough to correlate, never enough to use. */
-export function maskSecret(secret: string): string {
-  return secret.length <= 8 ? '***' : `${secret.slice(0, 4)}…`;
-}

@@ -29,9 +29,3 @@ export function decodeCursor(raw: string): Cursor {
   }
   throw badRequest('cursor is not valid');
 }
-
-/** The next_cursor for a page fetched with `limit`: null when the page was not full. */
-export function nextCursor<T>(items: T[], limit: number, key: (item: T) => Cursor): string | null {
-  if (items.length < limit || items.length === 0) return null;
-  return encodeCursor(key(items[items.length - 1]));
-}

@@ -18,7 +18,7 @@ import { tusPlugin } from './tus/tus-plugin.js';
 
 export { holdSlot, limitConnections, LocalLimiter, type ConnectionLimiter } from './lib/connection-limiter.js';
 export { sniffVideo, SNIFF_BYTES } from './lib/video-sniff.js';
-export { isValidVideoId, placeVideoFile, sniffVideoFile, tempUploadPath, videoPath, writeTempUpload } from './lib/video-store.js';
+export { placeVideoFile, sniffVideoFile, tempUploadPath, videoPath, writeTempUpload } from './lib/video-store.js';
 
 export interface AppDeps {
   /** An open, migrated database; when absent the app opens config.database_url and closes it on close. */

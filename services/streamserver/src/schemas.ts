@@ -1,9 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { VIDEO_ID_PATTERN } from '@video/shared';
 
-export const ErrorSchema = Type.Object({ error: Type.String(), error_code: Type.String() });
+export { ErrorSchema } from '@video/shared';
 
 export const VideoParamsSchema = Type.Object({
-  vid: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+  vid: Type.String({ pattern: VIDEO_ID_PATTERN }),
 });
 export type VideoParams = Static<typeof VideoParamsSchema>;
 

@@ -1,12 +1,8 @@
 import type { FastifyRequest } from 'fastify';
-import { internalError, unavailable } from '@video/shared';
+import { internalError, unavailable, type SessionInfo } from '@video/shared/contract';
 import { UpstreamClient, parseJson, type UpstreamResponse } from './upstream-client.js';
 
-export interface SessionInfo {
-  id: number | string;
-  user_name: string;
-  expires_at: string;
-}
+export type { SessionInfo };
 
 /** The api calls the web's own routes make (sign-up, sign-in, who is signed in, sign-out). */
 export class ApiGateway {

@@ -1,3 +1,5 @@
+import { ErrorCodes } from '@video/shared/contract';
+
 /**
  * The web's edge decisions as pure functions, so the hooks that apply them and their tests agree.
  */
@@ -67,11 +69,11 @@ export function isLongRunning(url: string, upgrade: string | undefined): boolean
 
 /** The fixed texts the home page shows for an `?error=` code; anything else is the generic one. */
 export const FORM_ERRORS: Readonly<Record<string, string>> = {
-  '001': 'Check the user name and password: one of them is not valid.',
-  '002': 'Wrong user name or password.',
-  '007': 'That user name is already taken.',
-  '008': 'Too many attempts. Please wait a moment and try again.',
-  '011': 'The site cannot reach its services right now. Please try again in a moment.',
+  [ErrorCodes.BAD_REQUEST.code]: 'Check the user name and password: one of them is not valid.',
+  [ErrorCodes.UNAUTHORIZED.code]: 'Wrong user name or password.',
+  [ErrorCodes.CONFLICT.code]: 'That user name is already taken.',
+  [ErrorCodes.TOO_MANY_REQUESTS.code]: 'Too many attempts. Please wait a moment and try again.',
+  [ErrorCodes.UNAVAILABLE.code]: 'The site cannot reach its services right now. Please try again in a moment.',
 };
 export const GENERIC_FORM_ERROR = 'Something went wrong. Please try again.';
 

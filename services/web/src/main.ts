@@ -1,4 +1,5 @@
-import { bindHost, loadConfigOrExit, runService } from '@video/shared';
+import { bindHost, loadConfigOrExit } from '@video/shared/config';
+import { runService } from '@video/shared/http';
 import { buildApp } from './app.js';
 import { buildMetricsApp } from './metrics-server.js';
 

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { baseServerOptions, commonPlugin, type Config } from '@video/shared';
+import type { Config } from '@video/shared/config';
+import { baseServerOptions, commonPlugin } from '@video/shared/http';
 
 /**
  * The web's /metrics, on a port of its own (`web_metrics_port`): the public port serves pages and

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-export const ErrorSchema = Type.Object({ error: Type.String(), error_code: Type.String() });
+export { ErrorSchema } from '@video/shared/contract';
 
 /**
  * The web checks only the shape; the api owns the rules for names and passwords and its 400s pass

@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CookieSerializeOptions } from '@fastify/cookie';
-import type { Config } from '@video/shared';
+import type { Config } from '@video/shared/config';
+import { SESSION_COOKIE, sessionIdFromHeaders } from '@video/shared/contract';
 
-/** The browser keeps its session id in this cookie; page scripts never see it (HttpOnly). */
-export const SESSION_COOKIE = 'session';
+export { SESSION_COOKIE };
 
 export function cookieOptions(config: Pick<Config, 'cookie_secure'>): CookieSerializeOptions {
   return { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookie_secure };
@@ -11,10 +11,7 @@ export function cookieOptions(config: Pick<Config, 'cookie_secure'>): CookieSeri
 
 /** The session a browser request carries: X-Session-Id when present, else the cookie. */
 export function requestSessionId(request: FastifyRequest): string | undefined {
-  const header = request.headers['x-session-id'];
-  if (typeof header === 'string' && header.trim() !== '') return header.trim();
-  const cookie = request.cookies?.[SESSION_COOKIE];
-  return cookie ? cookie : undefined;
+  return sessionIdFromHeaders(request.headers);
 }
 
 export function setSessionCookie(reply: FastifyReply, config: Pick<Config, 'cookie_secure'>, sessionId: string): void {

@@ -1,5 +1,5 @@
 import { Pool } from 'undici';
-import { unavailable } from '@video/shared';
+import { unavailable } from '@video/shared/contract';
 
 /** How long the web waits to reach the api or the stream server before it answers 503. */
 export const CONNECT_TIMEOUT_MS = 2_000;

@@ -2,7 +2,8 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttp
 import type { FastifyBaseLogger } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import proxyAddr from '@fastify/proxy-addr';
-import { genReqId, httpDuration, httpRequests } from '@video/shared';
+import { unavailable } from '@video/shared/contract';
+import { genReqId, httpDuration, httpRequests } from '@video/shared/http';
 import { HSTS_MAX_AGE } from './plugins/edge-plugin.js';
 import { SESSION_COOKIE } from './session-cookie.js';
 import type { StreamSlots } from './stream-slots.js';
@@ -116,7 +117,7 @@ export function createVideoPassthrough(opts: PassthroughOptions): VideoPassthrou
         return;
       }
       opts.log.warn({ err, reqId, upstream: 'stream' }, 'upstream unavailable');
-      const body = JSON.stringify({ error: 'the stream service is unavailable, try again shortly', error_code: '011' });
+      const body = JSON.stringify(unavailable('the stream service is unavailable, try again shortly').toBody());
       res.writeHead(503, {
         ...answerHeaders({}, reqId),
         'content-type': 'application/json; charset=utf-8',

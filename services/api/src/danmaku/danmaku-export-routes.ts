@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { findLiveVideo, notFound, type Db } from '@video/shared';
+import { VIDEO_ID_PATTERN, danmakuErrorResponses, errorResponses, findLiveVideo, notFound, type Db } from '@video/shared';
 import { densityOf, listForExport } from './danmaku-repository.js';
-import { ID_PATTERN, POOL_CAP, VideoIdParamsSchema, danmakuErrors, plainErrors } from './danmaku-schemas.js';
+import { POOL_CAP, VideoIdParamsSchema } from './danmaku-schemas.js';
 
 const tags = ['danmaku'];
 const MAX_BUCKETS = 20_000;
 
 const DensityQuerySchema = Type.Object({
-  id: Type.String({ pattern: ID_PATTERN, description: 'the video id' }),
+  id: Type.String({ pattern: VIDEO_ID_PATTERN, description: 'the video id' }),
   bucket: Type.Integer({ minimum: 1, maximum: 3600, default: 5, description: 'seconds per bucket' }),
 });
 const DensitySchema = Type.Object({
@@ -29,7 +29,7 @@ export const densityRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
         tags,
         summary: 'Danmaku per time slice of a video, for a density curve on the seek bar',
         querystring: DensityQuerySchema,
-        response: { 200: DensitySchema, ...danmakuErrors(400, 404) },
+        response: { 200: DensitySchema, ...danmakuErrorResponses(400, 404) },
       },
     },
     async (request) => {
@@ -57,7 +57,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
         tags,
         summary: 'A video’s danmaku pool as Bilibili XML',
         params: VideoIdParamsSchema,
-        response: { 200: Type.String({ description: 'application/xml' }), ...plainErrors(400, 404) },
+        response: { 200: Type.String({ description: 'application/xml' }), ...errorResponses(400, 404) },
       },
     },
     async (request, reply) => {

@@ -9,7 +9,8 @@ import {
   requireSession,
   sessionIdFromHeaders,
   tooManyRequests,
-  toAppError,
+  createErrorHandler,
+  danmakuErrorResponses,
   type Db,
   type SessionUser,
 } from '@video/shared';
@@ -31,7 +32,6 @@ import {
   PoolQuerySchema,
   PoolSchema,
   PostedSchema,
-  danmakuErrors,
 } from './danmaku-schemas.js';
 import type { LiveHub } from './live-hub.js';
 import type { PostRateLimiter } from './post-rate-limiter.js';
@@ -49,15 +49,7 @@ const sessionUsers = new WeakMap<FastifyRequest, SessionUser>();
 /** DPlayer's v3 danmaku backend: the pool, posting and deleting. */
 export const danmakuRoutes: FastifyPluginAsyncTypebox<DanmakuRoutesOptions> = async (app, { db, hub, limiter }) => {
   // DPlayer reads `msg` of a failed call and shows it; the contract's fields stay beside it.
-  app.setErrorHandler((err, request, reply) => {
-    const appErr = toAppError(err);
-    if (appErr.statusCode >= 500) request.log.error({ err }, 'request failed');
-    else request.log.info({ status: appErr.statusCode, code: appErr.errorCode, msg: appErr.message }, 'request rejected');
-    reply
-      .code(appErr.statusCode)
-      .headers(appErr.headers)
-      .send({ code: 1, msg: appErr.message, ...appErr.toBody() });
-  });
+  app.setErrorHandler(createErrorHandler({ format: 'dplayer' }));
 
   // onRequest, as elsewhere in the api: 401 is decided before the body is read or validated.
   const authenticate = async (request: FastifyRequest) => {
@@ -75,7 +67,7 @@ export const danmakuRoutes: FastifyPluginAsyncTypebox<DanmakuRoutesOptions> = as
           tags,
           summary: 'A video’s danmaku pool (DPlayer v3)',
           querystring: PoolQuerySchema,
-          response: { 200: PoolSchema, ...danmakuErrors(400, 404) },
+          response: { 200: PoolSchema, ...danmakuErrorResponses(400, 404) },
         },
       },
       async (request) => {
@@ -95,7 +87,7 @@ export const danmakuRoutes: FastifyPluginAsyncTypebox<DanmakuRoutesOptions> = as
           security,
           summary: 'Post a danmaku (DPlayer v3); the author is the session’s user',
           body: NewDanmakuSchema,
-          response: { 200: PostedSchema, ...danmakuErrors(400, 401, 404, 429) },
+          response: { 200: PostedSchema, ...danmakuErrorResponses(400, 401, 404, 429) },
         },
       },
       async (request) => {
@@ -142,7 +134,7 @@ export const danmakuRoutes: FastifyPluginAsyncTypebox<DanmakuRoutesOptions> = as
         security,
         summary: 'Delete a danmaku: its author or the video’s owner',
         params: DanmakuIdParamsSchema,
-        response: { 204: { type: 'null' }, ...danmakuErrors(400, 401, 403, 404) },
+        response: { 204: { type: 'null' }, ...danmakuErrorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {

@@ -1,34 +1,12 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { VIDEO_ID_PATTERN } from '@video/shared';
 
-export const ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 export const POOL_CAP = 3000;
-
-/** DPlayer shows `msg` to the viewer; `error`/`error_code` are the contract's usual fields. */
-export const DanmakuErrorSchema = Type.Object({
-  code: Type.Literal(1),
-  msg: Type.String(),
-  error: Type.String(),
-  error_code: Type.String({ pattern: '^[0-9]{3}$' }),
-});
-
-export const PlainErrorSchema = Type.Object({ error: Type.String(), error_code: Type.String({ pattern: '^[0-9]{3}$' }) });
-
-export function danmakuErrors(...statuses: number[]): Record<number, typeof DanmakuErrorSchema> {
-  const out: Record<number, typeof DanmakuErrorSchema> = {};
-  for (const s of [...statuses, 500, 503]) out[s] = DanmakuErrorSchema;
-  return out;
-}
-
-export function plainErrors(...statuses: number[]): Record<number, typeof PlainErrorSchema> {
-  const out: Record<number, typeof PlainErrorSchema> = {};
-  for (const s of [...statuses, 500, 503]) out[s] = PlainErrorSchema;
-  return out;
-}
 
 const Ok = <T extends TSchema>(data: T) => Type.Object({ code: Type.Literal(0), data });
 
 export const PoolQuerySchema = Type.Object({
-  id: Type.String({ pattern: ID_PATTERN, description: 'the video id' }),
+  id: Type.String({ pattern: VIDEO_ID_PATTERN, description: 'the video id' }),
   max: Type.Optional(Type.Integer({ minimum: 1, description: `newest N danmaku (default and cap ${POOL_CAP})` })),
   limit: Type.Optional(Type.Integer({ minimum: 1, description: 'same as max' })),
 });
@@ -48,12 +26,12 @@ export const DanmakuTupleSchema = Type.Tuple(
 export const PoolSchema = Ok(Type.Array(DanmakuTupleSchema));
 
 export const NewDanmakuSchema = Type.Object({
-  id: Type.String({ pattern: ID_PATTERN, description: 'the video id' }),
+  id: Type.String({ pattern: VIDEO_ID_PATTERN, description: 'the video id' }),
   time: Type.Number({ description: 'seconds into the video, finite, at least 0' }),
   text: Type.String({ maxLength: 4000, description: '1–100 characters after trimming' }),
   color: Type.Union([Type.Number(), Type.String({ maxLength: 16 })], { description: 'integer 0..0xFFFFFF, #rgb or #rrggbb' }),
   type: Type.Union([Type.Number(), Type.String({ maxLength: 16 })], { description: '0/1/2 or "right"/"top"/"bottom"' }),
-  nonce: Type.Optional(Type.String({ pattern: ID_PATTERN, description: "echoed in the live push, so the sender's page can skip its own" })),
+  nonce: Type.Optional(Type.String({ pattern: VIDEO_ID_PATTERN, description: "echoed in the live push, so the sender's page can skip its own" })),
   token: Type.Optional(Type.Unknown({ description: 'sent by DPlayer, ignored' })),
   author: Type.Optional(Type.Unknown({ description: 'sent by DPlayer, ignored: the author is the session user' })),
 });
@@ -71,9 +49,9 @@ export const PostedSchema = Ok(
   }),
 );
 
-export const DanmakuIdParamsSchema = Type.Object({ id: Type.String({ pattern: ID_PATTERN }) });
-export const VideoIdParamsSchema = Type.Object({ vid: Type.String({ pattern: ID_PATTERN }) });
-export const LiveQuerySchema = Type.Object({ id: Type.String({ pattern: ID_PATTERN, description: 'the video id' }) });
+export const DanmakuIdParamsSchema = Type.Object({ id: Type.String({ pattern: VIDEO_ID_PATTERN }) });
+export const VideoIdParamsSchema = Type.Object({ vid: Type.String({ pattern: VIDEO_ID_PATTERN }) });
+export const LiveQuerySchema = Type.Object({ id: Type.String({ pattern: VIDEO_ID_PATTERN, description: 'the video id' }) });
 export const ViewersSchema = Type.Object({ viewers: Type.Integer() });
 export const ViewersBatchQuerySchema = Type.Object({
   ids: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}(,[A-Za-z0-9_-]{1,64}){0,99}$', description: 'up to 100 comma-separated video ids' }),

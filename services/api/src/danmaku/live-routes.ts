@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from 'ws';
-import { findLiveVideo, notFound, rateLimitAddress, tooManyRequests, type Db } from '@video/shared';
+import { errorResponses, findLiveVideo, notFound, rateLimitAddress, tooManyRequests, type Db } from '@video/shared';
 import type { LiveHub, Viewer } from './live-hub.js';
 import {
   LiveQuerySchema,
@@ -8,7 +8,6 @@ import {
   ViewersBatchQuerySchema,
   ViewersBatchSchema,
   ViewersSchema,
-  plainErrors,
 } from './danmaku-schemas.js';
 
 export interface LiveRoutesOptions {
@@ -98,7 +97,7 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (a
         tags,
         summary: 'How many are watching a video now, over every instance',
         params: VideoIdParamsSchema,
-        response: { 200: ViewersSchema, ...plainErrors(400, 404) },
+        response: { 200: ViewersSchema, ...errorResponses(400, 404) },
       },
     },
     async (request) => {
@@ -115,7 +114,7 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (a
         tags,
         summary: 'Watching-now counts of several videos (list cards); unknown ids count 0',
         querystring: ViewersBatchQuerySchema,
-        response: { 200: ViewersBatchSchema, ...plainErrors(400) },
+        response: { 200: ViewersBatchSchema, ...errorResponses(400) },
       },
     },
     async (request) => {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { CommentWithAuthor, Executor, NewComment, PageQuery, Video } from '@video/shared';
+import { keysetPage, type CommentWithAuthor, type Executor, type NewComment, type PageQuery, type Video } from '@video/shared';
 
 /**
  * The api's hot paths, each one statement: the owner or video check rides along as a join, so a
@@ -8,19 +8,13 @@ import type { CommentWithAuthor, Executor, NewComment, PageQuery, Video } from '
 
 /** A user's live videos by user name, newest first, one keyset page. */
 export async function listLiveVideosByUserName(db: Executor, userName: string, page: PageQuery): Promise<Video[]> {
-  let q = db
+  const q = db
     .selectFrom('users')
     .innerJoin('video_info as v', 'v.author_id', 'users.id')
     .selectAll('v')
     .where('users.user_name', '=', userName)
     .where('v.deleted_at', 'is', null);
-  if (page.before) {
-    const { time, id } = page.before;
-    q = q.where((eb) => eb.or([eb('v.create_time', '<', time), eb.and([eb('v.create_time', '=', time), eb('v.id', '<', id)])]));
-  }
-  if (page.fromMs !== undefined) q = q.where('v.create_time', '>', page.fromMs);
-  if (page.toMs !== undefined) q = q.where('v.create_time', '<=', page.toMs);
-  return q.orderBy('v.create_time', 'desc').orderBy('v.id', 'desc').limit(page.limit).execute();
+  return keysetPage(q, 'v.create_time', 'v.id', page).execute();
 }
 
 /**
@@ -30,7 +24,7 @@ export async function listLiveVideosByUserName(db: Executor, userName: string, p
  * limit; with a JOIN it may read the small users table first and sort every comment of the video.
  */
 export async function listCommentsOfLiveVideo(db: Executor, videoId: string, page: PageQuery): Promise<CommentWithAuthor[]> {
-  let q = db
+  const q = db
     .selectFrom('comments as c')
     .select(['c.id', 'c.video_id', 'c.author_id', 'c.content', 'c.time'])
     .select((eb) => eb.selectFrom('users as u').select('u.user_name').whereRef('u.id', '=', 'c.author_id').$asScalar().$notNull().as('author'))
@@ -38,13 +32,7 @@ export async function listCommentsOfLiveVideo(db: Executor, videoId: string, pag
     .where(({ exists, selectFrom }) =>
       exists(selectFrom('video_info as v').select('v.id').where('v.id', '=', videoId).where('v.deleted_at', 'is', null)),
     );
-  if (page.before) {
-    const { time, id } = page.before;
-    q = q.where((eb) => eb.or([eb('c.time', '<', time), eb.and([eb('c.time', '=', time), eb('c.id', '<', id)])]));
-  }
-  if (page.fromMs !== undefined) q = q.where('c.time', '>', page.fromMs);
-  if (page.toMs !== undefined) q = q.where('c.time', '<=', page.toMs);
-  return q.orderBy('c.time', 'desc').orderBy('c.id', 'desc').limit(page.limit).execute();
+  return keysetPage(q, 'c.time', 'c.id', page).execute();
 }
 
 /**

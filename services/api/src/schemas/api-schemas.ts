@@ -1,17 +1,11 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+export { ErrorSchema, SessionInfoSchema, errorResponses } from '@video/shared';
 
-/** The contract's error body, shared by every route's 4xx/5xx responses. */
-export const ErrorSchema = Type.Object(
-  { error: Type.String(), error_code: Type.String({ pattern: '^[0-9]{3}$' }) },
-  { description: 'Every error: a human message and the contract code 001–011' },
-);
 
 /** Letters and digits of any script, `_`, `.`, `-`; checked after NFC normalization. */
 export const USER_NAME_PATTERN = '^[\\p{L}\\p{N}_.-]{1,64}$';
 export const USER_NAME_RE = new RegExp(USER_NAME_PATTERN, 'u');
 
-/** Video and comment ids: UUIDs here, but anything the stream server accepts is looked up. */
-export const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const CredentialsSchema = Type.Object({
   user_name: Type.String({ pattern: USER_NAME_PATTERN, description: '1–64 letters, digits, _ . - (any script)' }),
@@ -24,11 +18,6 @@ export const SessionCreatedSchema = Type.Object({ success: Type.Literal(true), s
 
 export const UserSchema = Type.Object({ id: Type.Integer(), user_name: Type.String() });
 
-export const SessionInfoSchema = Type.Object({
-  id: Type.Integer({ description: 'the signed-in user id' }),
-  user_name: Type.String(),
-  expires_at: Type.String({ format: 'date-time' }),
-});
 
 export const UserParamsSchema = Type.Object({ username: Type.String() });
 export const VideoParamsSchema = Type.Object({ username: Type.String(), vid: Type.String() });
@@ -86,9 +75,3 @@ const NextCursor = Nullable(Type.String({ description: 'pass back as ?cursor= fo
 export const VideoListSchema = Type.Object({ videos: Type.Array(VideoInfoSchema), next_cursor: NextCursor });
 export const CommentListSchema = Type.Object({ comments: Type.Array(CommentSchema), next_cursor: NextCursor });
 
-/** Response schemas for the listed error statuses (plus 503 and 500, which any route can give). */
-export function errorResponses(...statuses: number[]): Record<number, typeof ErrorSchema> {
-  const out: Record<number, typeof ErrorSchema> = {};
-  for (const s of [...statuses, 500, 503]) out[s] = ErrorSchema;
-  return out;
-}

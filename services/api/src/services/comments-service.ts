@@ -9,8 +9,8 @@ import {
   type Db,
   type PageQuery,
   type SessionUser,
+  isVideoId,
 } from '@video/shared';
-import { ID_RE } from '../schemas/api-schemas.js';
 import { insertCommentOnLiveVideo, listCommentsOfLiveVideo } from '../repositories/listing-repository.js';
 import { fetchPage, type Page } from './videos-service.js';
 
@@ -19,7 +19,7 @@ const noSuchVideo = () => notFound('no such video');
 export function createCommentsService(db: Db) {
   return {
     async list(videoId: string, page: PageQuery): Promise<Page<CommentWithAuthor>> {
-      if (!ID_RE.test(videoId)) throw noSuchVideo();
+      if (!isVideoId(videoId)) throw noSuchVideo();
       const result = await fetchPage(page, (p) => listCommentsOfLiveVideo(db.kysely, videoId, p), (c) => ({
         time: Number(c.time),
         id: c.id,
@@ -29,7 +29,7 @@ export function createCommentsService(db: Db) {
     },
 
     async post(user: SessionUser, videoId: string, content: string): Promise<CommentWithAuthor> {
-      if (!ID_RE.test(videoId)) throw noSuchVideo();
+      if (!isVideoId(videoId)) throw noSuchVideo();
       // A UUIDv7 rises within the millisecond, so comments posted in the same one keep their order.
       const comment = { id: uuidv7(), video_id: videoId, author_id: user.user_id, content, time: Date.now() };
       if (!(await insertCommentOnLiveVideo(db.kysely, comment))) throw noSuchVideo();
@@ -38,7 +38,7 @@ export function createCommentsService(db: Db) {
 
     /** The comment's author or the video's owner may delete it; it must belong to this live video. */
     async delete(user: SessionUser, videoId: string, commentId: string): Promise<void> {
-      if (!ID_RE.test(videoId) || !ID_RE.test(commentId)) throw notFound('no such comment');
+      if (!isVideoId(videoId) || !isVideoId(commentId)) throw notFound('no such comment');
       const video = await findLiveVideo(db.kysely, videoId);
       if (!video) throw noSuchVideo();
       const comment = await findComment(db.kysely, commentId);

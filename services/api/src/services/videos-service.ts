@@ -12,9 +12,9 @@ import {
   type Db,
   type PageQuery,
   type Video,
+  isVideoId,
 } from '@video/shared';
 import { isValidUserName } from '../lib/input.js';
-import { ID_RE } from '../schemas/api-schemas.js';
 import { listLiveVideosByUserName } from '../repositories/listing-repository.js';
 
 export interface Page<T> {
@@ -70,7 +70,7 @@ export function createVideosService(db: Db, videoChanged: (id: string) => Promis
 
     /** A live video under its author's name; any mismatch is a 404, as if it did not exist. */
     async getOfUser(userName: string, videoId: string): Promise<Video> {
-      if (!ID_RE.test(videoId) || !isValidUserName(userName)) throw noSuchVideo();
+      if (!isVideoId(videoId) || !isValidUserName(userName)) throw noSuchVideo();
       const video = await findLiveVideo(db.kysely, videoId);
       if (!video) throw noSuchVideo();
       const author = await findUserByName(db.kysely, userName);
@@ -83,7 +83,7 @@ export function createVideosService(db: Db, videoChanged: (id: string) => Promis
      * lock at once (a read first would make the upgrade fail under concurrent writers).
      */
     async deleteOwn(authorId: number, videoId: string): Promise<void> {
-      if (!ID_RE.test(videoId)) throw noSuchVideo();
+      if (!isVideoId(videoId)) throw noSuchVideo();
       const now = Date.now();
       await transactionWithRetry(db, async (trx) => {
         if (!(await softDeleteVideo(trx, videoId, authorId, now))) throw noSuchVideo();

@@ -8,7 +8,7 @@ import { evaluatePreconditions, ifRangeAllows } from './preconditions.js';
 import { sendFileRange } from './range-sender.js';
 import type { TransferGuard } from './transfer-guard.js';
 import type { VideoRowCache } from './video-row-cache.js';
-import { isValidVideoId } from './video-store.js';
+import { isVideoId } from '@video/shared';
 
 export const FALLBACK_TYPE = 'video/mp4';
 export const VIDEOS_ROUTE = '/videos/:vid';
@@ -83,7 +83,7 @@ export function createFastPath(opts: FastPathOptions): FastPath {
     if (!url.startsWith(PREFIX)) return false;
     const id = url.slice(PREFIX.length);
     // Anything with a query, an encoding or another segment goes the long way, which validates it.
-    if (!isValidVideoId(id)) return false;
+    if (!isVideoId(id)) return false;
     const video = rows.peek(id);
     if (!video) return false;
     const file = files.acquire(id, FILE_RECHECK_MS);

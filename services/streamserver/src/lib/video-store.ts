@@ -8,14 +8,7 @@ import { markVideoUploaded, unsupportedMediaType, type Db } from '@video/shared'
 import { FileSink } from './file-sink.js';
 import { SNIFF_BYTES, sniffVideo } from './video-sniff.js';
 
-/** Video ids as the contract allows them; checked before any file-system call. */
-export const VIDEO_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-export function isValidVideoId(id: string): boolean {
-  return VIDEO_ID.test(id);
-}
-
-/** Where a video's file lives. Only for ids that passed isValidVideoId. */
+/** Where a video's file lives. Only for ids that passed isVideoId (checked before any file-system call). */
 export function videoPath(videoDir: string, id: string): string {
   return path.join(videoDir, id);
 }

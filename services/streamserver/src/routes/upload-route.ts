@@ -3,6 +3,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   AppError,
+  ErrorCodes,
   badRequest,
   findLiveVideo,
   forbidden,
@@ -43,7 +44,7 @@ const FIRST_PART_MS = 5_000;
 const FORM_OVERHEAD = 1024 * 1024;
 
 function failureReason(err: unknown): string {
-  if (err instanceof AppError) return err.errorCode === '009' ? 'too_large' : err.errorCode === '010' ? 'not_video' : 'rejected';
+  if (err instanceof AppError) return err.errorCode === ErrorCodes.PAYLOAD_TOO_LARGE.code ? 'too_large' : err.errorCode === ErrorCodes.UNSUPPORTED_MEDIA_TYPE.code ? 'not_video' : 'rejected';
   const code = (err as { code?: string })?.code;
   if (code === 'FST_REQ_FILE_TOO_LARGE') return 'too_large';
   if (code === 'ABORT_ERR' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET') return 'aborted';

@@ -4,7 +4,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { notFound, type Config } from '@video/shared';
+import { notFound, preconditionFailed, rangeNotSatisfiable, type Config } from '@video/shared';
 import { parseBytesRange, preferWholeFile, type ByteRange } from '../lib/byte-range.js';
 import { limitConnections, type ConnectionLimiter } from '../lib/connection-limiter.js';
 import type { TransferGuard } from '../lib/transfer-guard.js';
@@ -102,8 +102,7 @@ export const videosRoute: FastifyPluginAsyncTypebox<VideosRouteOptions> = async 
       if (pre === 304) return sendBody(reply.code(304), file, undefined);
       if (pre === 412) {
         files.release(file);
-        // 412 has no code in the contract's table; it is a request the client made conditional on purpose.
-        return reply.code(412).send({ error: 'a precondition failed: the file has changed', error_code: '001' });
+        throw preconditionFailed('a precondition failed: the file has changed');
       }
 
       const contentType = video.content_type ?? FALLBACK_TYPE;
@@ -111,8 +110,7 @@ export const videosRoute: FastifyPluginAsyncTypebox<VideosRouteOptions> = async 
       const parsed = rangeHeader !== undefined && ifRangeAllows(request.headers, file) ? parseBytesRange(size, rangeHeader) : undefined;
       if (parsed?.type === 'unsatisfiable') {
         files.release(file);
-        reply.header('content-range', `bytes */${size}`);
-        return reply.code(416).send({ error: `range not satisfiable: the file has ${size} bytes`, error_code: '001' });
+        throw rangeNotSatisfiable(size);
       }
 
       if (parsed?.type === 'ranges' && parsed.ranges.length === 1) {

@@ -1,10 +1,9 @@
 import { Type } from '@sinclair/typebox';
+import { UPLOAD_ID_PATTERN } from '@video/shared';
 import { ErrorSchema } from '../schemas.js';
 
-/** Upload ids are made here (32 hex digits); anything else in the URL is a 400 before any lookup. */
-export const UPLOAD_ID_PATTERN = '^[0-9a-f]{32}$';
-
 /**
+ * Upload ids are made here (32 hex digits); anything else in the URL is a 400 before any lookup.
  * The upload id is the route's wildcard rather than a :param, so an overlong one reaches this
  * pattern (400 in the contract's shape) instead of the router's own 414.
  */

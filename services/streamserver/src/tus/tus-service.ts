@@ -22,7 +22,8 @@ import {
 } from '@video/shared';
 import { Metadata } from '@tus/server';
 import { overQuota, quotaLeftFor } from '../lib/user-quota.js';
-import { isValidVideoId, placeVideoFile, sniffVideoFile } from '../lib/video-store.js';
+import { placeVideoFile, sniffVideoFile } from '../lib/video-store.js';
+import { isVideoId } from '@video/shared';
 
 export interface TusSettings {
   db: Db;
@@ -63,7 +64,7 @@ export function parseCreation(headers: Record<string, string | string[] | undefi
   }
   const videoId = meta.video_id;
   if (!videoId) throw badRequest('Upload-Metadata must carry video_id (the id of a video you created)');
-  if (!isValidVideoId(videoId)) throw badRequest('video_id is not a valid video id');
+  if (!isVideoId(videoId)) throw badRequest('video_id is not a valid video id');
   return { length, videoId };
 }
 

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
-import { forbidden, notFound, type Config } from '@video/shared';
+import type { Config } from '@video/shared/config';
+import { badRequest, forbidden, notFound, unavailable } from '@video/shared/contract';
 import { isCrossSiteWrite, isLongRunning, isMetricsPath } from '../edge-rules.js';
 
 export interface EdgeOptions {
@@ -76,8 +77,8 @@ function armDeadline(reply: FastifyReply, ms: number): void {
       .header('connection', 'close')
       .send(
         complete
-          ? { error: 'the service took too long to answer, try again shortly', error_code: '011' }
-          : { error: 'the request took too long to arrive', error_code: '001' },
+          ? unavailable('the service took too long to answer, try again shortly').toBody()
+          : badRequest('the request took too long to arrive').toBody(),
       );
   }, ms);
   timer.unref();

@@ -2,7 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import httpProxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
-import { baseServerOptions, payloadTooLarge, tooManyRequests, type Config } from '@video/shared';
+import type { Config } from '@video/shared/config';
+import { payloadTooLarge, tooManyRequests, unavailable } from '@video/shared/contract';
+import { baseServerOptions } from '@video/shared/http';
 import { addWsGuard, wsHooks, WS_MAX_PAYLOAD, WS_MAX_UPSTREAM_PAYLOAD } from './ws-guard-plugin.js';
 import { CONNECT_TIMEOUT_MS } from '../upstream-client.js';
 import { requestSessionId } from '../session-cookie.js';
@@ -70,7 +72,7 @@ function onProxyError(name: string) {
       .code(503)
       .header('content-type', 'application/json; charset=utf-8')
       .header('retry-after', '5')
-      .send({ error: `the ${name} service is unavailable, try again shortly`, error_code: '011' });
+      .send(unavailable(`the ${name} service is unavailable, try again shortly`).toBody());
   };
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type WebSocket from 'ws';
-import { forbidden, tooManyRequests, type Config } from '@video/shared';
+import type { Config } from '@video/shared/config';
+import { forbidden, tooManyRequests } from '@video/shared/contract';
 import { isForeignOrigin } from '../edge-rules.js';
 
 /**

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Config } from '@video/shared';
+import type { Config } from '@video/shared/config';
+import { ErrorCodes } from '@video/shared/contract';
 import type { ApiGateway } from '../api-gateway.js';
 import { parseJson, type UpstreamResponse } from '../upstream-client.js';
 import { CredentialsSchema, ErrorSchema, SignedInSchema, type Credentials } from '../schemas.js';
@@ -22,7 +23,7 @@ const errorResponses = { '4xx': ErrorSchema, '5xx': ErrorSchema };
 function passThroughError(request: FastifyRequest, reply: FastifyReply, res: UpstreamResponse, form: string) {
   const body = parseJson(res.text) as { error?: unknown; error_code?: unknown } | undefined;
   const error = typeof body?.error === 'string' ? body.error : 'request failed';
-  const code = typeof body?.error_code === 'string' ? body.error_code : res.status >= 500 ? '004' : '001';
+  const code = typeof body?.error_code === 'string' ? body.error_code : res.status >= 500 ? ErrorCodes.INTERNAL.code : ErrorCodes.BAD_REQUEST.code;
   if (wantsRedirect(request)) {
     // Only the code travels: the home page shows its own fixed text for it, never query text.
     return reply.redirect(`/?form=${form}&error=${encodeURIComponent(code)}`, 303);

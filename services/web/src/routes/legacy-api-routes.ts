@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { badRequest } from '@video/shared';
+import { badRequest } from '@video/shared/contract';
 import { ApiGateway } from '../api-gateway.js';
 import { EnvelopeSchema, ErrorSchema, type Envelope } from '../schemas.js';
 import { requestSessionId } from '../session-cookie.js';

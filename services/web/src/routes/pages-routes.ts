@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError, type Config } from '@video/shared';
+import type { Config } from '@video/shared/config';
+import { AppError } from '@video/shared/contract';
 import type { ApiGateway, SessionInfo } from '../api-gateway.js';
 import { formErrorText } from '../edge-rules.js';
 import { SESSION_COOKIE, clearSessionCookie } from '../session-cookie.js';

@@ -24,22 +24,6 @@ export async function findAnyVideo(db: Executor, id: string): Promise<Video | un
   return db.selectFrom('video_info').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** A user's live videos, newest first, one keyset page of at most `limit` rows. */
-export async function listLiveVideosByAuthor(db: Executor, authorId: number, page: PageQuery): Promise<Video[]> {
-  let q = db
-    .selectFrom('video_info')
-    .selectAll()
-    .where('author_id', '=', authorId)
-    .where('deleted_at', 'is', null);
-  if (page.before) {
-    const { time, id } = page.before;
-    q = q.where((eb) => eb.or([eb('create_time', '<', time), eb.and([eb('create_time', '=', time), eb('id', '<', id)])]));
-  }
-  if (page.fromMs !== undefined) q = q.where('create_time', '>', page.fromMs);
-  if (page.toMs !== undefined) q = q.where('create_time', '<=', page.toMs);
-  return q.orderBy('create_time', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
-}
-
 /** Soft-deletes a live video of this author; false when there is none. Call inside a transaction. */
 export async function softDeleteVideo(db: Executor, id: string, authorId: number, now: number): Promise<boolean> {
   const r = await db

@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { AppError, baseServerOptions, commonPlugin, registerHealth } from '../src/index.js';
+import { AppError, baseServerOptions, commonPlugin, registerHealth } from '../../src/index.js';
 
 async function app() {
   const a = Fastify(baseServerOptions({ log_level: 'silent' }, 'test', { logger: false }));

@@ -1,0 +1,20 @@
+// The data layer: connections, migrations, repositories and the session check that reads them.
+// Loads the database drivers (better-sqlite3, mysql2): the web never imports this.
+export * from './schema.js';
+export * from './connect.js';
+export * from './migrate.js';
+export * from './open.js';
+export * from './plugin.js';
+export * from './time.js';
+export * from './lock-conflicts.js';
+export type { Migration } from './migrations/index.js';
+export type { Executor } from './repositories/executor.js';
+export * from './repositories/users-repository.js';
+export * from './repositories/sessions-repository.js';
+export * from './repositories/videos-repository.js';
+export * from './repositories/comments-repository.js';
+export * from './repositories/video-del-rec-repository.js';
+export * from './repositories/uploads-repository.js';
+export * from '../auth.js';
+export * from '../pagination.js';
+export * from './keyset.js';

@@ -1,0 +1,7 @@
+// Fastify pieces every service shares: server options, the common plugin, errors, /healthz, metrics.
+export * from './server-options.js';
+export * from './error-handler.js';
+export * from './health.js';
+export * from '../metrics.js';
+export * from '../logging.js';
+export * from './run-service.js';
