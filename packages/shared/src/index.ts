@@ -2,7 +2,6 @@
 // `@video/shared/contract` (ids, error table and schemas, session extraction), `/http` (Fastify
 // server pieces), `/config`, `/db` (drivers and repositories).
 export * from './config.js';
-export * from './client-address.js';
 export * from './tus-paths.js';
 export * from './contract/index.js';
 export * from './http/index.js';

@@ -2,4 +2,5 @@
 export * from './ids.js';
 export * from './error-schema.js';
 export * from './session.js';
-export * from '../errors.js';
+export * from './errors.js';
+export * from './cursor.js';

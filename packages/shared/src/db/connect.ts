@@ -3,8 +3,8 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, MysqlDialect, SqliteDialect, sql } from 'kysely';
 import { createPool, type Pool, type PoolConnection } from 'mysql2';
-import { tooManyRequests } from '../errors.js';
-import { reportPool } from '../metrics.js';
+import { tooManyRequests } from '../contract/errors.js';
+import { reportPool } from '../http/metrics.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'mysql';

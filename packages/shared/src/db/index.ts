@@ -15,6 +15,5 @@ export * from './repositories/videos-repository.js';
 export * from './repositories/comments-repository.js';
 export * from './repositories/video-del-rec-repository.js';
 export * from './repositories/uploads-repository.js';
-export * from '../auth.js';
-export * from '../pagination.js';
+export * from './require-session.js';
 export * from './keyset.js';

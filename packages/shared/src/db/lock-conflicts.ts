@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import { AppError } from '../errors.js';
+import { AppError } from '../contract/errors.js';
 import type { Db } from './connect.js';
 import type { Database } from './schema.js';
 

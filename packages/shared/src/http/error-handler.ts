@@ -7,7 +7,7 @@ import {
   isDatabaseError,
   isUnavailableError,
   unavailable,
-} from '../errors.js';
+} from '../contract/errors.js';
 
 /** Maps anything thrown in a request to the contract's error. */
 export function toAppError(err: unknown): AppError {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { unavailable } from '../errors.js';
+import { unavailable } from '../contract/errors.js';
 
 /**
  * GET /healthz: 200 {"status":"ok"} when `check` resolves, 503 with the contract's error fields

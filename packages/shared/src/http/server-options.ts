@@ -3,9 +3,9 @@ import addFormats from 'ajv-formats';
 import type { FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
-import { badRequest, notFound } from '../errors.js';
-import { genReqId, loggerOptions } from '../logging.js';
-import { metricsPlugin } from '../metrics.js';
+import { badRequest, notFound } from '../contract/errors.js';
+import { genReqId, loggerOptions } from './logging.js';
+import { metricsPlugin } from './metrics.js';
 import { createErrorHandler } from './error-handler.js';
 
 /** Server options every service shares: logger, request ids, body limit, timeouts. */

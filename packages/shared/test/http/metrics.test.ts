@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
-import { baseServerOptions, commonPlugin } from '../src/index.js';
+import { baseServerOptions, commonPlugin } from '../../src/index.js';
 
 async function app(metricsToken?: string) {
   const a = Fastify(baseServerOptions({ log_level: 'silent' }, 'test', { logger: false }));

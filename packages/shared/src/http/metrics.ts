@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { AppError } from './errors.js';
+import { AppError } from '../contract/errors.js';
 
 /**
  * One Prometheus registry per process and the metrics every service may move. Services import the

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, connectDatabase, insertUser, toAppError, transactionWithRetry, type Db } from '../src/index.js';
-import { openTestDb } from '../src/testing/index.js';
+import { AppError, connectDatabase, insertUser, toAppError, transactionWithRetry, type Db } from '../../src/index.js';
+import { openTestDb } from '../../src/testing/index.js';
 
 describe('lock conflicts are never a 5xx', () => {
   it.each([

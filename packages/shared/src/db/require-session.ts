@@ -1,7 +1,7 @@
-import { unauthorized } from './errors.js';
-import { isSessionId } from './contract/ids.js';
-import type { Db } from './db/connect.js';
-import { findLiveSession, type SessionUser } from './db/repositories/sessions-repository.js';
+import { unauthorized } from '../contract/errors.js';
+import { isSessionId } from '../contract/ids.js';
+import type { Db } from './connect.js';
+import { findLiveSession, type SessionUser } from './repositories/sessions-repository.js';
 
 /**
  * The signed-in user for a session id, or a 401 (no, malformed, unknown or expired session). Reads

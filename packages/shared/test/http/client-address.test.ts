@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rateLimitAddress } from '../src/index.js';
+import { rateLimitAddress } from '../../src/index.js';
 
 describe('rateLimitAddress', () => {
   it.each([

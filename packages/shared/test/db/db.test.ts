@@ -28,9 +28,9 @@ import {
   keysetPage,
   type Db,
   type PageQuery,
-} from '../src/index.js';
-import { MIGRATIONS } from '../src/db/migrations/index.js';
-import { createTestDatabase, testDialects, type TestDatabase } from '../src/testing/index.js';
+} from '../../src/index.js';
+import { MIGRATIONS } from '../../src/db/migrations/index.js';
+import { createTestDatabase, testDialects, type TestDatabase } from '../../src/testing/index.js';
 
 const ALL = MIGRATIONS.map((m) => m.name);
 
@@ -185,8 +185,8 @@ describe.each(testDialects())('concurrent migration on %s', (dialect) => {
 
   it('four processes migrating one fresh database at once all succeed, applying it once', async () => {
     test = await createTestDatabase(dialect);
-    const script = path.join(__dirname, 'fixtures', 'migrate-once.ts');
-    const tsx = path.resolve(__dirname, '../../../node_modules/.bin/tsx');
+    const script = path.join(__dirname, '..', 'fixtures', 'migrate-once.ts');
+    const tsx = path.resolve(__dirname, '../../../../node_modules/.bin/tsx');
     const runs = await Promise.all(
       Array.from({ length: 4 }, () =>
         new Promise<{ code: number | null; out: string }>((resolve) => {

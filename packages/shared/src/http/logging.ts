@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { LoggerOptions } from 'pino';
-import type { Config } from './config.js';
+import type { Config } from '../config.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
