@@ -34,87 +34,120 @@ export interface ExpiredUploadsOptions {
 
 const MAX_STATEMENTS_PER_RUN = 50;
 
+/** Everything one expired-uploads job works with: its context and its options with their defaults filled in. */
+interface UploadSweeper {
+  db: JobContext['db'];
+  log: JobContext['log'];
+  videoDir: string;
+  now: () => number;
+  batch: number;
+  graceMs: number;
+  orphanAgeMs: number;
+  maxScan: number;
+}
+
+type UploadCounts = { purged: number; failed: number };
+
+function createSweeper({ db, log, config }: JobContext, options: ExpiredUploadsOptions): UploadSweeper {
+  return {
+    db,
+    log,
+    videoDir: config.video_dir,
+    now: options.now ?? Date.now,
+    batch: options.batch ?? Math.max(1, config.scheduler_batch),
+    graceMs: options.graceMs ?? 5 * 60_000,
+    orphanAgeMs: options.orphanAgeMs ?? 25 * 3600_000,
+    maxScan: options.maxScan ?? 10_000,
+  };
+}
+
+async function removeUploadFiles(videoDir: string, id: string): Promise<void> {
+  const files = tusUploadFiles(videoDir, id);
+  await rm(files.data, { force: true });
+  await rm(files.info, { force: true });
+}
+
+/** The upload ids named in the store directory (data and info files alike), at most `maxScan` entries looked at. */
+async function storedUploadIds(videoDir: string, maxScan: number): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(tusStoreDir(videoDir));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return [...new Set(names.slice(0, maxScan).map((n) => n.replace(/\.json$/, '')))].filter((id) => UPLOAD_ID.test(id));
+}
+
+/** When the upload's files were last touched (0 when neither exists). */
+async function lastTouched(videoDir: string, id: string): Promise<number> {
+  const files = tusUploadFiles(videoDir, id);
+  const mtimes = await Promise.all([files.data, files.info].map((f) => stat(f).then((s) => s.mtimeMs, () => null)));
+  return Math.max(...mtimes.map((m) => m ?? 0));
+}
+
+/** Removes old store files that have no row at all; returns how many uploads went. */
+async function sweepOrphans(s: UploadSweeper, signal: AbortSignal): Promise<number> {
+  let removed = 0;
+  for (const id of await storedUploadIds(s.videoDir, s.maxScan)) {
+    if (signal.aborted) break;
+    if (await findUpload(s.db.kysely, id)) continue;
+    if (s.now() - (await lastTouched(s.videoDir, id)) < s.orphanAgeMs) continue;
+    await removeUploadFiles(s.videoDir, id);
+    removed++;
+  }
+  return removed;
+}
+
+/** Files first, row last, so a crash in between leaves the row for the next run. */
+async function removeUpload(s: UploadSweeper, row: TusUpload, counts: UploadCounts): Promise<void> {
+  try {
+    await removeUploadFiles(s.videoDir, row.id);
+    await deleteUpload(s.db.kysely, row.id);
+    counts.purged++;
+  } catch (err) {
+    counts.failed++;
+    s.log.warn({ upload_id: row.id, err }, 'expired upload not removed, retried next run');
+  }
+}
+
+/** Statements of `batch` rows until a source runs dry; a failure leaves the rest to the next run. */
+async function drain(s: UploadSweeper, signal: AbortSignal, counts: UploadCounts, source: () => Promise<TusUpload[]>) {
+  for (let i = 0; i < MAX_STATEMENTS_PER_RUN && !signal.aborted; i++) {
+    const rows = await source();
+    const failedBefore = counts.failed;
+    for (const row of rows) {
+      if (signal.aborted) break;
+      await removeUpload(s, row, counts);
+    }
+    if (rows.length < s.batch || counts.failed > failedBefore) return;
+  }
+}
+
+async function runSweep(s: UploadSweeper, signal: AbortSignal): Promise<JobRunSummary> {
+  const counts: UploadCounts = { purged: 0, failed: 0 };
+  await drain(s, signal, counts, () => listExpiredUploads(s.db.kysely, s.now() - s.graceMs, s.batch));
+  // Unfinished uploads into a deleted video: their bytes can never be used.
+  await drain(s, signal, counts, () => listUploadsOfDeletedVideos(s.db.kysely, s.now() - s.graceMs, s.batch));
+  const { purged, failed } = counts;
+  const orphans = signal.aborted ? 0 : await sweepOrphans(s, signal);
+  purgeRuns.inc({ job: JOB });
+  if (purged + orphans > 0) {
+    purgeRecords.inc({ job: JOB, outcome: 'purged' }, purged + orphans);
+    s.log.info({ purged, orphans, dir: path.basename(tusStoreDir(s.videoDir)) }, 'expired uploads deleted');
+  }
+  if (failed > 0) purgeRecords.inc({ job: JOB, outcome: 'failed' }, failed);
+  return { counts: { purged, orphans, failed } };
+}
+
 /**
  * Deletes resumable uploads whose 24 hours are up, and unfinished ones whose video was deleted: the
  * partial file and the tus info file first, the row last, so a crash in between leaves the row and
  * the next run finishes the job. Then a bounded sweep removes old files that have no row at all.
  */
-export function createExpiredUploadsJob({ db, log, config }: JobContext, options: ExpiredUploadsOptions = {}): Job {
-  const now = options.now ?? Date.now;
-  const batch = options.batch ?? Math.max(1, config.scheduler_batch);
-  const graceMs = options.graceMs ?? 5 * 60_000;
-  const orphanAgeMs = options.orphanAgeMs ?? 25 * 3600_000;
-  const maxScan = options.maxScan ?? 10_000;
-
-  async function removeUpload(id: string): Promise<void> {
-    const files = tusUploadFiles(config.video_dir, id);
-    await rm(files.data, { force: true });
-    await rm(files.info, { force: true });
-  }
-
-  async function sweepOrphans(signal: AbortSignal): Promise<number> {
-    const dir = tusStoreDir(config.video_dir);
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-      throw err;
-    }
-    const ids = [...new Set(names.slice(0, maxScan).map((n) => n.replace(/\.json$/, '')))].filter((id) => UPLOAD_ID.test(id));
-    let removed = 0;
-    for (const id of ids) {
-      if (signal.aborted) break;
-      if (await findUpload(db.kysely, id)) continue;
-      const files = tusUploadFiles(config.video_dir, id);
-      const mtimes = await Promise.all(
-        [files.data, files.info].map((f) => stat(f).then((s) => s.mtimeMs, () => null)),
-      );
-      const newest = Math.max(...mtimes.map((m) => m ?? 0));
-      if (now() - newest < orphanAgeMs) continue;
-      await removeUpload(id);
-      removed++;
-    }
-    return removed;
-  }
-
-  return {
-    name: JOB,
-    async run(signal: AbortSignal): Promise<JobRunSummary> {
-      const counts = { purged: 0, failed: 0 };
-      // Statements of `batch` rows until a source runs dry; a failure leaves the rest to the next run.
-      const drain = async (source: () => Promise<TusUpload[]>) => {
-        for (let i = 0; i < MAX_STATEMENTS_PER_RUN && !signal.aborted; i++) {
-          const rows = await source();
-          const failedBefore = counts.failed;
-          for (const row of rows) {
-            if (signal.aborted) break;
-            try {
-              await removeUpload(row.id);
-              await deleteUpload(db.kysely, row.id);
-              counts.purged++;
-            } catch (err) {
-              counts.failed++;
-              log.warn({ upload_id: row.id, err }, 'expired upload not removed, retried next run');
-            }
-          }
-          if (rows.length < batch || counts.failed > failedBefore) return;
-        }
-      };
-      await drain(() => listExpiredUploads(db.kysely, now() - graceMs, batch));
-      // Unfinished uploads into a deleted video: their bytes can never be used.
-      await drain(() => listUploadsOfDeletedVideos(db.kysely, now() - graceMs, batch));
-      const { purged, failed } = counts;
-      const orphans = signal.aborted ? 0 : await sweepOrphans(signal);
-      purgeRuns.inc({ job: JOB });
-      if (purged + orphans > 0) {
-        purgeRecords.inc({ job: JOB, outcome: 'purged' }, purged + orphans);
-        log.info({ purged, orphans, dir: path.basename(tusStoreDir(config.video_dir)) }, 'expired uploads deleted');
-      }
-      if (failed > 0) purgeRecords.inc({ job: JOB, outcome: 'failed' }, failed);
-      return { counts: { purged, orphans, failed } };
-    },
-  };
+export function createExpiredUploadsJob(ctx: JobContext, options: ExpiredUploadsOptions = {}): Job {
+  const sweeper = createSweeper(ctx, options);
+  return { name: JOB, run: (signal: AbortSignal) => runSweep(sweeper, signal) };
 }
 
 export const expiredUploadsJob: JobDefinition = {

@@ -11,6 +11,7 @@ import {
   VIDEO_CHILD_TABLES,
   type ClaimedRecord,
 } from '../repositories/purge-repository.js';
+import type { TaskFailure } from '../taskrunner/executor.js';
 import { runPipeline } from '../taskrunner/pipeline.js';
 import type { Job, JobContext, JobDefinition, JobRunSummary } from './job.js';
 
@@ -60,6 +61,158 @@ async function removeFile(unlinkFile: (file: string) => Promise<void>, file: str
   }
 }
 
+type PurgeCounts = { claimed: number; purged: number; failed: number; released: number; lost: number; errors: number };
+
+/** Everything one purge job works with: its context and its options with their defaults filled in. */
+interface Purger {
+  db: JobContext['db'];
+  log: JobContext['log'];
+  batch: number;
+  owner: string;
+  leaseMs: number;
+  chunkSize: number;
+  concurrency: number;
+  maxRecords: number;
+  baseMs: number;
+  capMs: number;
+  unlinkFile: (file: string) => Promise<void>;
+  onPurged?: (ids: string[]) => void;
+  now: () => number;
+  videoDir: string;
+  nextLeaseEnd: () => number;
+}
+
+function createPurger({ db, log, config }: JobContext, options: PurgeOptions): Purger {
+  const now = options.now ?? Date.now;
+  const leaseMs = options.leaseMs ?? leaseFor(config.scheduler_interval_seconds);
+  return {
+    db,
+    log,
+    batch: config.scheduler_batch,
+    owner: options.owner ?? defaultOwner(),
+    leaseMs,
+    chunkSize: options.chunkSize ?? 25,
+    concurrency: options.concurrency ?? 4,
+    maxRecords: options.maxRecordsPerRun ?? 100_000,
+    baseMs: options.backoffBaseMs ?? 5_000,
+    capMs: options.backoffCapMs ?? 3_600_000,
+    unlinkFile: options.unlinkFile ?? unlink,
+    onPurged: options.onPurged,
+    now,
+    videoDir: path.resolve(config.video_dir),
+    nextLeaseEnd: leaseClock(now, leaseMs),
+  };
+}
+
+/** Strictly increasing lease ends: two claims in one millisecond must not read back each other's rows. */
+function leaseClock(now: () => number, leaseMs: number): () => number {
+  let lastUntil = 0;
+  return () => (lastUntil = Math.max(now() + leaseMs, lastUntil + 1));
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error);
+}
+
+async function failRecord(p: Purger, rec: ClaimedRecord, error: unknown, counts: PurgeCounts): Promise<void> {
+  const attempts = rec.attempts + 1;
+  const message = describeError(error);
+  const retryIn = backoffMs(attempts, p.baseMs, p.capMs);
+  await markAttemptFailed(p.db.kysely, rec.video_id, { owner: p.owner, nextAttemptAt: p.now() + retryIn, error: message });
+  counts.failed++;
+  p.log.warn({ video_id: rec.video_id, attempts, retry_in_ms: retryIn, err: message }, 'purge failed, record kept for retry');
+}
+
+/** Removes each record's file in parallel; returns the ids whose file is gone, and marks the others failed. */
+async function removeChunkFiles(p: Purger, chunk: ClaimedRecord[], counts: PurgeCounts): Promise<string[]> {
+  const gone: string[] = [];
+  const removeOne = async (rec: ClaimedRecord) => {
+    try {
+      if (!SAFE_VIDEO_ID.test(rec.video_id)) throw new Error('video id is not a safe file name; not touching the disk');
+      await removeFile(p.unlinkFile, path.join(p.videoDir, rec.video_id));
+      gone.push(rec.video_id);
+    } catch (err) {
+      await failRecord(p, rec, err, counts);
+    }
+  };
+  await Promise.all(chunk.map(removeOne));
+  return gone;
+}
+
+async function purgeChunk(p: Purger, chunk: ClaimedRecord[], signal: AbortSignal, counts: PurgeCounts): Promise<void> {
+  if (signal.aborted) {
+    // Stopping: hand the claims back rather than start on them.
+    counts.released += await releaseClaims(p.db.kysely, p.owner, chunk.map((r) => r.video_id));
+    return;
+  }
+  const gone = await removeChunkFiles(p, chunk, counts);
+  const purged = await deletePurgedRows(p.db.kysely, p.db.dialect, gone, {
+    owner: p.owner,
+    now: p.now(),
+    leaseMs: p.leaseMs,
+    extraTables: VIDEO_CHILD_TABLES,
+  });
+  counts.purged += purged.length;
+  counts.lost += gone.length - purged.length;
+  if (purged.length > 0) p.onPurged?.(purged);
+}
+
+/** Claims due records a batch at a time, again while batches come back full, and sends them on in chunks. */
+async function dispatchClaims(p: Purger, signal: AbortSignal, counts: PurgeCounts, send: (chunk: ClaimedRecord[]) => Promise<void>) {
+  while (!signal.aborted && counts.claimed < p.maxRecords) {
+    const batch = await claimDueRecords(p.db.kysely, p.db.dialect, {
+      owner: p.owner,
+      now: p.now(),
+      until: p.nextLeaseEnd(),
+      limit: Math.min(p.batch, p.maxRecords - counts.claimed),
+    });
+    counts.claimed += batch.length;
+    for (let i = 0; i < batch.length; i += p.chunkSize) await send(batch.slice(i, i + p.chunkSize));
+    if (batch.length < p.batch) break;
+  }
+}
+
+/** A chunk whose database step failed keeps its claims until the lease ends; give them back now. */
+async function releaseFailedChunks(p: Purger, failures: TaskFailure<ClaimedRecord[]>[], counts: PurgeCounts): Promise<void> {
+  for (const f of failures) {
+    counts.errors += f.item.length;
+    p.log.error({ err: f.error, records: f.item.length }, 'purge chunk failed; claims released for the next run');
+    await releaseClaims(p.db.kysely, p.owner, f.item.map((r) => r.video_id)).catch(() => undefined);
+  }
+}
+
+function countRun(counts: PurgeCounts): void {
+  purgeRuns.inc({ job: 'purge' });
+  for (const outcome of ['claimed', 'purged', 'failed', 'released'] as const) {
+    if (counts[outcome] > 0) purgeRecords.inc({ job: 'purge', outcome }, counts[outcome]);
+  }
+  if (counts.errors > 0) purgeRecords.inc({ job: 'purge', outcome: 'error' }, counts.errors);
+}
+
+async function runPurge(p: Purger, signal: AbortSignal): Promise<JobRunSummary> {
+  const started = p.now();
+  const counts: PurgeCounts = { claimed: 0, purged: 0, failed: 0, released: 0, lost: 0, errors: 0 };
+  const result = await runPipeline<ClaimedRecord[]>({
+    // Room for a whole batch and for every lane twice over, so the next claim overlaps the
+    // executor's work instead of waiting for it; records wait here well within their lease.
+    capacity: Math.max(2 * p.concurrency, Math.ceil(p.batch / p.chunkSize)),
+    concurrency: p.concurrency,
+    dispatch: (send) => dispatchClaims(p, signal, counts, send),
+    task: (chunk) => purgeChunk(p, chunk, signal, counts),
+  });
+  await releaseFailedChunks(p, result.failures, counts);
+  if (result.dispatchError) {
+    p.log.error({ err: result.dispatchError }, 'claiming purge records failed');
+    throw result.dispatchError;
+  }
+  countRun(counts);
+  // The logger is the job's child (it carries `job`). A run that found nothing is an idle tick:
+  // debug, so the log shows work done, not a line every interval.
+  const busy = Object.values(counts).some((n) => n > 0);
+  p.log[busy ? 'info' : 'debug']({ ...counts, ms: p.now() - started }, 'purge run finished');
+  return { counts };
+}
+
 /**
  * Purges soft-deleted videos. The dispatcher claims due records (scheduler_batch at a time, again
  * while batches come back full) into a bounded channel; the executor takes chunks, removes each
@@ -67,106 +220,15 @@ async function removeFile(unlinkFile: (file: string) => Promise<void>, file: str
  * leaves the record, so the next run (here or on another instance, once the lease ends) redoes it.
  */
 export function createPurgeJob(ctx: JobContext, options: PurgeOptions = {}): Job & { owner: string } {
-  const { db, log, config } = ctx;
-  const owner = options.owner ?? defaultOwner();
-  const leaseMs = options.leaseMs ?? leaseFor(config.scheduler_interval_seconds);
-  const chunkSize = options.chunkSize ?? 25;
-  const concurrency = options.concurrency ?? 4;
-  const maxRecords = options.maxRecordsPerRun ?? 100_000;
-  const baseMs = options.backoffBaseMs ?? 5_000;
-  const capMs = options.backoffCapMs ?? 3_600_000;
-  const unlinkFile = options.unlinkFile ?? unlink;
-  const now = options.now ?? Date.now;
-  const videoDir = path.resolve(config.video_dir);
-  // Strictly increasing lease ends: two claims in one millisecond must not read back each other's rows.
-  let lastUntil = 0;
-  const nextLeaseEnd = () => (lastUntil = Math.max(now() + leaseMs, lastUntil + 1));
-
-  async function failRecord(rec: ClaimedRecord, error: unknown, counts: Record<string, number>): Promise<void> {
-    const attempts = rec.attempts + 1;
-    const message = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error);
-    const retryIn = backoffMs(attempts, baseMs, capMs);
-    await markAttemptFailed(db.kysely, rec.video_id, { owner, nextAttemptAt: now() + retryIn, error: message });
-    counts.failed++;
-    log.warn({ video_id: rec.video_id, attempts, retry_in_ms: retryIn, err: message }, 'purge failed, record kept for retry');
-  }
-
-  async function purgeChunk(chunk: ClaimedRecord[], signal: AbortSignal, extraTables: readonly string[], counts: Record<string, number>) {
-    if (signal.aborted) {
-      // Stopping: hand the claims back rather than start on them.
-      counts.released += await releaseClaims(db.kysely, owner, chunk.map((r) => r.video_id));
-      return;
-    }
-    const gone: string[] = [];
-    await Promise.all(
-      chunk.map(async (rec) => {
-        try {
-          if (!SAFE_VIDEO_ID.test(rec.video_id)) throw new Error('video id is not a safe file name; not touching the disk');
-          await removeFile(unlinkFile, path.join(videoDir, rec.video_id));
-          gone.push(rec.video_id);
-        } catch (err) {
-          await failRecord(rec, err, counts);
-        }
-      }),
-    );
-    const purged = await deletePurgedRows(db.kysely, db.dialect, gone, { owner, now: now(), leaseMs, extraTables });
-    counts.purged += purged.length;
-    counts.lost += gone.length - purged.length;
-    if (purged.length > 0) options.onPurged?.(purged);
-  }
-
+  const p = createPurger(ctx, options);
   return {
     name: 'purge',
-    owner,
+    owner: p.owner,
     async close() {
-      const released = await releaseClaims(db.kysely, owner);
-      if (released > 0) log.info({ released }, 'released purge claims on stop');
+      const released = await releaseClaims(p.db.kysely, p.owner);
+      if (released > 0) p.log.info({ released }, 'released purge claims on stop');
     },
-    async run(signal: AbortSignal): Promise<JobRunSummary> {
-      const started = now();
-      const counts = { claimed: 0, purged: 0, failed: 0, released: 0, lost: 0, errors: 0 };
-      const extraTables = VIDEO_CHILD_TABLES;
-      const result = await runPipeline<ClaimedRecord[]>({
-        // Room for a whole batch and for every lane twice over, so the next claim overlaps the
-        // executor's work instead of waiting for it; records wait here well within their lease.
-        capacity: Math.max(2 * concurrency, Math.ceil(config.scheduler_batch / chunkSize)),
-        concurrency,
-        dispatch: async (send) => {
-          while (!signal.aborted && counts.claimed < maxRecords) {
-            const batch = await claimDueRecords(db.kysely, db.dialect, {
-              owner,
-              now: now(),
-              until: nextLeaseEnd(),
-              limit: Math.min(config.scheduler_batch, maxRecords - counts.claimed),
-            });
-            counts.claimed += batch.length;
-            for (let i = 0; i < batch.length; i += chunkSize) await send(batch.slice(i, i + chunkSize));
-            if (batch.length < config.scheduler_batch) break;
-          }
-        },
-        task: (chunk) => purgeChunk(chunk, signal, extraTables, counts),
-      });
-      // A chunk whose database step failed keeps its claims until the lease ends; give them back now.
-      for (const f of result.failures) {
-        counts.errors += f.item.length;
-        log.error({ err: f.error, records: f.item.length }, 'purge chunk failed; claims released for the next run');
-        await releaseClaims(db.kysely, owner, f.item.map((r) => r.video_id)).catch(() => undefined);
-      }
-      if (result.dispatchError) {
-        log.error({ err: result.dispatchError }, 'claiming purge records failed');
-        throw result.dispatchError;
-      }
-      purgeRuns.inc({ job: 'purge' });
-      for (const outcome of ['claimed', 'purged', 'failed', 'released'] as const) {
-        if (counts[outcome] > 0) purgeRecords.inc({ job: 'purge', outcome }, counts[outcome]);
-      }
-      if (counts.errors > 0) purgeRecords.inc({ job: 'purge', outcome: 'error' }, counts.errors);
-      // The logger is the job's child (it carries `job`). A run that found nothing is an idle tick:
-      // debug, so the log shows work done, not a line every interval.
-      const busy = Object.values(counts).some((n) => n > 0);
-      log[busy ? 'info' : 'debug']({ ...counts, ms: now() - started }, 'purge run finished');
-      return { counts };
-    },
+    run: (signal: AbortSignal) => runPurge(p, signal),
   };
 }
 
