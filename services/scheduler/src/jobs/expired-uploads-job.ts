@@ -5,12 +5,11 @@ import {
   findUpload,
   listExpiredUploads,
   listUploadsOfDeletedVideos,
-  purgeRecords,
-  purgeRuns,
   tusStoreDir,
   tusUploadFiles,
   type TusUpload,
 } from '@video/shared';
+import { countJobRun } from './job-metrics.js';
 import type { Job, JobContext, JobDefinition, JobRunSummary } from './job.js';
 
 const JOB = 'expired-uploads';
@@ -131,12 +130,10 @@ async function runSweep(s: UploadSweeper, signal: AbortSignal): Promise<JobRunSu
   await drain(s, signal, counts, () => listUploadsOfDeletedVideos(s.db.kysely, s.now() - s.graceMs, s.batch));
   const { purged, failed } = counts;
   const orphans = signal.aborted ? 0 : await sweepOrphans(s, signal);
-  purgeRuns.inc({ job: JOB });
+  countJobRun(JOB, { purged: purged + orphans, failed });
   if (purged + orphans > 0) {
-    purgeRecords.inc({ job: JOB, outcome: 'purged' }, purged + orphans);
     s.log.info({ purged, orphans, dir: path.basename(tusStoreDir(s.videoDir)) }, 'expired uploads deleted');
   }
-  if (failed > 0) purgeRecords.inc({ job: JOB, outcome: 'failed' }, failed);
   return { counts: { purged, orphans, failed } };
 }
 

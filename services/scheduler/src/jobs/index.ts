@@ -7,6 +7,5 @@ import type { JobDefinition } from './job.js';
 export const JOBS: JobDefinition[] = [
   purgeJob,
   sessionSweepJob,
-  // more jobs
   expiredUploadsJob,
 ];

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { purgeRecords, purgeRuns } from '@video/shared';
 import {
   claimDueRecords,
   deletePurgedRows,
@@ -13,6 +12,7 @@ import {
 } from '../repositories/purge-repository.js';
 import type { TaskFailure } from '../taskrunner/executor.js';
 import { runPipeline } from '../taskrunner/pipeline.js';
+import { countJobRun } from './job-metrics.js';
 import type { Job, JobContext, JobDefinition, JobRunSummary } from './job.js';
 
 /** The only ids ever turned into a path: no separators, no dots, so never outside video_dir. */
@@ -181,14 +181,6 @@ async function releaseFailedChunks(p: Purger, failures: TaskFailure<ClaimedRecor
   }
 }
 
-function countRun(counts: PurgeCounts): void {
-  purgeRuns.inc({ job: 'purge' });
-  for (const outcome of ['claimed', 'purged', 'failed', 'released'] as const) {
-    if (counts[outcome] > 0) purgeRecords.inc({ job: 'purge', outcome }, counts[outcome]);
-  }
-  if (counts.errors > 0) purgeRecords.inc({ job: 'purge', outcome: 'error' }, counts.errors);
-}
-
 async function runPurge(p: Purger, signal: AbortSignal): Promise<JobRunSummary> {
   const started = p.now();
   const counts: PurgeCounts = { claimed: 0, purged: 0, failed: 0, released: 0, lost: 0, errors: 0 };
@@ -205,7 +197,8 @@ async function runPurge(p: Purger, signal: AbortSignal): Promise<JobRunSummary> 
     p.log.error({ err: result.dispatchError }, 'claiming purge records failed');
     throw result.dispatchError;
   }
-  countRun(counts);
+  const { claimed, purged, failed, released, errors } = counts;
+  countJobRun('purge', { claimed, purged, failed, released, error: errors });
   // The logger is the job's child (it carries `job`). A run that found nothing is an idle tick:
   // debug, so the log shows work done, not a line every interval.
   const busy = Object.values(counts).some((n) => n > 0);
