@@ -1,6 +1,6 @@
 import { deleteExpiredSessions } from '@video/shared';
-import { countJobRun } from './job-metrics.js';
-import type { Job, JobContext, JobDefinition, JobRunSummary } from './job.js';
+import { countJobRun } from '../jobs/job-metrics.js';
+import type { Job, JobContext, JobDefinition, JobRunSummary } from '../jobs/job.js';
 
 const PER_STATEMENT = 1000;
 const MAX_STATEMENTS_PER_RUN = 100;

@@ -9,8 +9,8 @@ import {
   tusUploadFiles,
   type TusUpload,
 } from '@video/shared';
-import { countJobRun } from './job-metrics.js';
-import type { Job, JobContext, JobDefinition, JobRunSummary } from './job.js';
+import { countJobRun } from '../jobs/job-metrics.js';
+import type { Job, JobContext, JobDefinition, JobRunSummary } from '../jobs/job.js';
 
 const JOB = 'expired-uploads';
 /** Upload ids as the stream server makes them; nothing else in the store directory is touched. */

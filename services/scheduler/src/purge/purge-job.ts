@@ -9,11 +9,11 @@ import {
   releaseClaims,
   VIDEO_CHILD_TABLES,
   type ClaimedRecord,
-} from '../repositories/purge-repository.js';
+} from './purge-repository.js';
 import type { TaskFailure } from '../taskrunner/executor.js';
 import { runPipeline } from '../taskrunner/pipeline.js';
-import { countJobRun } from './job-metrics.js';
-import type { Job, JobContext, JobDefinition, JobRunSummary } from './job.js';
+import { countJobRun } from '../jobs/job-metrics.js';
+import type { Job, JobContext, JobDefinition, JobRunSummary } from '../jobs/job.js';
 
 /** The only ids ever turned into a path: no separators, no dots, so never outside video_dir. */
 export const SAFE_VIDEO_ID = /^[A-Za-z0-9_-]{1,64}$/;
