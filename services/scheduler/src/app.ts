@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { baseServerOptions, commonPlugin, connectDatabase, loggerOptions, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
 import { JOBS } from './jobs/index.js';
 import type { JobDefinition } from './jobs/job.js';
-import { videoDeleteRecordRoute } from './routes/video-delete-record-route.js';
+import { videoDeleteRecordRoute } from './purge/video-delete-record-route.js';
 import { Runner } from './taskrunner/runner.js';
 
 export interface AppDeps {

@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '@video/shared';
-import { queueVideoDelete } from '../services/delete-record-service.js';
-import { checkInternalToken } from './internal-token.js';
+import { queueVideoDelete } from './delete-record-service.js';
+import { checkInternalToken } from '../http/internal-token.js';
 
 export const VideoDeleteParamsSchema = Type.Object({
   vidId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
