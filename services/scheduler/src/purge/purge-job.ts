@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { isVideoId } from '@video/shared';
 import {
   claimDueRecords,
   deletePurgedRows,
@@ -16,7 +17,6 @@ import { countJobRun } from '../jobs/job-metrics.js';
 import type { Job, JobContext, JobDefinition, JobRunSummary } from '../jobs/job.js';
 
 /** The only ids ever turned into a path: no separators, no dots, so never outside video_dir. */
-export const SAFE_VIDEO_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface PurgeOptions {
   /** Names this instance's claims; unique per process. */
@@ -128,7 +128,7 @@ async function removeChunkFiles(p: Purger, chunk: ClaimedRecord[], counts: Purge
   const gone: string[] = [];
   const removeOne = async (rec: ClaimedRecord) => {
     try {
-      if (!SAFE_VIDEO_ID.test(rec.video_id)) throw new Error('video id is not a safe file name; not touching the disk');
+      if (!isVideoId(rec.video_id)) throw new Error('video id is not a safe file name; not touching the disk');
       await removeFile(p.unlinkFile, path.join(p.videoDir, rec.video_id));
       gone.push(rec.video_id);
     } catch (err) {

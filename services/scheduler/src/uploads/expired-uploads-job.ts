@@ -8,13 +8,13 @@ import {
   tusStoreDir,
   tusUploadFiles,
   type TusUpload,
+  isUploadId,
 } from '@video/shared';
 import { countJobRun } from '../jobs/job-metrics.js';
 import type { Job, JobContext, JobDefinition, JobRunSummary } from '../jobs/job.js';
 
 const JOB = 'expired-uploads';
 /** Upload ids as the stream server makes them; nothing else in the store directory is touched. */
-const UPLOAD_ID = /^[0-9a-f]{32}$/;
 
 export interface ExpiredUploadsOptions {
   now?: () => number;
@@ -75,7 +75,7 @@ async function storedUploadIds(videoDir: string, maxScan: number): Promise<strin
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  return [...new Set(names.slice(0, maxScan).map((n) => n.replace(/\.json$/, '')))].filter((id) => UPLOAD_ID.test(id));
+  return [...new Set(names.slice(0, maxScan).map((n) => n.replace(/\.json$/, '')))].filter(isUploadId);
 }
 
 /** When the upload's files were last touched (0 when neither exists). */
