@@ -1,10 +1,9 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import { genReqId, httpDuration, httpRequests } from '@video/shared';
-import { parseBytesRange } from './byte-range.js';
 import type { ConnectionLimiter } from './connection-limiter.js';
 import type { OpenFileCache } from './open-file-cache.js';
-import { evaluatePreconditions, ifRangeAllows } from './preconditions.js';
+import { planGet } from './get-plan.js';
 import { sendFileRange } from './range-sender.js';
 import type { TransferGuard } from './transfer-guard.js';
 import type { VideoRowCache } from './video-row-cache.js';
@@ -88,33 +87,11 @@ export function createFastPath(opts: FastPathOptions): FastPath {
     if (!video) return false;
     const file = files.acquire(id, FILE_RECHECK_MS);
     if (!file) return false;
-    const headers = req.headers;
-    let status = 200;
-    let start = 0;
-    let end = file.size - 1;
-    if (
-      headers['if-match'] !== undefined ||
-      headers['if-none-match'] !== undefined ||
-      headers['if-modified-since'] !== undefined ||
-      headers['if-unmodified-since'] !== undefined
-    ) {
-      if (evaluatePreconditions(headers, file) !== 200) {
-        files.release(file);
-        return false;
-      }
-    }
-    const range = headers.range;
-    if (range !== undefined && ifRangeAllows(headers, file)) {
-      const parsed = parseBytesRange(file.size, range);
-      if (parsed.type === 'unsatisfiable' || (parsed.type === 'ranges' && parsed.ranges.length > 1)) {
-        files.release(file);
-        return false;
-      }
-      if (parsed.type === 'ranges') {
-        status = 206;
-        start = parsed.ranges[0].start;
-        end = parsed.ranges[0].end;
-      }
+    const plan = planGet({ method, headers: req.headers, file, contentType: video.content_type ?? FALLBACK_TYPE });
+    // 304, 412, 416 and several ranges (even when answered whole) are the route's.
+    if (plan.kind !== 'bytes' || plan.ranges > 1) {
+      files.release(file);
+      return false;
     }
     // An address at its cap goes to the route, which answers 429.
     const key = guard.keyOf(req);
@@ -128,15 +105,7 @@ export function createFastPath(opts: FastPathOptions): FastPath {
     fast.served++;
     const started = process.hrtime.bigint();
     const reqId = genReqId(req);
-    const out: OutgoingHttpHeaders = {
-      'x-request-id': reqId,
-      'accept-ranges': 'bytes',
-      etag: file.etag,
-      'last-modified': file.lastModified,
-      'content-type': video.content_type ?? FALLBACK_TYPE,
-      'content-length': end - start + 1,
-    };
-    if (status === 206) out['content-range'] = `bytes ${start}-${end}/${file.size}`;
+    const out: OutgoingHttpHeaders = { 'x-request-id': reqId, ...plan.headers };
     res.once('close', () => {
       limiter.release();
       files.release(file);
@@ -148,11 +117,10 @@ export function createFastPath(opts: FastPathOptions): FastPath {
         );
       }
     });
-    res.writeHead(status, out);
-    if (method === 'HEAD' || file.size === 0) res.end();
-    else {
-      sendFileRange(res, file.fd, start, end, (err) => log.warn({ err, reqId }, 'streaming a video failed'));
-    }
+    res.writeHead(plan.status, out);
+    const body = plan.body;
+    if (!body) res.end();
+    else sendFileRange(res, file.fd, body.start, body.end, (err) => log.warn({ err, reqId }, 'streaming a video failed'));
     return true;
   }
 }

@@ -1,16 +1,15 @@
 import { createReadStream, read } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { notFound, preconditionFailed, rangeNotSatisfiable, type Config } from '@video/shared';
-import { parseBytesRange, preferWholeFile, type ByteRange } from '../lib/byte-range.js';
+import { notFound, type Config } from '@video/shared';
+import type { ByteRange } from '../lib/byte-range.js';
 import { limitConnections, type ConnectionLimiter } from '../lib/connection-limiter.js';
 import type { TransferGuard } from '../lib/transfer-guard.js';
 import { countStreamed, FALLBACK_TYPE, VIDEOS_ROUTE as ROUTE } from '../lib/fast-path.js';
 import type { OpenFileCache, OpenVideoFile } from '../lib/open-file-cache.js';
-import { evaluatePreconditions, ifRangeAllows } from '../lib/preconditions.js';
+import { planGet, type BodyPart } from '../lib/get-plan.js';
 import { CHUNK, sendFileRange } from '../lib/range-sender.js';
 import type { VideoRowCache } from '../lib/video-row-cache.js';
 import { ErrorSchema, VideoParamsSchema } from '../schemas.js';
@@ -35,10 +34,10 @@ function rangeStream(file: OpenVideoFile, start: number, end: number): Readable 
   return createReadStream('', { fd: file.fd, fs: sharedFdFs, start, end, highWaterMark: CHUNK, autoClose: false } as never);
 }
 
-async function* multipartBody(file: OpenVideoFile, ranges: ByteRange[], heads: Buffer[], tail: Buffer) {
-  for (let i = 0; i < ranges.length; i++) {
-    yield heads[i];
-    yield* rangeStream(file, ranges[i].start, ranges[i].end);
+async function* multipartBody(file: OpenVideoFile, parts: BodyPart[], tail: Buffer) {
+  for (const part of parts) {
+    yield part.head;
+    yield* rangeStream(file, part.range.start, part.range.end);
   }
   yield tail;
 }
@@ -94,58 +93,16 @@ export const videosRoute: FastifyPluginAsyncTypebox<VideosRouteOptions> = async 
       if (config.storage_type === 'oss') return reply.redirect(config.oss_url + id, 302);
       const file = files.acquire(id);
       if (!file) throw notFound('the video has no file yet');
-      const head = request.method === 'HEAD';
-      const size = file.size;
-      reply.header('accept-ranges', 'bytes').header('etag', file.etag).header('last-modified', file.lastModified);
-
-      const pre = evaluatePreconditions(request.headers, file);
-      if (pre === 304) return sendBody(reply.code(304), file, undefined);
-      if (pre === 412) {
+      const plan = planGet({ method: request.method, headers: request.headers, file, contentType: video.content_type ?? FALLBACK_TYPE });
+      reply.headers(plan.headers);
+      if (plan.kind === 'error') {
         files.release(file);
-        throw preconditionFailed('a precondition failed: the file has changed');
+        throw plan.error;
       }
-
-      const contentType = video.content_type ?? FALLBACK_TYPE;
-      const rangeHeader = request.headers.range;
-      const parsed = rangeHeader !== undefined && ifRangeAllows(request.headers, file) ? parseBytesRange(size, rangeHeader) : undefined;
-      if (parsed?.type === 'unsatisfiable') {
-        files.release(file);
-        throw rangeNotSatisfiable(size);
-      }
-
-      if (parsed?.type === 'ranges' && parsed.ranges.length === 1) {
-        const { start, end } = parsed.ranges[0];
-        reply
-          .code(206)
-          .header('content-type', contentType)
-          .header('content-range', `bytes ${start}-${end}/${size}`)
-          .header('content-length', end - start + 1);
-        return sendBody(reply, file, head ? undefined : { start, end });
-      }
-
-      if (parsed?.type === 'ranges' && !preferWholeFile(size, parsed.ranges)) {
-        const boundary = randomBytes(12).toString('hex');
-        const heads = parsed.ranges.map((r, i) =>
-          Buffer.from(
-            `${i === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Type: ${contentType}\r\nContent-Range: bytes ${r.start}-${r.end}/${size}\r\n\r\n`,
-          ),
-        );
-        const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-        let length = tail.length;
-        for (let i = 0; i < heads.length; i++) length += heads[i].length + parsed.ranges[i].end - parsed.ranges[i].start + 1;
-        reply
-          .code(206)
-          .header('content-type', `multipart/byteranges; boundary=${boundary}`)
-          .header('content-length', length);
-        return sendBody(
-          reply,
-          file,
-          head ? undefined : Readable.from(multipartBody(file, parsed.ranges, heads, tail), { objectMode: false }),
-        );
-      }
-
-      reply.code(200).header('content-type', contentType).header('content-length', size);
-      return sendBody(reply, file, head || size === 0 ? undefined : { start: 0, end: size - 1 });
+      reply.code(plan.status);
+      if (plan.kind === 'not-modified') return sendBody(reply, file, undefined);
+      if (plan.kind === 'bytes') return sendBody(reply, file, plan.body);
+      return sendBody(reply, file, plan.tail && Readable.from(multipartBody(file, plan.parts, plan.tail), { objectMode: false }));
     },
   });
 };
