@@ -45,6 +45,14 @@ export function countStreamed(method: string, status: number, started: bigint): 
   return seconds;
 }
 
+/** The streaming fast path of one server (createFastPath). */
+export interface FastPath {
+  /** Answers the request and returns true, or returns false having touched nothing. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Requests answered here so far. */
+  served: number;
+}
+
 /**
  * The common case of the streaming route — GET or HEAD of a known, live, stored video, the whole
  * file or one byte range — answered straight from Node's request event, before the framework.
@@ -57,13 +65,6 @@ export function countStreamed(method: string, status: number, started: bigint): 
  * Fastify route answers it with its hooks and errors. The response carries the same headers,
  * X-Request-Id included, is counted in the same metrics, and is logged as the framework logs.
  */
-export interface FastPath {
-  /** Answers the request and returns true, or returns false having touched nothing. */
-  handle(req: IncomingMessage, res: ServerResponse): boolean;
-  /** Requests answered here so far. */
-  served: number;
-}
-
 export function createFastPath(opts: FastPathOptions): FastPath {
   const { limiter, files, rows, log, guard } = opts;
   // The limiter's synchronous answer, if it has one: asking a cluster primary is the route's job.

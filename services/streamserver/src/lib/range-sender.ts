@@ -52,28 +52,39 @@ export const rangeSenderStats = { bytesRead: 0 };
  * length was promised in Content-Length).
  */
 export function sendFileRange(res: ServerResponse, fd: number, start: number, end: number, onError: (err: Error) => void): void {
-  if (end - start + 1 <= SYNC_MAX) {
-    const buf = smalls.take();
-    let bytes: number;
-    try {
-      bytes = readSync(fd, buf, 0, end - start + 1, start);
-    } catch (err) {
-      smalls.give(buf);
-      onError(err as Error);
-      res.destroy(err as Error);
-      return;
-    }
-    rangeSenderStats.bytesRead += bytes;
-    if (bytes < end - start + 1) {
-      smalls.give(buf);
-      const failure = new Error(`the file ended at byte ${start + bytes}, before the ${end + 1} promised`);
-      onError(failure);
-      res.destroy(failure);
-      return;
-    }
-    res.end(buf.subarray(0, bytes), () => smalls.give(buf));
+  if (end - start + 1 <= SYNC_MAX) sendSmallRange(res, fd, start, end, onError);
+  else streamRange(res, fd, start, end, onError);
+}
+
+function fail(res: ServerResponse, err: Error, onError: (err: Error) => void): void {
+  onError(err);
+  res.destroy(err);
+}
+
+const shortFile = (at: number, end: number) => new Error(`the file ended at byte ${at}, before the ${end + 1} promised`);
+
+/** A small range: one synchronous read into a pooled buffer, sent with the head in one write. */
+function sendSmallRange(res: ServerResponse, fd: number, start: number, end: number, onError: (err: Error) => void): void {
+  const buf = smalls.take();
+  let bytes: number;
+  try {
+    bytes = readSync(fd, buf, 0, end - start + 1, start);
+  } catch (err) {
+    smalls.give(buf);
+    fail(res, err as Error, onError);
     return;
   }
+  rangeSenderStats.bytesRead += bytes;
+  if (bytes < end - start + 1) {
+    smalls.give(buf);
+    fail(res, shortFile(start + bytes, end), onError);
+    return;
+  }
+  res.end(buf.subarray(0, bytes), () => smalls.give(buf));
+}
+
+/** A large range: chunked positional reads, at most IN_FLIGHT chunks held, paced by the socket. */
+function streamRange(res: ServerResponse, fd: number, start: number, end: number, onError: (err: Error) => void): void {
   let next = start;
   let held = 0;
   let reading = false;
@@ -90,11 +101,7 @@ export function sendFileRange(res: ServerResponse, fd: number, start: number, en
         if (err || bytes === 0 || res.destroyed) {
           held--;
           chunks.give(buf);
-          if (!res.destroyed) {
-            const failure = err ?? new Error(`the file ended at byte ${at}, before the ${end + 1} promised`);
-            onError(failure);
-            res.destroy(failure);
-          }
+          if (!res.destroyed) fail(res, err ?? shortFile(at, end), onError);
           return;
         }
         next = at + bytes;

@@ -42,41 +42,41 @@ async function* multipartBody(file: OpenVideoFile, parts: BodyPart[], tail: Buff
   yield tail;
 }
 
+/** The body is one byte range of the file, or a stream (multipart), or nothing (HEAD, 304). */
+function sendBody(files: OpenFileCache, reply: FastifyReply, file: OpenVideoFile, body: Readable | ByteRange | undefined) {
+  if (!body) {
+    files.release(file);
+    return reply.send();
+  }
+  // The body goes straight to the socket: Fastify's stream path measured several times slower
+  // per byte. Hijacked replies skip onResponse, so they are counted here instead.
+  reply.hijack();
+  const res = reply.raw;
+  const started = process.hrtime.bigint();
+  res.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
+  const failed = (err: Error) => reply.log.warn({ err }, 'streaming a video failed');
+  if (body instanceof Readable) {
+    // pipe() rather than pipeline(): pipeline makes an AbortController per call and aborts it at
+    // the end, and building that DOMException (with its stack) cost more than a 64 KiB range.
+    body.pipe(res);
+    body.once('error', (err) => {
+      failed(err);
+      res.destroy(err);
+    });
+  } else {
+    sendFileRange(res, file.fd, body.start, body.end, failed);
+  }
+  res.once('close', () => {
+    // A client that went away stops the read and frees the descriptor reference.
+    if (body instanceof Readable && !body.destroyed) body.destroy();
+    files.release(file);
+    countStreamed(reply.request.method, res.statusCode, started);
+  });
+  return reply;
+}
+
 export const videosRoute: FastifyPluginAsyncTypebox<VideosRouteOptions> = async (app, opts) => {
   const { config, files, rows } = opts;
-
-  /** The body is one byte range of the file, or a stream (multipart), or nothing (HEAD, 304). */
-  function sendBody(reply: FastifyReply, file: OpenVideoFile, body: Readable | ByteRange | undefined) {
-    if (!body) {
-      files.release(file);
-      return reply.send();
-    }
-    // The body goes straight to the socket: Fastify's stream path measured several times slower
-    // per byte. Hijacked replies skip onResponse, so they are counted here instead.
-    reply.hijack();
-    const res = reply.raw;
-    const started = process.hrtime.bigint();
-    res.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
-    const failed = (err: Error) => reply.log.warn({ err }, 'streaming a video failed');
-    if (body instanceof Readable) {
-      // pipe() rather than pipeline(): pipeline makes an AbortController per call and aborts it at
-      // the end, and building that DOMException (with its stack) cost more than a 64 KiB range.
-      body.pipe(res);
-      body.once('error', (err) => {
-        failed(err);
-        res.destroy(err);
-      });
-    } else {
-      sendFileRange(res, file.fd, body.start, body.end, failed);
-    }
-    res.once('close', () => {
-      // A client that went away stops the read and frees the descriptor reference.
-      if (body instanceof Readable && !body.destroyed) body.destroy();
-      files.release(file);
-      countStreamed(reply.request.method, res.statusCode, started);
-    });
-    return reply;
-  }
 
   app.route({
     method: ['GET', 'HEAD'],
@@ -100,9 +100,9 @@ export const videosRoute: FastifyPluginAsyncTypebox<VideosRouteOptions> = async 
         throw plan.error;
       }
       reply.code(plan.status);
-      if (plan.kind === 'not-modified') return sendBody(reply, file, undefined);
-      if (plan.kind === 'bytes') return sendBody(reply, file, plan.body);
-      return sendBody(reply, file, plan.tail && Readable.from(multipartBody(file, plan.parts, plan.tail), { objectMode: false }));
+      if (plan.kind === 'not-modified') return sendBody(files, reply, file, undefined);
+      if (plan.kind === 'bytes') return sendBody(files, reply, file, plan.body);
+      return sendBody(files, reply, file, plan.tail && Readable.from(multipartBody(file, plan.parts, plan.tail), { objectMode: false }));
     },
   });
 };
