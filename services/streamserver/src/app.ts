@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import http from 'node:http';
 import { access, mkdir } from 'node:fs/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { baseServerOptions, commonPlugin, connectDatabase, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
+import { baseServerOptions, commonPlugin, databasePlugin, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
 import { LocalLimiter, type ConnectionLimiter } from './lib/connection-limiter.js';
 import { createFastPath, type FastPath } from './lib/fast-path.js';
 import { OpenFileCache } from './lib/open-file-cache.js';
@@ -21,7 +21,7 @@ export { sniffVideo, SNIFF_BYTES } from './lib/video-sniff.js';
 export { placeVideoFile, sniffVideoFile, tempUploadPath, videoPath, writeTempUpload } from './lib/video-store.js';
 
 export interface AppDeps {
-  /** An open, migrated database; when absent the app opens config.database_url and closes it on close. */
+  /** An open, migrated database, left open at close; when absent the app opens and migrates config.database_url and closes it on close. */
   db?: Db;
   /** Overrides the logger options (tests). */
   logger?: boolean;
@@ -46,25 +46,22 @@ declare module 'fastify' {
   }
 }
 
-/** Builds the streamserver service without listening. */
-export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+/** Set once the app exists; until then (and while closing) every request goes through Fastify. */
+interface FastPathGate {
+  fastPath?: FastPath;
+}
+
+/** The Fastify instance on the server Fastify would make, with the streaming fast path in front. */
+function createInstance(config: Config, deps: AppDeps, gate: FastPathGate): FastifyInstance {
   // No whole-request deadline: a large upload on a slow link may take hours. Headers must still
   // arrive within Node's headersTimeout, and a socket idle for connectionTimeout is closed.
-  const db = deps.db ?? connectDatabase(config.database_url);
-  const limiter = deps.limiter ?? new LocalLimiter(config.stream_max_connections);
-  const files = new OpenFileCache(config.video_dir);
-  const rows = new VideoRowCache(db, deps.rowCacheMs ?? 1000);
-  const uploads = new UserUploadSlots(config.upload_max_per_user);
-  const guard = new TransferGuard(config.stream_max_per_address, config.min_transfer_kbps, config.min_transfer_grace_seconds * 1000, config.trusted_proxies ?? ['loopback']);
-  // Set once the app exists; until then (and while closing) every request goes through Fastify.
-  let fastPath: FastPath | undefined;
   const options = baseServerOptions(config, 'streamserver', { requestTimeout: 0, ...(deps.logger === false ? { logger: false } : {}) });
-  const app = Fastify({
+  return Fastify({
     ...options,
-    // The server Fastify would make, with the streaming fast path in front (lib/fast-path.ts).
+    // lib/fast-path.ts answers what it can before the framework sees the request.
     serverFactory: (handler) => {
       const server = http.createServer((req, res) => {
-        if (fastPath === undefined || !fastPath.handle(req, res)) handler(req, res);
+        if (gate.fastPath === undefined || !gate.fastPath.handle(req, res)) handler(req, res);
       });
       server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
       server.requestTimeout = options.requestTimeout ?? 0;
@@ -72,9 +69,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       return server;
     },
   });
-  if (!deps.db) app.addHook('onClose', async () => db.close());
+}
+
+/** The shared state of the streaming path, decorated on the app and released when it closes. */
+async function decorateStreaming(app: FastifyInstance, config: Config, deps: AppDeps, gate: FastPathGate): Promise<void> {
+  const files = new OpenFileCache(config.video_dir);
+  const rows = new VideoRowCache(app.db, deps.rowCacheMs ?? 1000);
+  const guard = new TransferGuard(config.stream_max_per_address, config.min_transfer_kbps, config.min_transfer_grace_seconds * 1000, config.trusted_proxies ?? ['loopback']);
   await mkdir(config.video_dir, { recursive: true });
-  app.decorate('connectionLimiter', limiter);
+  app.decorate('connectionLimiter', deps.limiter ?? new LocalLimiter(config.stream_max_connections));
   app.decorate('videoFiles', files);
   app.decorate('videoRows', rows);
   app.decorate('transferGuard', guard);
@@ -85,12 +88,23 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     guard.close();
   });
   app.addHook('preClose', async () => {
-    fastPath = undefined;
+    gate.fastPath = undefined;
   });
   if (config.redis_url !== '') {
     const unsubscribe = await subscribeVideoChanged(config.redis_url, app.log, (id) => rows.invalidate(id));
     app.addHook('onClose', unsubscribe);
   }
+}
+
+/** Builds the streamserver service without listening. */
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const gate: FastPathGate = {};
+  const app = createInstance(config, deps, gate);
+  await app.register(databasePlugin, { url: config.database_url, db: deps.db });
+  await decorateStreaming(app, config, deps, gate);
+  const db = app.db;
+  const { connectionLimiter: limiter, videoFiles: files, videoRows: rows, transferGuard: guard } = app;
+  const uploads = new UserUploadSlots(config.upload_max_per_user);
 
   await app.register(commonPlugin, { service: 'streamserver', metricsToken: config.metrics_token });
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -109,7 +123,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(tusPlugin, { config, db, uploads });
   if (config.storage_type === 'local') {
     const fast = createFastPath({ limiter, files, rows, log: app.log, guard });
-    fastPath = fast;
+    gate.fastPath = fast;
     app.decorate('fastPathServed', () => fast.served);
   } else app.decorate('fastPathServed', () => 0);
   return app;
