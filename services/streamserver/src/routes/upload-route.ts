@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { requireSession, sessionIdFromHeaders, uploadBytes, type Config, type Db } from '@video/shared';
+import { uploadBytes, type Config, type Db } from '@video/shared';
+import { requireUploader } from '../http/session-hook.js';
 import { limitConnections, type ConnectionLimiter } from '../lib/connection-limiter.js';
 import type { TransferGuard } from '../lib/transfer-guard.js';
 import type { UserUploadSlots } from '../lib/user-upload-slots.js';
@@ -46,7 +47,7 @@ export const uploadRoute: FastifyPluginAsyncTypebox<UploadRouteOptions> = async 
     },
     async (request, reply) => {
       const id = request.params.vid;
-      const user = await requireSession(db, sessionIdFromHeaders(request.headers));
+      const user = await requireUploader(request);
       const size = await acceptUpload(service, request, reply, user, id);
       uploadBytes.inc(size);
       return reply.code(201).send({ success: true as const, id, size });

@@ -1,6 +1,7 @@
 import type { Server } from '@tus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest, conflict, requireSession, sessionIdFromHeaders, unsupportedMediaType, type Config, type SessionUser } from '@video/shared';
+import { badRequest, conflict, unsupportedMediaType, type Config, type SessionUser } from '@video/shared';
+import { requireUploader } from '../http/session-hook.js';
 import { limitConnections } from '../lib/connection-limiter.js';
 import { requireFreeDisk } from '../lib/disk-floor.js';
 import type { UserUploadSlots } from '../lib/user-upload-slots.js';
@@ -33,7 +34,7 @@ function checkTusResumable(request: FastifyRequest): void {
 
 async function sessionUser(rt: TusRuntime, request: FastifyRequest): Promise<SessionUser> {
   checkTusResumable(request);
-  return requireSession(rt.settings.db, sessionIdFromHeaders(request.headers), rt.settings.now());
+  return requireUploader(request, rt.settings.now());
 }
 
 /** Creation: every check passes before the upload exists. */
