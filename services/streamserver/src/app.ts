@@ -3,22 +3,22 @@ import http from 'node:http';
 import { access, mkdir } from 'node:fs/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { baseServerOptions, commonPlugin, databasePlugin, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
-import { LocalLimiter, type ConnectionLimiter } from './lib/connection-limiter.js';
-import { createFastPath, type FastPath } from './lib/fast-path.js';
-import { OpenFileCache } from './lib/open-file-cache.js';
-import { TransferGuard } from './lib/transfer-guard.js';
-import { UserUploadSlots } from './lib/user-upload-slots.js';
-import { subscribeVideoChanged } from './lib/video-changed-subscriber.js';
-import { VideoRowCache } from './lib/video-row-cache.js';
-import { internalRoute } from './routes/internal-route.js';
-import { testpageRoute } from './routes/testpage-route.js';
-import { uploadRoute } from './routes/upload-route.js';
-import { videosRoute } from './routes/videos-route.js';
-import { tusPlugin } from './tus/tus-plugin.js';
+import { LocalLimiter, type ConnectionLimiter } from './limits/connection-limiter.js';
+import { createFastPath, type FastPath } from './media/fast-path.js';
+import { OpenFileCache } from './media/open-file-cache.js';
+import { TransferGuard } from './limits/transfer-guard.js';
+import { UserUploadSlots } from './uploads/user-upload-slots.js';
+import { subscribeVideoChanged } from './internal/video-changed-subscriber.js';
+import { VideoRowCache } from './media/video-row-cache.js';
+import { internalRoute } from './internal/internal-route.js';
+import { testpageRoute } from './media/testpage-route.js';
+import { uploadRoute } from './uploads/upload-route.js';
+import { videosRoute } from './media/videos-route.js';
+import { tusPlugin } from './uploads/tus/tus-plugin.js';
 
-export { holdSlot, limitConnections, LocalLimiter, type ConnectionLimiter } from './lib/connection-limiter.js';
-export { sniffVideo, SNIFF_BYTES } from './lib/video-sniff.js';
-export { placeVideoFile, sniffVideoFile, tempUploadPath, videoPath, writeTempUpload } from './lib/video-store.js';
+export { holdSlot, limitConnections, LocalLimiter, type ConnectionLimiter } from './limits/connection-limiter.js';
+export { sniffVideo, SNIFF_BYTES } from './uploads/video-sniff.js';
+export { placeVideoFile, sniffVideoFile, tempUploadPath, videoPath, writeTempUpload } from './uploads/video-store.js';
 
 export interface AppDeps {
   /** An open, migrated database, left open at close; when absent the app opens and migrates config.database_url and closes it on close. */
@@ -39,9 +39,9 @@ declare module 'fastify' {
     videoFiles: OpenFileCache;
     /** Cached live video rows of the streaming path; call invalidate(id) after changing a row. */
     videoRows: VideoRowCache;
-    /** Per-address caps and the minimum transfer rate (lib/transfer-guard.ts). */
+    /** Per-address caps and the minimum transfer rate (limits/transfer-guard.ts). */
     transferGuard: TransferGuard;
-    /** Requests the streaming fast path answered (lib/fast-path.ts). */
+    /** Requests the streaming fast path answered (media/fast-path.ts). */
     fastPathServed(): number;
   }
 }
@@ -58,7 +58,7 @@ function createInstance(config: Config, deps: AppDeps, gate: FastPathGate): Fast
   const options = baseServerOptions(config, 'streamserver', { requestTimeout: 0, ...(deps.logger === false ? { logger: false } : {}) });
   return Fastify({
     ...options,
-    // lib/fast-path.ts answers what it can before the framework sees the request.
+    // media/fast-path.ts answers what it can before the framework sees the request.
     serverFactory: (handler) => {
       const server = http.createServer((req, res) => {
         if (gate.fastPath === undefined || !gate.fastPath.handle(req, res)) handler(req, res);

@@ -1,8 +1,8 @@
 import cluster from 'node:cluster';
 import { bindHost, loadConfigOrExit, openDatabase, runService } from '@video/shared';
 import { buildApp } from './app.js';
-import { ClusterLimiter, LimitBroker, spareSlots } from './lib/cluster-limiter.js';
-import { sweepTempUploads } from './lib/video-store.js';
+import { ClusterLimiter, LimitBroker, spareSlots } from './limits/cluster-limiter.js';
+import { sweepTempUploads } from './uploads/video-store.js';
 
 const config = loadConfigOrExit('streamserver');
 const log = (msg: string) => process.stderr.write(`streamserver: ${msg}\n`);
