@@ -102,7 +102,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const app = createInstance(config, deps, gate);
   await app.register(databasePlugin, { url: config.database_url, db: deps.db });
   await decorateStreaming(app, config, deps, gate);
-  const db = app.db;
   const { connectionLimiter: limiter, videoFiles: files, videoRows: rows, transferGuard: guard } = app;
   const uploads = new UserUploadSlots(config.upload_max_per_user);
 
@@ -112,15 +111,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     return payload;
   });
   registerHealth(app, async () => {
-    await pingDatabase(db);
+    await pingDatabase(app.db);
     await access(config.video_dir, constants.W_OK);
   });
   await app.register(videosRoute, { config, limiter, files, rows, guard });
-  await app.register(uploadRoute, { config, db, limiter, files, rows, uploads, guard });
+  await app.register(uploadRoute, { config, limiter, files, rows, uploads, guard });
   await app.register(testpageRoute);
   await app.register(internalRoute, { config, rows });
   // feature plugins
-  await app.register(tusPlugin, { config, db, uploads });
+  await app.register(tusPlugin, { config, uploads });
   if (config.storage_type === 'local') {
     const fast = createFastPath({ limiter, files, rows, log: app.log, guard });
     gate.fastPath = fast;

@@ -1,6 +1,6 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { uploadBytes, type Config, type Db } from '@video/shared';
+import { uploadBytes, type Config } from '@video/shared';
 import { requireUploader } from '../http/session-hook.js';
 import { limitConnections, type ConnectionLimiter } from '../limits/connection-limiter.js';
 import type { TransferGuard } from '../limits/transfer-guard.js';
@@ -12,7 +12,6 @@ import { ErrorSchema, UploadResponseSchema, VideoParamsSchema } from '../http/sc
 
 export interface UploadRouteOptions {
   config: Config;
-  db: Db;
   limiter: ConnectionLimiter;
   files: OpenFileCache;
   rows: VideoRowCache;
@@ -21,9 +20,9 @@ export interface UploadRouteOptions {
 }
 
 export const uploadRoute: FastifyPluginAsyncTypebox<UploadRouteOptions> = async (app, opts) => {
-  const { config, db } = opts;
+  const { config } = opts;
   const maxBytes = config.max_upload_mb * 1024 * 1024;
-  const service = { config, db, files: opts.files, rows: opts.rows, uploads: opts.uploads };
+  const service = { config, db: app.db, files: opts.files, rows: opts.rows, uploads: opts.uploads };
 
   // In this scope only multipart bodies are parsed (streamed, never buffered); any other body is
   // left unread so the handler can answer 401/403/404 before it answers 415.

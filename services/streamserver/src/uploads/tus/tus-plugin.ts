@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { tusStoreDir, type Config, type Db } from '@video/shared';
+import { tusStoreDir, type Config } from '@video/shared';
 import type { UserUploadSlots } from '../user-upload-slots.js';
 import { TusContextStore } from './tus-context.js';
 import { TUS_VERSION } from './tus-errors.js';
@@ -10,7 +10,6 @@ import type { TusSettings } from './tus-service.js';
 
 export interface TusPluginOptions {
   config: Config;
-  db: Db;
   /** Concurrent uploads per user, shared with the multipart route. */
   uploads: UserUploadSlots;
   /** Unfinished-upload lifetime; default 24 h. */
@@ -30,9 +29,9 @@ export const DEFAULT_MAX_ACTIVE_PER_USER = 5;
  * "is this a video", placing the file — happens here, around @tus/server, which keeps the protocol.
  */
 export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app, opts) => {
-  const { config, db } = opts;
+  const { config } = opts;
   const settings: TusSettings = {
-    db,
+    db: app.db,
     videoDir: config.video_dir,
     maxBytes: config.max_upload_mb * 1024 * 1024,
     maxMb: config.max_upload_mb,
