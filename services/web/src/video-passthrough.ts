@@ -1,13 +1,12 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
-import fastifyCookie from '@fastify/cookie';
 import proxyAddr from '@fastify/proxy-addr';
 import { unavailable } from '@video/shared/contract';
 import { genReqId, httpDuration, httpRequests } from '@video/shared/http';
 import { HSTS_MAX_AGE } from './plugins/edge-plugin.js';
-import { SESSION_COOKIE } from './session-cookie.js';
 import type { StreamSlots } from './stream-slots.js';
 import { CONNECT_TIMEOUT_MS } from './upstream-client.js';
+import { upstreamHeaders } from './proxy/upstream-headers.js';
 
 /** The route label the general proxy's requests for videos carry in the metrics. */
 export const PASSTHROUGH_ROUTE = '/videos/*';
@@ -139,7 +138,7 @@ export function createVideoPassthrough(opts: PassthroughOptions): VideoPassthrou
     upstreamReq.end();
   }
 
-  /** The upstream request's headers, as the general proxy sends them (proxy-plugin rewriteUpstreamHeaders). */
+  /** The upstream request's headers, as the general proxy sends them (upstream-headers.ts). */
   function forwardedHeaders(req: IncomingMessage, reqId: string): OutgoingHttpHeaders {
     const incoming = req.headers;
     const out: OutgoingHttpHeaders = {};
@@ -148,16 +147,13 @@ export function createVideoPassthrough(opts: PassthroughOptions): VideoPassthrou
       if (!NOT_FORWARDED.has(name) && !dropped?.has(name)) out[name] = incoming[name];
     }
     out.host = upstream.host;
-    if (incoming['x-session-id'] === undefined) {
-      const session = incoming.cookie ? fastifyCookie.parse(incoming.cookie)[SESSION_COOKIE] : undefined;
-      if (session) out['x-session-id'] = session;
-    }
     const trusted = trust(req.socket.remoteAddress ?? '', 0);
-    out['x-forwarded-for'] = proxyAddr(req, trust);
-    out['x-forwarded-proto'] = (trusted && lastValue(incoming['x-forwarded-proto'])) || 'http';
-    if (incoming.host) out['x-forwarded-host'] = incoming.host;
-    out['x-request-id'] = reqId;
-    return out;
+    return upstreamHeaders(out, incoming, {
+      ip: proxyAddr(req, trust),
+      proto: (trusted && lastValue(incoming['x-forwarded-proto'])) || 'http',
+      host: incoming.host,
+      requestId: reqId,
+    });
   }
 
   function answerHeaders(headers: IncomingHttpHeaders, reqId: string): OutgoingHttpHeaders {

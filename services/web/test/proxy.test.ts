@@ -368,6 +368,20 @@ describe('WebSocket through /api/*', () => {
     expect(JSON.parse(messages[0])).toEqual({ session: 'sess-9', url: '/danmaku/ws?id=v1' });
     expect(messages[1]).toBe('echo:hi');
   });
+
+  it('keeps the caller’s own X-Session-Id over a different cookie', async () => {
+    const ws = new WebSocket(`${wsBase}/api/danmaku/ws?id=v1`, { headers: { cookie: 'session=from-cookie', 'x-session-id': 'from-header' } });
+    const first = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no message')), 5_000);
+      ws.once('message', (m) => {
+        clearTimeout(timer);
+        resolve(m.toString());
+      });
+      ws.on('error', reject);
+    });
+    ws.close();
+    expect(JSON.parse(first)).toEqual({ session: 'from-header', url: '/danmaku/ws?id=v1' });
+  });
 });
 
 describe('an answer that comes before the upload has all arrived', () => {

@@ -7,7 +7,7 @@ import { payloadTooLarge, tooManyRequests, unavailable } from '@video/shared/con
 import { baseServerOptions } from '@video/shared/http';
 import { addWsGuard, wsHooks, WS_MAX_PAYLOAD, WS_MAX_UPSTREAM_PAYLOAD } from './ws-guard-plugin.js';
 import { CONNECT_TIMEOUT_MS } from '../upstream-client.js';
-import { requestSessionId } from '../session-cookie.js';
+import { upstreamHeaders } from '../proxy/upstream-headers.js';
 import { StreamSlots } from '../stream-slots.js';
 
 type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
@@ -33,23 +33,17 @@ function basePath(url: string): string {
   return new URL(url).pathname.replace(/\/+$/, '');
 }
 
-/**
- * Headers the upstream sees: the session cookie becomes X-Session-Id (unless the caller sent one), and
- * X-Forwarded-For is set to the address the web itself saw. The web is the edge, so a client-supplied
- * X-Forwarded-For is replaced rather than trusted (it would let anyone dodge per-address limits).
- */
+/** The general proxy's upstream headers; the web has answered the client's Expect itself (edge-plugin), and undici refuses to send one. */
 export function rewriteUpstreamHeaders(
   request: FastifyRequest,
   headers: Record<string, string | string[] | undefined>,
 ): Record<string, string | string[] | undefined> {
-  const out = { ...headers };
-  const sessionId = requestSessionId(request);
-  if (sessionId && !out['x-session-id']) out['x-session-id'] = sessionId;
-  out['x-forwarded-for'] = request.ip;
-  out['x-forwarded-proto'] = request.protocol;
-  if (request.headers.host) out['x-forwarded-host'] = request.headers.host;
-  out['x-request-id'] = String(request.id);
-  // The web has answered the client's Expect itself (edge-plugin); undici refuses to send one.
+  const out = upstreamHeaders(headers, request.headers, {
+    ip: request.ip,
+    proto: request.protocol,
+    host: request.headers.host,
+    requestId: String(request.id),
+  });
   delete out.expect;
   return out;
 }
@@ -175,11 +169,8 @@ async function registerProxy(app: FastifyInstance, name: string, route: ProxyRou
     wsClientOptions: {
       maxPayload: WS_MAX_UPSTREAM_PAYLOAD,
       rewriteRequestHeaders: (headers: Record<string, string>, request: FastifyRequest) => {
-        const out: Record<string, string> = { ...headers, 'x-forwarded-for': request.ip };
-        const sessionId = requestSessionId(request);
-        if (sessionId) out['x-session-id'] = sessionId;
-        if (request.headers.cookie) out.cookie = request.headers.cookie;
-        return out;
+        const base = request.headers.cookie ? { ...headers, cookie: request.headers.cookie } : headers;
+        return upstreamHeaders(base, request.headers, { ip: request.ip });
       },
     },
     undici: {
