@@ -5,15 +5,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import type { Config } from '@video/shared/config';
 import { baseServerOptions, commonPlugin, registerHealth } from '@video/shared/http';
-import { ApiGateway } from './api-gateway.js';
-import { assetsPlugin } from './plugins/assets-plugin.js';
-import { edgePlugin } from './plugins/edge-plugin.js';
+import { ApiGateway } from './auth/api-gateway.js';
+import { assetsPlugin } from './pages/assets-plugin.js';
+import { edgePlugin } from './edge/edge-plugin.js';
 import { proxyPlugin } from './proxy/proxy-plugin.js';
-import { authRoutes } from './routes/auth-routes.js';
-import { legacyApiRoutes } from './routes/legacy-api-routes.js';
-import { pagesRoutes } from './routes/pages-routes.js';
-import { StreamSlots } from './stream-slots.js';
-import { UpstreamClient } from './upstream-client.js';
+import { authRoutes } from './auth/auth-routes.js';
+import { legacyApiRoutes } from './proxy/legacy-api-routes.js';
+import { pagesRoutes } from './pages/pages-routes.js';
+import { StreamSlots } from './proxy/stream-slots.js';
+import { UpstreamClient } from './proxy/upstream-client.js';
 import { createVideoPassthrough, type VideoPassthrough } from './proxy/video-passthrough.js';
 
 declare module 'fastify' {

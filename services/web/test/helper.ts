@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { testConfig } from '@video/shared/testing';
-import type { Config } from '@video/shared';
+import type { Config } from '@video/shared/config';
 import { buildApp, type WebDeps } from '../src/app.js';
 
 export interface Upstream {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import httpProxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
-import { CONNECT_TIMEOUT_MS } from '../upstream-client.js';
+import { CONNECT_TIMEOUT_MS } from './upstream-client.js';
 import { onProxyError, shieldRequestBody } from './upstream-errors.js';
 import { upstreamHeaders } from './upstream-headers.js';
 import { wsProxyOptions } from './ws-proxy.js';

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '@video/shared/config';
 import { payloadTooLarge, tooManyRequests } from '@video/shared/contract';
 import { baseServerOptions } from '@video/shared/http';
-import { addWsGuard } from '../plugins/ws-guard-plugin.js';
-import { StreamSlots } from '../stream-slots.js';
+import { addWsGuard } from './ws-guard-plugin.js';
+import { StreamSlots } from './stream-slots.js';
 import { registerProxy } from './http-proxy.js';
 import { lingerOnEarlyAnswer, tooLargeMessage } from './upstream-errors.js';
 

@@ -3,9 +3,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import proxyAddr from '@fastify/proxy-addr';
 import { unavailable } from '@video/shared/contract';
 import { genReqId, httpDuration, httpRequests } from '@video/shared/http';
-import { HSTS_MAX_AGE } from '../plugins/edge-plugin.js';
-import type { StreamSlots } from '../stream-slots.js';
-import { CONNECT_TIMEOUT_MS } from '../upstream-client.js';
+import { HSTS_MAX_AGE } from '../edge/edge-plugin.js';
+import type { StreamSlots } from './stream-slots.js';
+import { CONNECT_TIMEOUT_MS } from './upstream-client.js';
 import { upstreamHeaders } from './upstream-headers.js';
 
 /** The route label the general proxy's requests for videos carry in the metrics. */

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { wsHooks, WS_MAX_PAYLOAD, WS_MAX_UPSTREAM_PAYLOAD } from '../plugins/ws-guard-plugin.js';
+import { wsHooks, WS_MAX_PAYLOAD, WS_MAX_UPSTREAM_PAYLOAD } from './ws-guard-plugin.js';
 import { upstreamHeaders } from './upstream-headers.js';
 
 /** http-proxy's WebSocket options: bounded frames and buffers, and the identity a proxied request carries. */

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import WebSocket from 'ws';
-import { LINGER_MS } from '../src/proxy/upstream-errors.js';
-import { twoOnOneConnection } from '../../../test/system/harness/raw.js';
-import { buildWeb, deadPort, startFakeApi, startFakeStream, startUpstream, type FakeApi, type FakeStream, type Upstream } from './helper.js';
+import { LINGER_MS } from '../../src/proxy/upstream-errors.js';
+import { twoOnOneConnection } from '../../../../test/system/harness/raw.js';
+import { buildWeb, deadPort, startFakeApi, startFakeStream, startUpstream, type FakeApi, type FakeStream, type Upstream } from '../helper.js';
 
 let api: FakeApi;
 let stream: FakeStream;

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { internalError, unavailable, type SessionInfo } from '@video/shared/contract';
-import { upstreamHeaders } from './proxy/upstream-headers.js';
-import { UpstreamClient, parseJson, type UpstreamResponse } from './upstream-client.js';
+import { upstreamHeaders } from '../proxy/upstream-headers.js';
+import { UpstreamClient, parseJson, type UpstreamResponse } from '../proxy/upstream-client.js';
 
 export type { SessionInfo };
 

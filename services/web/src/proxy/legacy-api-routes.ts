@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { badRequest } from '@video/shared/contract';
-import { ApiGateway } from '../api-gateway.js';
+import { ApiGateway } from '../auth/api-gateway.js';
 import { EnvelopeSchema, ErrorSchema, type Envelope } from '../schemas.js';
-import { upstreamHeaders } from '../proxy/upstream-headers.js';
+import { upstreamHeaders } from './upstream-headers.js';
 
 const METHODS = new Set(['GET', 'POST', 'DELETE']);
 

@@ -8,9 +8,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '@video/shared';
-import { isCrossSiteWrite, isMetricsPath } from '../src/edge-rules.js';
-import { rawRequest, twoOnOneConnection } from '../../../test/system/harness/raw.js';
-import { buildWeb, startFakeApi, startFakeStream, startUpstream, type FakeApi, type FakeStream, type Upstream } from './helper.js';
+import { isCrossSiteWrite, isMetricsPath } from '../../src/edge/edge-rules.js';
+import { rawRequest, twoOnOneConnection } from '../../../../test/system/harness/raw.js';
+import { buildWeb, startFakeApi, startFakeStream, startUpstream, type FakeApi, type FakeStream, type Upstream } from '../helper.js';
 
 const run = promisify(execFile);
 
