@@ -161,6 +161,13 @@ export async function startFakeStream(): Promise<FakeStream> {
   return Object.assign(up, { seen, file });
 }
 
+/** Listens on 127.0.0.1, port 0. */
+export async function listen(app: FastifyInstance): Promise<{ base: string; port: number }> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.server.address() as AddressInfo).port;
+  return { base: `http://127.0.0.1:${port}`, port };
+}
+
 export async function buildWeb(overrides: Partial<Config>, deps: WebDeps = {}): Promise<FastifyInstance> {
   return buildApp(testConfig(overrides), { logger: false, ...deps });
 }
