@@ -24,7 +24,10 @@ export interface ProxyRoute {
   connections: number;
 }
 
-/** The general proxy's upstream headers; the web has answered the client's Expect itself (edge-plugin), and undici refuses to send one. */
+/**
+ * The general proxy's upstream headers, without Expect: the web has answered it itself (edge-plugin),
+ * and undici refuses to send one.
+ */
 export function rewriteUpstreamHeaders(
   request: FastifyRequest,
   headers: Record<string, string | string[] | undefined>,

@@ -19,7 +19,10 @@ function basePath(url: string): string {
   return new URL(url).pathname.replace(/\/+$/, '');
 }
 
-/** A declared length past the api's own limit is refused before the first byte goes out (see countBody). */
+/**
+ * A declared length past the api's own limit is refused before the first byte goes out; a body that
+ * declares none is stopped on the way (upstream-errors countBody).
+ */
 function refuseOversizedApiBodies(app: FastifyInstance, apiBodyLimit: number): void {
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/')) return;

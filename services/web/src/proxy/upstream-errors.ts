@@ -92,7 +92,7 @@ export function tooLargeMessage(name: string): string {
  * Stops a body at the upstream's own limit. The api refuses a larger one and closes the connection
  * while the body is still being sent, which the upstream client can only report as a failed write:
  * the client would get 503 instead of the api's 413. So the web gives the 413 itself, before the
- * first byte goes out when the length is declared (see proxyPlugin), and here when it is not.
+ * first byte goes out when the length is declared (proxy-plugin), and here when it is not.
  */
 function countBody(raw: IncomingMessage, body: PassThrough, limit: number): void {
   let seen = 0;
