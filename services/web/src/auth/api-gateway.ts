@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { internalError, unavailable, type SessionInfo } from '@video/shared/contract';
-import { UpstreamClient, parseJson, type UpstreamResponse } from './upstream-client.js';
+import { upstreamHeaders } from '../proxy/upstream-headers.js';
+import { UpstreamClient, parseJson, type UpstreamResponse } from '../proxy/upstream-client.js';
 
 export type { SessionInfo };
 
@@ -10,7 +11,7 @@ export class ApiGateway {
 
   /** Headers the api sees on the web's behalf: the client's address for per-address limits. */
   static forwarded(request: FastifyRequest, extra: Record<string, string> = {}): Record<string, string> {
-    return { 'x-forwarded-for': request.ip, 'x-request-id': String(request.id), ...extra };
+    return { ...upstreamHeaders({}, {}, { ip: request.ip, requestId: String(request.id) }), ...extra };
   }
 
   signUp(request: FastifyRequest, userName: string, pwd: string): Promise<UpstreamResponse> {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type WebSocket from 'ws';
 import type { Config } from '@video/shared/config';
 import { forbidden, tooManyRequests } from '@video/shared/contract';
-import { isForeignOrigin } from '../edge-rules.js';
+import { isForeignOrigin } from '../edge/edge-rules.js';
 
 /**
  * The largest frame a client may send: the api's own limit for danmaku sockets

@@ -1,8 +1,6 @@
 import { ErrorCodes } from '@video/shared/contract';
 
-/**
- * The web's edge decisions as pure functions, so the hooks that apply them and their tests agree.
- */
+// The web's edge decisions as pure functions, so the hooks that apply them and their tests agree.
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

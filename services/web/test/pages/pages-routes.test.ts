@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_TEMPLATES_DIR } from '../src/app.js';
-import { GENERIC_FORM_ERROR } from '../src/edge-rules.js';
-import { buildWeb, deadPort, sessionSetCookie, startFakeApi, startFakeStream, type FakeApi, type FakeStream } from './helper.js';
+import { DEFAULT_TEMPLATES_DIR } from '../../src/app.js';
+import { GENERIC_FORM_ERROR } from '../../src/edge/edge-rules.js';
+import { buildWeb, deadPort, sessionSetCookie, startFakeApi, startFakeStream, type FakeApi, type FakeStream } from '../helper.js';
 
 let api: FakeApi;
 let stream: FakeStream;

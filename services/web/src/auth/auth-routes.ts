@@ -4,10 +4,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Config } from '@video/shared/config';
 import { ErrorCodes } from '@video/shared/contract';
-import type { ApiGateway } from '../api-gateway.js';
-import { parseJson, type UpstreamResponse } from '../upstream-client.js';
+import type { ApiGateway } from './api-gateway.js';
+import { parseJson, type UpstreamResponse } from '../proxy/upstream-client.js';
 import { CredentialsSchema, ErrorSchema, SignedInSchema, type Credentials } from '../schemas.js';
-import { clearSessionCookie, requestSessionId, setSessionCookie, wantsRedirect } from '../session-cookie.js';
+import { clearSessionCookie, requestSessionId, setSessionCookie, wantsRedirect } from './session-cookie.js';
 
 interface AuthOptions {
   config: Config;

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildWeb, deadPort, startFakeApi, startFakeStream, startUpstream, type FakeApi, type FakeStream, type Upstream } from './helper.js';
+import { buildWeb, deadPort, startFakeApi, startFakeStream, startUpstream, type FakeApi, type FakeStream, type Upstream } from '../helper.js';
 
 /** One request on `agent`, the whole answer read. */
 function get(base: string, path: string, headers: http.OutgoingHttpHeaders = {}, agent?: http.Agent, method = 'GET') {

@@ -4,8 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import WebSocket from 'ws';
 import type { Config } from '@video/shared';
-import { WS_MAX_BUFFERED, WS_MAX_PAYLOAD } from '../src/plugins/ws-guard-plugin.js';
-import { buildWeb, startUpstream, type Upstream } from './helper.js';
+import { WS_MAX_BUFFERED, WS_MAX_PAYLOAD } from '../../src/proxy/ws-guard-plugin.js';
+import { buildWeb, startUpstream, type Upstream } from '../helper.js';
 
 let up: Upstream;
 let web: FastifyInstance;

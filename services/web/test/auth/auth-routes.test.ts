@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildWeb, deadPort, sessionSetCookie, startFakeApi, type FakeApi } from './helper.js';
+import { buildWeb, deadPort, sessionSetCookie, startFakeApi, type FakeApi } from '../helper.js';
 
 let api: FakeApi;
 let web: FastifyInstance;

@@ -3,9 +3,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Config } from '@video/shared/config';
 import { AppError } from '@video/shared/contract';
-import type { ApiGateway, SessionInfo } from '../api-gateway.js';
-import { formErrorText } from '../edge-rules.js';
-import { SESSION_COOKIE, clearSessionCookie } from '../session-cookie.js';
+import type { ApiGateway, SessionInfo } from '../auth/api-gateway.js';
+import { formErrorText } from '../edge/edge-rules.js';
+import { SESSION_COOKIE, clearSessionCookie } from '../auth/session-cookie.js';
 
 interface PagesOptions {
   config: Config;

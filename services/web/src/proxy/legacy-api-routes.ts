@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { badRequest } from '@video/shared/contract';
-import { ApiGateway } from '../api-gateway.js';
+import { ApiGateway } from '../auth/api-gateway.js';
 import { EnvelopeSchema, ErrorSchema, type Envelope } from '../schemas.js';
-import { requestSessionId } from '../session-cookie.js';
+import { upstreamHeaders } from './upstream-headers.js';
 
 const METHODS = new Set(['GET', 'POST', 'DELETE']);
 
@@ -53,10 +53,8 @@ export async function legacyApiRoutes(appBase: FastifyInstance, opts: { api: Api
       if (!METHODS.has(method)) throw badRequest('method must be GET, POST or DELETE');
       const path = envelopePath(envelope.url);
       const body = method === 'POST' ? envelopeBody(envelope) : undefined;
-      const headers = ApiGateway.forwarded(request);
-      const sessionId = requestSessionId(request);
-      if (sessionId) headers['x-session-id'] = sessionId;
-      if (body !== undefined) headers['content-type'] = 'application/json';
+      const base: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+      const headers = upstreamHeaders(base, request.headers, { ip: request.ip, requestId: String(request.id) });
       const res = await opts.api.client.request({ method: method as 'GET' | 'POST' | 'DELETE', path, headers, body });
       reply.code(res.status);
       for (const name of ['content-type', 'retry-after', 'location'] as const) {

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '@video/shared/config';
 import { badRequest, forbidden, notFound, unavailable } from '@video/shared/contract';
-import { isCrossSiteWrite, isLongRunning, isMetricsPath } from '../edge-rules.js';
+import { isCrossSiteWrite, isLongRunning, isMetricsPath } from './edge-rules.js';
 
 export interface EdgeOptions {
   config: Config;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { envelopePath } from '../src/routes/legacy-api-routes.js';
-import { buildWeb, deadPort, startFakeApi, startUpstream, type FakeApi, type Upstream } from './helper.js';
+import { envelopePath } from '../../src/proxy/legacy-api-routes.js';
+import { buildWeb, deadPort, startFakeApi, startUpstream, type FakeApi, type Upstream } from '../helper.js';
 
 let api: FakeApi;
 let evil: Upstream;

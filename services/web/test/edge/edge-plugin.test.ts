@@ -1,24 +1,17 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Config } from '@video/shared';
-import { isCrossSiteWrite, isMetricsPath } from '../src/edge-rules.js';
-import { rawRequest, twoOnOneConnection } from '../../../test/system/harness/raw.js';
-import { buildWeb, startFakeApi, startFakeStream, startUpstream, type FakeApi, type FakeStream, type Upstream } from './helper.js';
+import { rawRequest } from '../../../../test/system/harness/raw.js';
+import { buildWeb, listen, startFakeApi, startFakeStream, startUpstream, type FakeApi, type FakeStream, type Upstream } from '../helper.js';
 
 const run = promisify(execFile);
-
-async function listen(app: FastifyInstance): Promise<{ base: string; port: number }> {
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const port = (app.server.address() as AddressInfo).port;
-  return { base: `http://127.0.0.1:${port}`, port };
-}
 
 let api: FakeApi;
 let stream: FakeStream;
@@ -39,36 +32,6 @@ afterAll(async () => {
   await api?.close();
   await stream?.close();
   rmSync(dir, { recursive: true, force: true });
-});
-
-describe('rules', () => {
-  it.each([
-    ['POST', {}, true, false],
-    ['POST', { origin: 'http://site.test:9006' }, true, false],
-    ['POST', { origin: 'http://evil.test' }, true, true],
-    ['POST', { origin: 'http://site.test:9007' }, true, true],
-    ['POST', { origin: 'null' }, true, true],
-    ['POST', { origin: 'not a url' }, true, true],
-    ['DELETE', { 'sec-fetch-site': 'cross-site' }, true, true],
-    ['PUT', { 'sec-fetch-site': 'same-origin', origin: 'http://site.test:9006' }, true, false],
-    ['PATCH', { 'sec-fetch-site': 'none' }, true, false],
-    ['GET', { origin: 'http://evil.test', 'sec-fetch-site': 'cross-site' }, true, false],
-  ] as const)('%s with %j → cross-site write: %s/%s', (method, headers, _x, expected) => {
-    expect(isCrossSiteWrite(method, headers, 'site.test:9006')).toBe(expected);
-  });
-
-  it.each([
-    ['/metrics', true],
-    ['/api/metrics', true],
-    ['/api//metrics/', true],
-    ['/api/%6Detrics', true],
-    ['/metrics?x=1', true],
-    ['/api/docs', false],
-    ['/api/metricsx', false],
-    ['/api/user/metrics', false],
-  ])('%s is a metrics path: %s', (url, expected) => {
-    expect(isMetricsPath(url)).toBe(expected);
-  });
 });
 
 describe('Expect: 100-continue', () => {
@@ -132,69 +95,6 @@ describe('Expect: 100-continue', () => {
     );
     expect(res.status).toBe(403);
     expect(res.head).not.toMatch(/100 Continue/);
-  });
-});
-
-describe('a body too large for the api', () => {
-  let strict: Upstream;
-  let strictWeb: FastifyInstance;
-  let strictPort: number;
-  let strictBase: string;
-
-  beforeAll(async () => {
-    // A real Fastify with the services' 1 MiB limit: it refuses and closes while the body is still coming.
-    const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
-    app.post('/user', async () => ({ ok: true }));
-    app.post('/videos/:id/comments', async () => ({ ok: true }));
-    app.get('/x', async () => ({ ok: true }));
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    strict = { app, url, port: 0, close: () => app.close() };
-    strictWeb = await buildWeb({ api_url: url, stream_url: stream.url });
-    ({ base: strictBase, port: strictPort } = await listen(strictWeb));
-  });
-  afterAll(async () => {
-    // A refused body may still be lingering on a connection: cut everything so the run ends.
-    strictWeb?.server.closeAllConnections();
-    strict?.app.server.closeAllConnections();
-    await strictWeb?.close();
-    await strict?.close();
-  });
-
-  const big = JSON.stringify({ content: 'x'.repeat(2_000_000) });
-
-  it.each(['/api/user', '/api/videos/v1/comments'])('POST %s with 2 MB of JSON is the api’s 413 009, and the connection stays usable', async (url) => {
-    for (let i = 0; i < 2; i++) {
-      const answers = await twoOnOneConnection(
-        strictPort,
-        Buffer.from(`POST ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(big)}\r\n\r\n${big}`),
-        'GET /api/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
-      );
-      expect(answers).toEqual({ first: 'HTTP/1.1 413 Payload Too Large', second: 'HTTP/1.1 200 OK' });
-    }
-    const res = await fetch(`${strictBase}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
-    expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ error_code: '009' });
-  });
-
-  it('a chunked body (no declared length) over the limit is a 413 009 too', async () => {
-    const chunk = Buffer.alloc(256 * 1024, 0x61);
-    async function* body() {
-      for (let i = 0; i < 8; i++) yield chunk;
-    }
-    const res = await fetch(`${strictBase}/api/user`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: body() as unknown as BodyInit,
-      duplex: 'half',
-    } as RequestInit);
-    expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ error_code: '009' });
-  });
-
-  it('a small body still goes through', async () => {
-    const res = await fetch(`${strictBase}/api/user`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
-    expect(res.status).toBe(200);
   });
 });
 
