@@ -12,10 +12,43 @@ export interface ErrorBody {
   msg?: string;
 }
 
+/** The public site's fields of VideoInfo (shared/CONTRACT.md, "The public site"). */
+export interface PublicVideoFields {
+  author: string;
+  description: string;
+  tags: string[];
+  privacy: Privacy;
+  duration: number | null;
+  width: number | null;
+  height: number | null;
+  poster: string | null;
+  views: number;
+  likes: number;
+  dislikes: number;
+  comments_count: number;
+}
+export type Privacy = 'public' | 'unlisted' | 'private';
+export type RatingValue = 'like' | 'dislike' | 'none';
+
+/** `PUT /videos/:id/rating` → the new rating and counts; `GET` → `{rating}`. */
+export interface Rating {
+  rating: RatingValue;
+  likes?: number;
+  dislikes?: number;
+}
+
+/** `PATCH /user/:name/videos/:id`: any of these. */
+export interface VideoEdit {
+  name?: string;
+  description?: string;
+  tags?: string[];
+  privacy?: Privacy;
+}
+
 /** VideoInfo, comments and their pages: the api's own response schemas, so the pages and the api cannot drift apart. */
-export type Video = VideoInfo;
+export type Video = VideoInfo & PublicVideoFields;
 export type Comment = CommentJson;
-export type VideoPage = Static<typeof VideoListSchema>;
+export type VideoPage = Omit<Static<typeof VideoListSchema>, 'videos'> & { videos: Video[] };
 export type CommentPage = Static<typeof CommentListSchema>;
 export type UploadState = Video['upload_state'];
 

@@ -9,6 +9,8 @@ export { ErrorSchema } from '@video/shared/contract';
 export const CredentialsSchema = Type.Object({
   user_name: Type.String({ minLength: 1, maxLength: 1024 }),
   pwd: Type.String({ minLength: 1, maxLength: 1024 }),
+  /** Where a form started on a watch page goes back to (checked by safeNext; anything else is ignored). */
+  next: Type.Optional(Type.String({ maxLength: 1024 })),
 });
 export type Credentials = Static<typeof CredentialsSchema>;
 

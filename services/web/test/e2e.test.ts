@@ -42,7 +42,9 @@ describe.each(testDialects())('the whole site through the web (%s)', (dialect) =
     const setCookie = signup.headers.getSetCookie().find((c) => c.startsWith('session='))!;
     cookie = setCookie.split(';')[0];
 
-    expect((await send('GET', '/')).headers.get('location')).toBe('/userhome');
+    const front = await send('GET', '/');
+    expect(front.status).toBe(200);
+    expect(await front.text()).toContain(`<span id="user-name">${user}</span>`);
     const home = await send('GET', '/userhome');
     expect(home.status).toBe(200);
     expect(await home.text()).toContain(`<span id="user-name">${user}</span>`);

@@ -65,9 +65,38 @@ export const postComment = (videoId, content) => call('POST', `/api/videos/${seg
 export const deleteComment = (videoId, commentId) => call('DELETE', `/api/videos/${seg(videoId)}/comment/${seg(commentId)}`);
 
 /**
- * The web's own sign-in and registration.
+ * The web’s own sign-in and registration (`next`: the watch page to go back to).
  * @param {'signin' | 'signup'} form
- * @param {{ user_name: string, pwd: string }} body
+ * @param {{ user_name: string, pwd: string, next?: string }} body
  * @returns {Promise<ApiResult<SignedIn>>} 200 / 201
  */
 export const submitAuth = (form, body) => call('POST', `/${form}`, body);
+
+/**
+ * A page of a public list: the feed (`/api/videos?sort=`) or the search (`/api/search?q=`).
+ * @param {string} source the list's path and query, without cursor and limit
+ * @param {URLSearchParams} query
+ * @returns {Promise<ApiResult<VideoPage>>} 200
+ */
+export const listPublic = (source, query) => call('GET', `${source}${source.includes('?') ? '&' : '?'}${query}`);
+
+/**
+ * @param {string} user
+ * @param {string} id
+ * @param {import('../../types/api').VideoEdit} edit
+ * @returns {Promise<ApiResult<Video>>} 200
+ */
+export const updateVideo = (user, id, edit) => call('PATCH', `/api/user/${seg(user)}/videos/${seg(id)}`, edit);
+
+/**
+ * @param {string} videoId
+ * @returns {Promise<ApiResult<import('../../types/api').Rating>>} 200
+ */
+export const getRating = (videoId) => call('GET', `/api/videos/${seg(videoId)}/rating`);
+
+/**
+ * @param {string} videoId
+ * @param {import('../../types/api').RatingValue} rating
+ * @returns {Promise<ApiResult<import('../../types/api').Rating>>} 200
+ */
+export const putRating = (videoId, rating) => call('PUT', `/api/videos/${seg(videoId)}/rating`, { rating });

@@ -1,5 +1,6 @@
 // @ts-check
-// The comments under the selected video: paged list, posting (Ctrl/⌘+Enter too) and deleting.
+// The comments under the selected video (studio) or the watched one: paged list, posting (Ctrl/⌘+Enter
+// too) and deleting.
 import { deleteComment, listComments, postComment } from './api.js';
 import { h, need, timeEl } from './dom.js';
 import { describeError } from './http.js';
@@ -48,9 +49,9 @@ function updateCount() {
  * @param {Video} video
  */
 function commentItem(comment, video) {
-  // The comment's author or the video's owner may delete it; this page lists only the user's own videos.
-  const videoOwner = userName;
-  const mayDelete = comment.author === userName || videoOwner === userName;
+  // The comment's author or the video's owner may delete it (the studio lists only the user's own videos).
+  const videoOwner = video.author ?? userName;
+  const mayDelete = userName !== '' && (comment.author === userName || videoOwner === userName);
   return h(
     'li',
     { class: 'comment', 'data-id': comment.id },

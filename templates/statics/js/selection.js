@@ -7,13 +7,25 @@ import { describeError } from './http.js';
 import { hideComments, loadComments, resetComments } from './comments.js';
 import { destroyPlayer, makePlayer, playerEl } from './player.js';
 import { emit, guard, isPending, showError, state, userName } from './user-page.js';
-import { markCurrent, removeVideo, videos } from './video-list.js';
+import { markCurrent, privacyBadge, removeVideo, videos } from './video-list.js';
 
 const meta = need('#video-meta', HTMLElement);
 const title = need('#video-title', HTMLElement);
 const time = need('#video-time', HTMLTimeElement);
 const playerEmpty = need('#player-empty', HTMLElement);
 const playerPending = need('#player-pending', HTMLElement);
+const watchLink = need('#watch-link', HTMLAnchorElement);
+const badges = need('#video-badges', HTMLElement);
+
+/**
+ * The selected video's title, watch page link and privacy badge, again after an edit.
+ * @param {import('../../types/api').Video} video
+ */
+export function showMeta(video) {
+  title.textContent = video.name;
+  watchLink.href = `/v/${encodeURIComponent(video.id)}`;
+  badges.replaceChildren(privacyBadge(video) ?? '');
+}
 
 /** @param {string} id a listed video */
 export function select(id) {
@@ -22,7 +34,7 @@ export function select(id) {
   destroyPlayer();
   state.video = video;
   markCurrent(id);
-  title.textContent = video.name;
+  showMeta(video);
   time.textContent = fullTime(video.create_time);
   time.dateTime = video.create_time;
   meta.hidden = false;

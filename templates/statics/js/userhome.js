@@ -1,10 +1,11 @@
 // @ts-check
 // The user page's one entry module: the signed-in user's videos, the player, comments, the upload
-// dialog (resumable through tus) and danmaku. Each part is its own module; this one wires them.
+// dialog (resumable through tus), the edit dialog and danmaku. Each part is its own module; this one wires them.
 import { getVideo } from './api.js';
 import { initComments } from './comments.js';
 import { installDanmaku } from './danmaku.js';
 import { need } from './dom.js';
+import { initEditDialog } from './edit.js';
 import { playerEl } from './player.js';
 import { initSelection, select } from './selection.js';
 import { installTusUploads } from './tus-upload.js';
@@ -50,6 +51,7 @@ initVideoList(select);
 initSelection();
 initComments();
 initUploads();
+initEditDialog();
 initSignOut();
 installDanmaku();
 installTusUploads();

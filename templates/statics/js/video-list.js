@@ -25,6 +25,15 @@ export function initVideoList(onPick) {
   more.addEventListener('click', () => void loadVideos());
 }
 
+/**
+ * "unlisted" or "private" beside a video that is not public.
+ * @param {Video} video
+ */
+export function privacyBadge(video) {
+  const privacy = video.privacy ?? 'public';
+  return privacy === 'public' ? null : h('span', { class: `badge badge-${privacy}`, 'data-privacy': privacy, text: privacy });
+}
+
 /** @param {Video} video */
 function videoItem(video) {
   const pending = isPending(video);
@@ -39,7 +48,7 @@ function videoItem(video) {
         'span',
         { class: 'video-item-text' },
         h('span', { class: 'video-item-name', text: video.name }),
-        h('span', { class: 'video-item-time' }, pending ? h('span', { class: 'badge', text: 'upload not finished' }) : null, timeEl(video.create_time)),
+        h('span', { class: 'video-item-time' }, pending ? h('span', { class: 'badge', text: 'upload not finished' }) : null, privacyBadge(video), timeEl(video.create_time)),
       ),
     ),
   );

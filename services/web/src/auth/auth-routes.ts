@@ -7,6 +7,7 @@ import { ErrorCodes } from '@video/shared/contract';
 import type { ApiGateway } from './api-gateway.js';
 import { parseJson, type UpstreamResponse } from '../proxy/upstream-client.js';
 import { CredentialsSchema, ErrorSchema, SignedInSchema, type Credentials } from '../schemas.js';
+import { safeNext } from '../pages/page-models.js';
 import { clearSessionCookie, requestSessionId, setSessionCookie, wantsRedirect } from './session-cookie.js';
 
 interface AuthOptions {
@@ -26,7 +27,9 @@ function passThroughError(request: FastifyRequest, reply: FastifyReply, res: Ups
   const code = typeof body?.error_code === 'string' ? body.error_code : res.status >= 500 ? ErrorCodes.INTERNAL.code : ErrorCodes.BAD_REQUEST.code;
   if (wantsRedirect(request)) {
     // Only the code travels: the home page shows its own fixed text for it, never query text.
-    return reply.redirect(`/?form=${form}&error=${encodeURIComponent(code)}`, 303);
+    const next = safeNext((request.body as Partial<Credentials> | undefined)?.next);
+    const back = next ? `&next=${encodeURIComponent(next)}` : '';
+    return reply.redirect(`/?form=${form}&error=${encodeURIComponent(code)}${back}`, 303);
   }
   const retryAfter = res.headers['retry-after'];
   if (typeof retryAfter === 'string') reply.header('retry-after', retryAfter);
@@ -59,7 +62,7 @@ export async function authRoutes(appBase: FastifyInstance, opts: AuthOptions): P
       return passThroughError(request, reply, res, form);
     }
     setSessionCookie(reply, config, sessionId);
-    if (wantsRedirect(request)) return reply.redirect('/userhome', 303);
+    if (wantsRedirect(request)) return reply.redirect(safeNext(creds.next) ?? '/userhome', 303);
     return reply.code(okStatus).send({ success: true as const, user_name: creds.user_name });
   };
 

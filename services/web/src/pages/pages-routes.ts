@@ -1,37 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Config } from '@video/shared/config';
-import { AppError } from '@video/shared/contract';
-import type { ApiGateway, SessionInfo } from '../auth/api-gateway.js';
-import { formErrorText } from '../edge/edge-rules.js';
-import { SESSION_COOKIE, clearSessionCookie } from '../auth/session-cookie.js';
-
-interface PagesOptions {
-  config: Config;
-  api: ApiGateway;
-}
-
-const HomeQuerySchema = Type.Object({
-  form: Type.Optional(Type.Union([Type.Literal('signin'), Type.Literal('signup')])),
-  error: Type.Optional(Type.String({ maxLength: 500 })),
-});
-
-type Lookup = { user: SessionInfo } | { user: null } | { down: AppError };
-
-/** Who the session cookie belongs to; an unknown or expired cookie is removed on the way. */
-async function lookup(request: FastifyRequest, reply: FastifyReply, opts: PagesOptions): Promise<Lookup> {
-  const sessionId = request.cookies[SESSION_COOKIE];
-  if (!sessionId) return { user: null };
-  try {
-    const user = await opts.api.session(request, sessionId);
-    if (!user) clearSessionCookie(reply, opts.config);
-    return { user };
-  } catch (err) {
-    if (err instanceof AppError && err.statusCode === 503) return { down: err };
-    throw err;
-  }
-}
+import { downPage, lookup, type PagesOptions } from './page-context.js';
+import { PublicApi } from './public-api.js';
+import { feedPagesRoutes } from './feed-pages-routes.js';
+import { watchPagesRoutes } from './watch-pages-routes.js';
 
 export async function pagesRoutes(appBase: FastifyInstance, opts: PagesOptions): Promise<void> {
   const app = appBase.withTypeProvider<TypeBoxTypeProvider>();
@@ -42,31 +15,17 @@ export async function pagesRoutes(appBase: FastifyInstance, opts: PagesOptions):
     reply.header('cache-control', 'no-store');
   });
 
-  app.get('/', { schema: { querystring: HomeQuerySchema, response: html } }, async (request, reply) => {
-    const found = await lookup(request, reply, opts);
-    if ('user' in found && found.user) return reply.redirect('/userhome', 302);
-    const notice = 'down' in found ? 'The site cannot reach its services right now. Please try again in a moment.' : '';
-    return reply.view('home', {
-      title: 'Welcome',
-      notice,
-      form: request.query.form ?? 'signin',
-      error: formErrorText(request.query.error),
-    });
-  });
+  const deps = { ...opts, pub: new PublicApi(opts.api) };
+  await app.register(feedPagesRoutes, deps);
+  await app.register(watchPagesRoutes, deps);
 
   app.get('/userhome', { schema: { response: html } }, async (request, reply) => {
-    const found = await lookup(request, reply, opts);
-    if ('down' in found) {
-      return reply.code(503).view('error', {
-        title: 'Temporarily unavailable',
-        heading: 'We’ll be right back',
-        message: 'The site cannot reach its services right now. Your videos are safe; please try again in a moment.',
-      });
-    }
-    if (!found.user) return reply.redirect('/', 302);
+    const viewer = await lookup(request, reply, opts);
+    if ('down' in viewer) return downPage(reply, viewer);
+    if (!viewer.user) return reply.redirect('/', 302);
     return reply.view('userhome', {
-      title: found.user.user_name,
-      userName: found.user.user_name,
+      title: viewer.user.user_name,
+      userName: viewer.user.user_name,
       maxUploadMb: opts.config.max_upload_mb,
     });
   });

@@ -47,10 +47,11 @@ describe('GET /', () => {
     expectOnlyLocalAssets(res.body);
   });
 
-  it('redirects a valid session to /userhome', async () => {
+  it('shows the same page to a valid session, with the name in the header and no sign-in forms', async () => {
     const res = await web.inject({ url: '/', cookies: { session: 'good-session' } });
-    expect(res.statusCode).toBe(302);
-    expect(res.headers.location).toBe('/userhome');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<span id="user-name">anna</span>');
+    expect(res.body).not.toContain('id="signin-form"');
     expect(api.seen.findLast((s) => s.url === '/session')!.headers['x-session-id']).toBe('good-session');
   });
 

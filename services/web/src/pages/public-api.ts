@@ -1,0 +1,75 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '@video/shared/contract';
+import { ApiGateway } from '../auth/api-gateway.js';
+import { parseJson } from '../proxy/upstream-client.js';
+import type { Profile, VideoJson, VideoListJson } from './page-models.js';
+
+/** What a page read of the api came to: the data, "not there" (404 or 400), or "the api is down". */
+export type Read<T> = { ok: T } | { missing: true } | { down: true };
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+function isVideo(value: unknown): value is VideoJson {
+  return isObject(value) && typeof value.id === 'string' && typeof value.name === 'string';
+}
+
+function asVideoList(value: unknown): VideoListJson | undefined {
+  if (!isObject(value) || !Array.isArray(value.videos)) return undefined;
+  const cursor = typeof value.next_cursor === 'string' ? value.next_cursor : null;
+  return { videos: value.videos.filter(isVideo), next_cursor: cursor };
+}
+
+function asProfile(value: unknown): Profile | undefined {
+  return isObject(value) && typeof value.user_name === 'string' ? (value as unknown as Profile) : undefined;
+}
+
+/**
+ * The api reads behind the public pages. Each carries the visitor's session (so an owner sees their
+ * own private video) and the client's address; anything but a well-formed 200 is "missing" for a
+ * 4xx and "down" otherwise, so a page never turns an api hiccup into a 500.
+ */
+export class PublicApi {
+  constructor(private readonly gateway: ApiGateway) {}
+
+  private async read<T>(request: FastifyRequest, path: string, sessionId: string | undefined, shape: (v: unknown) => T | undefined): Promise<Read<T>> {
+    try {
+      const res = await this.gateway.client.request({
+        method: 'GET',
+        path,
+        headers: ApiGateway.forwarded(request, sessionId ? { 'x-session-id': sessionId } : {}),
+      });
+      const data = res.status === 200 ? shape(parseJson(res.text)) : undefined;
+      if (data !== undefined) return { ok: data };
+      if (res.status >= 400 && res.status < 500) return { missing: true };
+      request.log.warn({ path, status: res.status }, 'api answered a page read unexpectedly');
+      return { down: true };
+    } catch (err) {
+      if (err instanceof AppError && err.statusCode === 503) return { down: true };
+      throw err;
+    }
+  }
+
+  feed(request: FastifyRequest, sort: string, limit: number, sessionId?: string): Promise<Read<VideoListJson>> {
+    return this.read(request, `/videos?sort=${encodeURIComponent(sort)}&limit=${limit}`, sessionId, asVideoList);
+  }
+
+  search(request: FastifyRequest, q: string, limit: number, sessionId?: string): Promise<Read<VideoListJson>> {
+    return this.read(request, `/search?q=${encodeURIComponent(q)}&limit=${limit}`, sessionId, asVideoList);
+  }
+
+  video(request: FastifyRequest, id: string, sessionId?: string): Promise<Read<VideoJson>> {
+    return this.read(request, `/videos/${encodeURIComponent(id)}`, sessionId, (v) => (isVideo(v) ? v : undefined));
+  }
+
+  related(request: FastifyRequest, id: string, sessionId?: string): Promise<Read<VideoListJson>> {
+    return this.read(request, `/videos/${encodeURIComponent(id)}/related?limit=12`, sessionId, asVideoList);
+  }
+
+  profile(request: FastifyRequest, name: string, sessionId?: string): Promise<Read<Profile>> {
+    return this.read(request, `/user/${encodeURIComponent(name)}/profile`, sessionId, asProfile);
+  }
+
+  userVideos(request: FastifyRequest, name: string, limit: number, sessionId?: string): Promise<Read<VideoListJson>> {
+    return this.read(request, `/user/${encodeURIComponent(name)}/videos?limit=${limit}`, sessionId, asVideoList);
+  }
+}

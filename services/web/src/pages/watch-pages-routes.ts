@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Config } from '@video/shared/config';
+import { downPage, layoutOf, lookup, notFoundPage, type PageDeps } from './page-context.js';
+import { formatAge, formatDate, formatViews, searchPath, siteOrigin, toCard, watchPath, type VideoJson } from './page-models.js';
+
+const CHANNEL_PAGE = 48;
+
+// Ids and names are bounded here; anything odd inside the bounds is the api's to refuse (a 404 page).
+const WatchParamsSchema = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+const ChannelParamsSchema = Type.Object({ name: Type.String({ minLength: 1, maxLength: 256 }) });
+
+function originOf(request: FastifyRequest, config: Config): string {
+  return siteOrigin(request.protocol, request.host, `${config.host}:${config.web_port}`);
+}
+
+/** The watch page's values: the video's text, its counts, and its absolute links for sharing. */
+function watchView(video: VideoJson, origin: string) {
+  const canonical = origin + watchPath(video.id);
+  const poster = typeof video.poster === 'string' && video.poster.startsWith('/') ? origin + video.poster : '';
+  return {
+    video: {
+      id: video.id,
+      name: video.name,
+      author: video.author ?? '',
+      authorHref: toCard(video).authorHref,
+      description: video.description ?? '',
+      tags: (video.tags ?? []).map((tag) => ({ tag, href: searchPath(tag) })),
+      privacy: video.privacy ?? 'public',
+      views: formatViews(video.views),
+      likes: video.likes ?? 0,
+      dislikes: video.dislikes ?? 0,
+      age: formatAge(video.create_time),
+      pending: video.upload_state === 'pending',
+    },
+    next: watchPath(video.id),
+    signinHref: `/?next=${encodeURIComponent(watchPath(video.id))}#auth`,
+    og: { url: canonical, image: poster, video: `${origin}/videos/${encodeURIComponent(video.id)}` },
+  };
+}
+
+export async function watchPagesRoutes(appBase: FastifyInstance, deps: PageDeps): Promise<void> {
+  const app = appBase.withTypeProvider<TypeBoxTypeProvider>();
+  const html = { 200: Type.String(), 404: Type.String(), 503: Type.String() };
+
+  app.get('/v/:id', { schema: { params: WatchParamsSchema, response: html } }, async (request, reply) => {
+    const viewer = await lookup(request, reply, deps);
+    if ('down' in viewer) return downPage(reply, viewer);
+    const { id } = request.params;
+    const [found, related] = await Promise.all([
+      deps.pub.video(request, id, viewer.sessionId),
+      deps.pub.related(request, id, viewer.sessionId),
+    ]);
+    if ('down' in found) return downPage(reply, viewer);
+    if ('missing' in found) return notFoundPage(reply, viewer, 'video');
+    return reply.view('watch', {
+      ...layoutOf(viewer),
+      title: found.ok.name,
+      ...watchView(found.ok, originOf(request, deps.config)),
+      related: 'ok' in related ? related.ok.videos.filter((v) => v.id !== id).map((v) => toCard(v)) : [],
+    });
+  });
+
+  app.get('/u/:name', { schema: { params: ChannelParamsSchema, response: html } }, async (request, reply) => {
+    const viewer = await lookup(request, reply, deps);
+    if ('down' in viewer) return downPage(reply, viewer);
+    const { name } = request.params;
+    const [profile, list] = await Promise.all([
+      deps.pub.profile(request, name, viewer.sessionId),
+      deps.pub.userVideos(request, name, CHANNEL_PAGE, viewer.sessionId),
+    ]);
+    if ('down' in profile) return downPage(reply, viewer);
+    if ('missing' in profile) return notFoundPage(reply, viewer, 'channel');
+    const owner = layoutOf(viewer).userName === profile.ok.user_name;
+    return reply.view('channel', {
+      ...layoutOf(viewer),
+      title: profile.ok.user_name,
+      profile: {
+        name: profile.ok.user_name,
+        joined: formatDate(profile.ok.created_at),
+        videosCount: profile.ok.videos_count ?? 0,
+      },
+      owner,
+      cards: 'ok' in list ? list.ok.videos.map((v) => toCard(v)) : [],
+      listDown: 'down' in list,
+    });
+  });
+}
