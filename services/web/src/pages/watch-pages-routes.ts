@@ -7,9 +7,11 @@ import { formatAge, formatDate, formatViews, searchPath, siteOrigin, toCard, wat
 
 const CHANNEL_PAGE = 48;
 
-// Ids and names are bounded here; anything odd inside the bounds is the api's to refuse (a 404 page).
-const WatchParamsSchema = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
-const ChannelParamsSchema = Type.Object({ name: Type.String({ minLength: 1, maxLength: 256 }) });
+// Whatever the path holds is the api's to refuse: an id or name it does not know is the 404 page,
+// and one too long to be anybody's never reaches it.
+const WatchParamsSchema = Type.Object({ id: Type.String({ minLength: 1 }) });
+const ChannelParamsSchema = Type.Object({ name: Type.String({ minLength: 1 }) });
+const MAX_PARAM = 256;
 
 function originOf(request: FastifyRequest, config: Config): string {
   return siteOrigin(request.protocol, request.host, `${config.host}:${config.web_port}`);
@@ -48,6 +50,7 @@ export async function watchPagesRoutes(appBase: FastifyInstance, deps: PageDeps)
     const viewer = await lookup(request, reply, deps);
     if ('down' in viewer) return downPage(reply, viewer);
     const { id } = request.params;
+    if (id.length > MAX_PARAM) return notFoundPage(reply, viewer, 'video');
     const [found, related] = await Promise.all([
       deps.pub.video(request, id, viewer.sessionId),
       deps.pub.related(request, id, viewer.sessionId),
@@ -66,6 +69,7 @@ export async function watchPagesRoutes(appBase: FastifyInstance, deps: PageDeps)
     const viewer = await lookup(request, reply, deps);
     if ('down' in viewer) return downPage(reply, viewer);
     const { name } = request.params;
+    if (name.length > MAX_PARAM) return notFoundPage(reply, viewer, 'channel');
     const [profile, list] = await Promise.all([
       deps.pub.profile(request, name, viewer.sessionId),
       deps.pub.userVideos(request, name, CHANNEL_PAGE, viewer.sessionId),

@@ -1,0 +1,85 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { startUpstream, type Upstream } from '../helper.js';
+
+export const HOSTILE = '</title><script>alert(1)</script>';
+
+export interface FakePublicApi extends Upstream {
+  /** The X-Session-Id and url of every request, in order. */
+  seen: { url: string; session: string | undefined }[];
+}
+
+const video = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  author_id: 1,
+  author: 'anna',
+  name: `Video ${id}`,
+  description: '',
+  tags: [],
+  privacy: 'public',
+  duration: 75,
+  width: 640,
+  height: 360,
+  poster: null,
+  views: 1234,
+  likes: 3,
+  dislikes: 1,
+  comments_count: 0,
+  display_ctime: 'Jan 02 2026, 15:04:05',
+  create_time: new Date(Date.now() - 3 * 86400_000).toISOString(),
+  upload_state: 'ready',
+  size: 1000,
+  content_type: 'video/mp4',
+  ...extra,
+});
+
+export const VIDEOS = {
+  cats: video('cats', { name: 'Cats & dogs', description: 'Two friends.\nAt play.', tags: ['cats', 'pets <3'], poster: '/videos/cats/poster.jpg' }),
+  hostile: video('hostile', { name: HOSTILE, author: '<b>bold</b>', description: '<img src=x onerror=alert(2)>', tags: ['"><script>'] }),
+  secret: video('secret', { name: 'My secret', privacy: 'private' }),
+};
+
+const notFound = { error: 'no such video', error_code: '006' };
+
+function sessionUser(request: FastifyRequest): string | undefined {
+  return request.headers['x-session-id'] === 'owner-session' ? 'anna' : undefined;
+}
+
+function routes(app: FastifyInstance, seen: FakePublicApi['seen']) {
+  app.addHook('onRequest', async (request) => {
+    seen.push({ url: request.url, session: request.headers['x-session-id'] as string | undefined });
+  });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/session', async (request, reply) => {
+    const user = sessionUser(request);
+    if (!user) return reply.code(401).send({ error: 'session is unknown or expired', error_code: '002' });
+    return { id: 'owner-session', user_name: user, expires_at: new Date(Date.now() + 60_000).toISOString() };
+  });
+  app.get('/videos', async () => ({ videos: [VIDEOS.cats, VIDEOS.hostile], next_cursor: 'page-2' }));
+  app.get('/search', async (request) => {
+    const { q } = request.query as { q: string };
+    return { videos: q === 'cats' ? [VIDEOS.cats] : [], next_cursor: null };
+  });
+  app.get('/videos/:id', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const found = Object.values(VIDEOS).find((v) => v.id === id);
+    if (!found || (found.privacy === 'private' && !sessionUser(request))) return reply.code(404).send(notFound);
+    return found;
+  });
+  app.get('/videos/:id/related', async () => ({ videos: [VIDEOS.hostile] }));
+  app.get('/user/:name/profile', async (request, reply) => {
+    const { name } = request.params as { name: string };
+    if (name !== 'anna') return reply.code(404).send({ error: 'no such user', error_code: '006' });
+    return { id: 1, user_name: 'anna', created_at: '2026-03-04T10:00:00.000Z', videos_count: 2, followers_count: 0, following_count: 0 };
+  });
+  app.get('/user/:name/videos', async (request) => {
+    const all = [VIDEOS.cats, VIDEOS.hostile, VIDEOS.secret];
+    return { videos: sessionUser(request) ? all : all.filter((v) => v.privacy === 'public'), next_cursor: null };
+  });
+}
+
+/** An api that speaks the public site's reads (feed, search, video, related, profile, user videos). */
+export async function startFakePublicApi(): Promise<FakePublicApi> {
+  const seen: FakePublicApi['seen'] = [];
+  const up = await startUpstream((app) => routes(app, seen));
+  return Object.assign(up, { seen });
+}
