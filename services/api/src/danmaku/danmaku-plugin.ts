@@ -8,7 +8,8 @@ import { LocalBackplane, type Backplane } from './live-backplane.js';
 import { DEFAULT_LIVE_OPTIONS, LiveHub, type LiveOptions } from './live-hub.js';
 import { liveRoutes } from './live-routes.js';
 import { LocalRateLimiter, RedisRateLimiter, type PostRateLimiter, type RateLimit } from './post-rate-limiter.js';
-import { RedisBackplane, connectRedis, parseRedisUrl, waitReady } from './redis-backplane.js';
+import { connectRedis, parseRedisUrl, waitReady } from '../http/redis-connection.js';
+import { RedisBackplane } from './redis-backplane.js';
 
 export interface DanmakuPluginOptions {
   config: Config;

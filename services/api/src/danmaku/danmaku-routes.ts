@@ -23,7 +23,7 @@ import {
   toTuple,
   type DanmakuTuple,
 } from './danmaku-format.js';
-import { densityRoutes } from './danmaku-export-routes.js';
+import { densityRoutes } from './danmaku-density-routes.js';
 import { deleteDanmaku, findDanmaku, insertDanmaku, listPool } from './danmaku-repository.js';
 import {
   DanmakuIdParamsSchema,
