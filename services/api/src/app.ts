@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { baseServerOptions, commonPlugin, connectDatabase, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
 import { commentsRoutes } from './comments/comments-routes.js';
 import { createCommentsService } from './comments/comments-service.js';
+import { decorateSessionUser } from './http/auth-hooks.js';
 import { registerOpenApi } from './http/openapi-plugin.js';
 import { createLimiterFactory, userLimits, type RateLimitOptions } from './http/rate-limits.js';
 import { usersRoutes } from './users/users-routes.js';
@@ -30,7 +31,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   ).withTypeProvider<TypeBoxTypeProvider>();
   const db = deps.db ?? connectDatabase(config.database_url);
   if (!deps.db) app.addHook('onClose', async () => db.close());
-  app.decorateRequest('sessionUser', null);
+  decorateSessionUser(app);
 
   await registerOpenApi(app);
   await app.register(commonPlugin, { service: 'api', metricsToken: config.metrics_token });

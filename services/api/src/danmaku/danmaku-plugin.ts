@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config, Db } from '@video/shared';
+import { decorateSessionUser } from '../http/auth-hooks.js';
 import { exportRoutes } from './danmaku-export-routes.js';
 import { danmakuRoutes } from './danmaku-routes.js';
 import { LocalBackplane, type Backplane } from './live-backplane.js';
@@ -51,6 +52,7 @@ export const danmakuPlugin: FastifyPluginAsync<DanmakuPluginOptions> = async (ap
     limiter = new LocalRateLimiter(rateLimit);
   }
   const hub = new LiveHub(backplane, instanceId, live, app.log);
+  decorateSessionUser(app);
   app.addHook('onClose', async () => hub.close());
 
   // A viewer only ever sends heartbeats: a frame the size of a danmaku message is plenty, and a

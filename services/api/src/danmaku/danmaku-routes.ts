@@ -1,19 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import {
   findAnyVideo,
   findLiveVideo,
   forbidden,
   notFound,
-  requireSession,
-  sessionIdFromHeaders,
   tooManyRequests,
   createErrorHandler,
   danmakuErrorResponses,
   type Db,
-  type SessionUser,
 } from '@video/shared';
+import { authHooks, sessionUserOf } from '../http/auth-hooks.js';
 import {
   escapeHtml,
   normalizeColor,
@@ -44,18 +41,13 @@ export interface DanmakuRoutesOptions {
 
 const tags = ['danmaku'];
 const security = [{ session: [] }];
-const sessionUsers = new WeakMap<FastifyRequest, SessionUser>();
 
 /** DPlayer's v3 danmaku backend: the pool, posting and deleting. */
 export const danmakuRoutes: FastifyPluginAsyncTypebox<DanmakuRoutesOptions> = async (app, { db, hub, limiter }) => {
   // DPlayer reads `msg` of a failed call and shows it; the contract's fields stay beside it.
   app.setErrorHandler(createErrorHandler({ format: 'dplayer' }));
 
-  // onRequest, as elsewhere in the api: 401 is decided before the body is read or validated.
-  const authenticate = async (request: FastifyRequest) => {
-    sessionUsers.set(request, await requireSession(db, sessionIdFromHeaders(request.headers)));
-  };
-  const userOf = (request: FastifyRequest) => sessionUsers.get(request)!;
+  const auth = authHooks(db);
 
   await app.register(densityRoutes, { db });
 
@@ -81,7 +73,7 @@ export const danmakuRoutes: FastifyPluginAsyncTypebox<DanmakuRoutesOptions> = as
     app.post(
       url,
       {
-        onRequest: authenticate,
+        onRequest: auth.anyUser,
         schema: {
           tags,
           security,
@@ -91,7 +83,7 @@ export const danmakuRoutes: FastifyPluginAsyncTypebox<DanmakuRoutesOptions> = as
         },
       },
       async (request) => {
-        const user = userOf(request);
+        const user = sessionUserOf(request);
         const body = request.body;
         const time = normalizeTime(body.time);
         const text = normalizeText(body.text);
@@ -128,7 +120,7 @@ export const danmakuRoutes: FastifyPluginAsyncTypebox<DanmakuRoutesOptions> = as
   app.delete(
     '/danmaku/v3/:id',
     {
-      onRequest: authenticate,
+      onRequest: auth.anyUser,
       schema: {
         tags,
         security,
@@ -138,7 +130,7 @@ export const danmakuRoutes: FastifyPluginAsyncTypebox<DanmakuRoutesOptions> = as
       },
     },
     async (request, reply) => {
-      const user = userOf(request);
+      const user = sessionUserOf(request);
       const row = await findDanmaku(db.kysely, request.params.id);
       if (!row) throw notFound('no such danmaku');
       if (row.author_id !== user.user_id) {

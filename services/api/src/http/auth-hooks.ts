@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { forbidden, requireSession, sessionIdFromHeaders, type Db, type SessionUser } from '@video/shared';
 import { normalizeName } from './input.js';
 
@@ -7,6 +7,11 @@ declare module 'fastify' {
     /** The signed-in user, set by the authenticate hooks. */
     sessionUser: SessionUser | null;
   }
+}
+
+/** Declares request.sessionUser once per app (a plugin used on its own declares it itself). */
+export function decorateSessionUser(app: FastifyInstance): void {
+  if (!app.hasRequestDecorator('sessionUser')) app.decorateRequest('sessionUser', null);
 }
 
 /** The user set by an authenticate hook; routes that use it always run one. */

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError, badRequest, requireSession, sessionIdFromHeaders, toIso, unauthorized, type Db } from '@video/shared';
+import { AppError, badRequest, sessionIdFromHeaders, toIso, unauthorized, type Db } from '@video/shared';
 import { authHooks, sessionUserOf } from '../http/auth-hooks.js';
 import { UserParamsSchema, errorResponses } from '../http/common-schemas.js';
 import { checkPassword, normalizeName } from '../http/input.js';
@@ -114,6 +114,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
   app.get(
     '/session',
     {
+      onRequest: auth.anyUser,
       schema: {
         tags: ['session'],
         security,
@@ -122,7 +123,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       },
     },
     async (request) => {
-      const s = await requireSession(db, sessionIdFromHeaders(request.headers));
+      const s = sessionUserOf(request);
       return { id: s.user_id, user_name: s.user_name, expires_at: toIso(Number(s.expires_at)) };
     },
   );
