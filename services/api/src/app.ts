@@ -1,8 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { baseServerOptions, commonPlugin, connectDatabase, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
+import { baseServerOptions, commonPlugin, databasePlugin, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
 import { commentsRoutes } from './comments/comments-routes.js';
 import { createCommentsService } from './comments/comments-service.js';
+import { danmakuPlugin } from './danmaku/danmaku-plugin.js';
 import { decorateSessionUser } from './http/auth-hooks.js';
 import { registerOpenApi } from './http/openapi-plugin.js';
 import { createLimiterFactory, userLimits, type RateLimitOptions } from './http/rate-limits.js';
@@ -14,7 +15,7 @@ import { videosRoutes } from './videos/videos-routes.js';
 import { createVideosService } from './videos/videos-service.js';
 
 export interface AppDeps {
-  /** An open, migrated database; when absent the app opens config.database_url and closes it on close. */
+  /** An open, migrated database, left open at close; when absent the app opens and migrates config.database_url and closes it on close. */
   db?: Db;
   /** Overrides the logger options (tests). */
   logger?: boolean;
@@ -29,13 +30,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       ...(deps.logger === false ? { logger: false } : {}),
     }),
   ).withTypeProvider<TypeBoxTypeProvider>();
-  const db = deps.db ?? connectDatabase(config.database_url);
-  if (!deps.db) app.addHook('onClose', async () => db.close());
+  await app.register(databasePlugin, { url: config.database_url, db: deps.db });
+  const db = app.db;
   decorateSessionUser(app);
 
   await registerOpenApi(app);
   await app.register(commonPlugin, { service: 'api', metricsToken: config.metrics_token });
   registerHealth(app, () => pingDatabase(db));
+  await registerFeatures(app, config, deps);
+  return app;
+}
+
+async function registerFeatures(app: FastifyInstance, config: Config, deps: AppDeps): Promise<void> {
+  const db = app.db;
   const limiter = await createLimiterFactory(app, config, deps.rateLimits);
   const limits = userLimits(limiter, config);
 
@@ -45,7 +52,5 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.addHook('onClose', videoChanged.close);
   await app.register(videosRoutes, { db, videos: createVideosService(db, videoChanged), limits });
   await app.register(commentsRoutes, { db, comments: createCommentsService(db), limits });
-  // feature plugins
-  await app.register(import('./danmaku/danmaku-plugin.js'), { config, db });
-  return app;
+  await app.register(danmakuPlugin, { config, db });
 }
