@@ -21,14 +21,14 @@ export interface DanmakuPluginOptions {
   rateLimit?: RateLimit;
 }
 
+/** The largest WebSocket frame the api accepts: a danmaku message (100 characters) and its JSON, with room. */
+export const MAX_WS_PAYLOAD = 4096;
+
 /**
  * Danmaku and "watching now": DPlayer's v3 backend, the live WebSocket rooms and the viewer counts.
  * Encapsulated (not fastify-plugin): its WebSocket support and its DPlayer-style error bodies apply
  * to its own routes only.
  */
-/** The largest WebSocket frame the api accepts: a danmaku message (100 characters) and its JSON, with room. */
-export const MAX_WS_PAYLOAD = 4096;
-
 export const danmakuPlugin: FastifyPluginAsync<DanmakuPluginOptions> = async (app, opts) => {
   const live = { ...DEFAULT_LIVE_OPTIONS, ...opts.live };
   const rateLimit = opts.rateLimit ?? { max: opts.config.danmaku_rate_limit, windowMs: 60_000 };

@@ -40,3 +40,5 @@ export function authHooks(db: Db) {
     },
   };
 }
+
+export type AuthHooks = ReturnType<typeof authHooks>;

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError, badRequest, sessionIdFromHeaders, toIso, unauthorized, type Db } from '@video/shared';
-import { authHooks, sessionUserOf } from '../http/auth-hooks.js';
+import { authHooks, sessionUserOf, type AuthHooks } from '../http/auth-hooks.js';
 import { UserParamsSchema, errorResponses } from '../http/common-schemas.js';
 import { checkPassword, normalizeName } from '../http/input.js';
+import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
 import type { AuthLimits } from './sign-in-limits.js';
 import { CredentialsSchema, SessionCreatedSchema, SessionInfoSchema, UserSchema } from './users-schemas.js';
 import type { UsersService } from './users-service.js';
@@ -22,11 +23,18 @@ async function normalizeBodyName(request: { body: unknown }): Promise<void> {
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const tags = ['users'];
-const security = [{ session: [] }];
 
 export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (app, { db, users, limits }) => {
   const auth = authHooks(db);
+  signUpRoute(app, users, limits);
+  signInRoute(app, users, limits);
+  currentUserRoute(app, auth);
+  signOutRoute(app, users, auth);
+  sessionInfoRoute(app, auth);
+  sessionSignOutRoute(app, users);
+};
 
+function signUpRoute(app: ApiApp, users: UsersService, limits: AuthLimits): void {
   app.post(
     '/user',
     {
@@ -45,7 +53,9 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       return reply.code(201).send({ success: true, session_id: sessionId });
     },
   );
+}
 
+function signInRoute(app: ApiApp, users: UsersService, limits: AuthLimits): void {
   app.post(
     '/user/:username',
     {
@@ -74,7 +84,9 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       }
     },
   );
+}
 
+function currentUserRoute(app: ApiApp, auth: AuthHooks): void {
   app.get(
     '/user/:username',
     {
@@ -92,7 +104,9 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       return { id: user.user_id, user_name: user.user_name };
     },
   );
+}
 
+function signOutRoute(app: ApiApp, users: UsersService, auth: AuthHooks): void {
   app.delete(
     '/user/:username',
     {
@@ -110,7 +124,9 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       return reply.code(204).send(null);
     },
   );
+}
 
+function sessionInfoRoute(app: ApiApp, auth: AuthHooks): void {
   app.get(
     '/session',
     {
@@ -127,7 +143,9 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       return { id: s.user_id, user_name: s.user_name, expires_at: toIso(Number(s.expires_at)) };
     },
   );
+}
 
+function sessionSignOutRoute(app: ApiApp, users: UsersService): void {
   app.delete(
     '/session',
     {
@@ -145,4 +163,4 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       return reply.code(204).send(null);
     },
   );
-};
+}

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '@video/shared';
-import { authHooks, sessionUserOf } from '../http/auth-hooks.js';
+import { authHooks, sessionUserOf, type AuthHooks } from '../http/auth-hooks.js';
 import { ListQuerySchema, UserParamsSchema, errorResponses } from '../http/common-schemas.js';
 import { normalizeName, trimmedText } from '../http/input.js';
 import { pageQuery } from '../http/pagination.js';
 import type { UserLimits } from '../http/rate-limits.js';
+import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
 import { NewVideoSchema, VideoInfoSchema, VideoListSchema, VideoParamsSchema } from './videos-schemas.js';
 import type { VideosService } from './videos-service.js';
 import { videoJson } from './videos-views.js';
@@ -17,11 +18,16 @@ export interface VideosRoutesOptions {
 }
 
 const tags = ['videos'];
-const security = [{ session: [] }];
 
 export const videosRoutes: FastifyPluginAsyncTypebox<VideosRoutesOptions> = async (app, { db, videos, limits }) => {
   const auth = authHooks(db);
+  createVideoRoute(app, videos, auth, limits);
+  listVideosRoute(app, videos);
+  getVideoRoute(app, videos);
+  deleteVideoRoute(app, videos, auth);
+};
 
+function createVideoRoute(app: ApiApp, videos: VideosService, auth: AuthHooks, limits: VideosRoutesOptions['limits']): void {
   app.post(
     '/user/:username/videos',
     {
@@ -42,7 +48,9 @@ export const videosRoutes: FastifyPluginAsyncTypebox<VideosRoutesOptions> = asyn
       return reply.code(201).send(videoJson(video));
     },
   );
+}
 
+function listVideosRoute(app: ApiApp, videos: VideosService): void {
   app.get(
     '/user/:username/videos',
     {
@@ -59,7 +67,9 @@ export const videosRoutes: FastifyPluginAsyncTypebox<VideosRoutesOptions> = asyn
       return { videos: page.items.map(videoJson), next_cursor: page.next_cursor };
     },
   );
+}
 
+function getVideoRoute(app: ApiApp, videos: VideosService): void {
   app.get(
     '/user/:username/videos/:vid',
     {
@@ -72,7 +82,9 @@ export const videosRoutes: FastifyPluginAsyncTypebox<VideosRoutesOptions> = asyn
     },
     async (request) => videoJson(await videos.getOfUser(normalizeName(request.params.username), request.params.vid)),
   );
+}
 
+function deleteVideoRoute(app: ApiApp, videos: VideosService, auth: AuthHooks): void {
   app.delete(
     '/user/:username/videos/:vid',
     {
@@ -90,4 +102,4 @@ export const videosRoutes: FastifyPluginAsyncTypebox<VideosRoutesOptions> = asyn
       return reply.code(204).send(null);
     },
   );
-};
+}
