@@ -10,13 +10,6 @@ export function isValidUserName(name: string): boolean {
   return USER_NAME_RE.test(name);
 }
 
-/** bcrypt reads at most 72 bytes and stops at NUL, so both would let different passwords match. */
-export function checkPassword(pwd: string): void {
-  const bytes = Buffer.byteLength(pwd, 'utf8');
-  if (bytes < 6 || bytes > 72) throw badRequest('body.pwd must be 6–72 bytes');
-  if (pwd.includes('\0')) throw badRequest('body.pwd must not contain NUL');
-}
-
 /** Trims and checks a length in characters (code points), as the contract counts them. */
 export function trimmedText(field: string, raw: string, max: number): string {
   const text = raw.trim();

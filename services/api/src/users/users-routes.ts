@@ -3,8 +3,9 @@ import { Type } from '@sinclair/typebox';
 import { AppError, badRequest, sessionIdFromHeaders, toIso, unauthorized, type Db } from '@video/shared';
 import { authHooks, sessionUserOf, type AuthHooks } from '../http/auth-hooks.js';
 import { UserParamsSchema, errorResponses } from '../http/common-schemas.js';
-import { checkPassword, normalizeName } from '../http/input.js';
+import { normalizeName } from '../http/input.js';
 import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
+import { checkPassword, normalizeBodyName } from './credentials.js';
 import type { AuthLimits } from './sign-in-limits.js';
 import { CredentialsSchema, SessionCreatedSchema, SessionInfoSchema, UserSchema } from './users-schemas.js';
 import type { UsersService } from './users-service.js';
@@ -13,12 +14,6 @@ export interface UsersRoutesOptions {
   db: Db;
   users: UsersService;
   limits: AuthLimits;
-}
-
-/** NFC-normalizes the body's user_name before validation, so the pattern sees composed letters. */
-async function normalizeBodyName(request: { body: unknown }): Promise<void> {
-  const body = request.body as { user_name?: unknown } | null;
-  if (body && typeof body === 'object' && typeof body.user_name === 'string') body.user_name = normalizeName(body.user_name);
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
