@@ -6,7 +6,7 @@ import { softDeleteVideo } from '@video/shared';
 import { testDialects } from '@video/shared/testing';
 import { buildApp } from '../../src/app.js';
 import { parseVideoChanged } from '../../src/internal/video-changed-subscriber.js';
-import { createStreamInvalidator } from '../../../api/src/lib/stream-invalidation.js';
+import { createStreamInvalidator } from '../../../api/src/videos/stream-invalidation.js';
 import { listen, makeUser, makeVideo, MP4, rawRequest, startApp, type Harness } from '../helper.js';
 
 const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
