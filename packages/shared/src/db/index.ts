@@ -19,3 +19,4 @@ export * from './require-session.js';
 export * from './keyset.js';
 export * from './search/normalize.js';
 export * from './search/search-index.js';
+export * from './hot-rank.js';
