@@ -54,24 +54,39 @@ function ignoreDuplicate(err: unknown): void {
   throw err;
 }
 
-/** With Redis configured: `SET … NX EX` keys, shared by every api instance, expiring by themselves. */
+/**
+ * One report, atomically (Redis runs a script alone): KEYS[1] holds the first report's time, KEYS[2]
+ * the counted view's. Times are the api's clock (ARGV[1]), so every instance applies one rule; the
+ * keys' own expiry only collects them.
+ */
+const REPORT_SCRIPT = `
+local now, after, window, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local counted = redis.call('GET', KEYS[2])
+if counted and now - tonumber(counted) < window then return 0 end
+if counted then redis.call('DEL', KEYS[2]) end
+local first = redis.call('GET', KEYS[1])
+if not first then redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl) return 0 end
+if now - tonumber(first) < after then return 0 end
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ttl)
+redis.call('DEL', KEYS[1])
+return 1
+`;
+
+/** With Redis configured: the same rule in keys shared by every api instance, expiring by themselves. */
 export class RedisViewDedupe implements ViewDedupe {
+  private readonly ttlSeconds: number;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly afterMs: number,
-  ) {}
+  ) {
+    this.ttlSeconds = Math.ceil((VIEW_WINDOW_MS + afterMs) / 1000) + 60;
+  }
 
   async report(videoId: string, viewer: string, now: number): Promise<boolean> {
     const key = `${this.prefix}views:${videoId}:${viewer}`;
-    if ((await this.redis.exists(`${key}:counted`)) === 1) return false;
-    const ttl = Math.ceil(VIEW_WINDOW_MS / 1000);
-    await this.redis.set(`${key}:first`, String(now), 'EX', ttl, 'NX');
-    const first = Number(await this.redis.get(`${key}:first`));
-    if (!Number.isFinite(first) || now - first < this.afterMs) return false;
-    const won = await this.redis.set(`${key}:counted`, String(now), 'EX', ttl, 'NX');
-    if (won !== 'OK') return false;
-    await this.redis.del(`${key}:first`);
-    return true;
+    const counted = await this.redis.eval(REPORT_SCRIPT, 2, `${key}:first`, `${key}:counted`, now, this.afterMs, VIEW_WINDOW_MS, this.ttlSeconds);
+    return counted === 1;
   }
 }
