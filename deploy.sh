@@ -45,29 +45,20 @@ need_build() {
   [[ -f "$CONFIG" ]] || fail "settings file $CONFIG not found; run ./buildprod.sh, or point CONFIG at your conf.json"
 }
 
-# Host and ports as the services will see them: environment over the settings file over defaults.
-declare -A PORT
-PROBE_HOST=127.0.0.1
+# Where this machine reaches each service (probe host and port), as the services' own config loader
+# resolves them: environment over the settings file over defaults, every key validated.
+declare -A PORT PROBE
 load_ports() {
-  local line
-  # shellcheck disable=SC2016 # JavaScript, not shell
-  line="$(node -e '
-    const fs = require("fs");
-    let c = {};
-    try { c = JSON.parse(fs.readFileSync(process.env.CONFIG, "utf8")); }
-    catch (e) { console.error(`cannot read ${process.env.CONFIG}: ${e.message}`); process.exit(1); }
-    const d = { host: "127.0.0.1", api_port: 9003, stream_port: 9004, scheduler_port: 9005, web_port: 9006 };
-    const v = (k) => process.env[k.toUpperCase()] ?? c[k] ?? d[k];
-    console.log(["host", "api_port", "stream_port", "scheduler_port", "web_port"].map(v).join(" "));
-  ')" || fail "cannot read the settings (see above)"
-  local host
-  read -r host 'PORT[api]' 'PORT[streamserver]' 'PORT[scheduler]' 'PORT[web]' <<<"$line"
-  case "$host" in
-    0.0.0.0 | "") PROBE_HOST=127.0.0.1 ;;
-    :: | "[::]") PROBE_HOST="[::1]" ;;
-    *:*) PROBE_HOST="[$host]" ;;
-    *) PROBE_HOST="$host" ;;
-  esac
+  local tsx="$ROOT/node_modules/.bin/tsx" out key value
+  [[ -x "$tsx" ]] || fail "tsx is not installed in $ROOT; run 'npm ci' there first"
+  out="$("$tsx" "$ROOT/scripts/print-config.ts")" ||
+    fail "cannot read the settings in $CONFIG (see above); fix them, or point CONFIG at another file"
+  while IFS='=' read -r key value; do
+    case "$key" in
+      *_probe_host) PROBE[${key%_probe_host}]="$value" ;;
+      *_probe_port) PORT[${key%_probe_port}]="$value" ;;
+    esac
+  done <<<"$out"
 }
 
 # A process that exited but was not reaped yet (a zombie) counts as gone.
@@ -101,7 +92,7 @@ running_pid() {
 
 # HTTP status of GET /healthz, or 000 when nothing answers.
 health() {
-  local url="http://$PROBE_HOST:${PORT[$1]}/healthz"
+  local url="http://${PROBE[$1]}:${PORT[$1]}/healthz"
   if command -v curl >/dev/null; then
     curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" 2>/dev/null || true
   else
@@ -109,7 +100,7 @@ health() {
   fi
 }
 
-port_busy() { (exec 3<>"/dev/tcp/${PROBE_HOST//[\[\]]/}/$1") 2>/dev/null; }
+port_busy() { (exec 3<>"/dev/tcp/${PROBE[$1]//[\[\]]/}/${PORT[$1]}") 2>/dev/null; }
 
 show_log_tail() {
   local file
@@ -171,7 +162,7 @@ cmd_start() {
     pid="$(running_pid "$svc")"
     if [[ -n "$pid" ]]; then
       problems+=("$svc is already running (pid $pid)")
-    elif port_busy "${PORT[$svc]}"; then
+    elif port_busy "$svc"; then
       problems+=("port ${PORT[$svc]} for $svc is already in use by another process")
     fi
   done
@@ -230,7 +221,7 @@ cmd_start() {
     stop_services "${SERVICES[@]}" >&2
     fail "$failed did not come up; fix the cause shown above (settings: $CONFIG) and run ./deploy.sh start again"
   fi
-  say "all four services are up: http://$PROBE_HOST:${PORT[web]}/   (./deploy.sh status, ./deploy.sh stop)"
+  say "all four services are up: http://${PROBE[web]}:${PORT[web]}/   (./deploy.sh status, ./deploy.sh stop)"
 }
 
 cmd_stop() {

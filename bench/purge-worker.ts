@@ -4,7 +4,7 @@
  */
 import pino from 'pino';
 import { connectDatabase, loadConfig } from '@video/shared';
-import { createPurgeJob } from '../services/scheduler/src/jobs/purge-job.js';
+import { createPurgeJob } from '../services/scheduler/src/purge/purge-job.js';
 import type { JobContext } from '../services/scheduler/src/jobs/job.js';
 
 const [url, videoDir, batch, concurrency, chunk] = process.argv.slice(2);

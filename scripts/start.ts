@@ -3,11 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isIPv6 } from 'node:net';
-import { bindHost, ConfigError, loadConfig, resolveInternalToken, type Config } from '@video/shared';
+import { ConfigError, loadConfig, resolveInternalToken, type Config } from '@video/shared';
+import { SERVICES, serviceOrigin } from './service-origins.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SERVICES = ['api', 'streamserver', 'scheduler', 'web'] as const;
 const COLORS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m'];
 const tty = process.stdout.isTTY;
 
@@ -84,17 +83,7 @@ process.on('exit', () => {
 
 // Say where to go once every service answers its health check.
 const deadline = Date.now() + 60_000;
-/** Where this machine reaches a service bound to `host` (a wildcard is reached on loopback). */
-function origin(host: string, port: number): string {
-  const h = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return `http://${isIPv6(h) ? `[${h}]` : h}:${port}`;
-}
-const origins = [
-  origin(bindHost(cfg, 'api'), cfg.api_port),
-  origin(bindHost(cfg, 'stream'), cfg.stream_port),
-  origin(bindHost(cfg, 'scheduler'), cfg.scheduler_port),
-  origin(bindHost(cfg, 'web'), cfg.web_port),
-];
+const origins = SERVICES.map((name) => serviceOrigin(cfg, name));
 async function waitReady() {
   while (!stopping && Date.now() < deadline) {
     const ok = await Promise.all(

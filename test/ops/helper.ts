@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { siteEnv } from '../system/harness/site-env.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SERVICES = ['api', 'streamserver', 'scheduler', 'web'] as const;
@@ -101,7 +102,6 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
   return check();
 }
 
-/** Environment for a deployment on the given ports, with every URL pointing at them. */
 /** The environment of a deployed site on these ports; the web's own metrics port is off unless given. */
 export function deployEnv(ports: Record<Service, number>, dataDir: string, binDir: string, webMetricsPort = 0): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -112,17 +112,7 @@ export function deployEnv(ports: Record<Service, number>, dataDir: string, binDi
   return {
     ...env,
     BIN_DIR: binDir,
-    HOST: '127.0.0.1',
-    API_PORT: String(ports.api),
-    STREAM_PORT: String(ports.streamserver),
-    SCHEDULER_PORT: String(ports.scheduler),
-    WEB_PORT: String(ports.web),
-    WEB_METRICS_PORT: String(webMetricsPort),
-    API_URL: `http://127.0.0.1:${ports.api}`,
-    STREAM_URL: `http://127.0.0.1:${ports.streamserver}`,
-    SCHEDULER_URL: `http://127.0.0.1:${ports.scheduler}`,
-    DATABASE_URL: `sqlite:${path.join(dataDir, 'video.db')}`,
-    VIDEO_DIR: path.join(dataDir, 'videos'),
+    ...siteEnv(ports, { databaseUrl: `sqlite:${path.join(dataDir, 'video.db')}`, videoDir: path.join(dataDir, 'videos'), webMetricsPort }),
     BCRYPT_COST: '4',
     LOG_LEVEL: 'info',
     LOG_PRETTY: '0',

@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@video/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { rawRequest, type RawResponse } from './harness/raw.js';
 import { SERVICE_NAMES, sleep, type ServiceName } from './harness/service-process.js';
 import { Site } from './harness/site.js';
 import { SiteUser, type VideoInfo } from './harness/site-user.js';
+import { CHROMIUM, haveBrowser, launchChromium } from '../../services/web/test/chromium.js';
 
 const skip = mysqlSkipReason('test/system/hostile.test.ts');
 const SEED = Number(process.env.SYSTEM_FUZZ_SEED ?? Date.now() % 1_000_000);
@@ -375,19 +377,14 @@ describe.skipIf(Boolean(skip))(`system: hostile input across all four services (
       const html = res.text();
       for (const p of payloads) expect(html.includes(p), `${page} contains the raw payload ${p}`).toBe(false);
     }
-    const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-    if (!existsSync(chromiumPath)) {
-      if (process.env.REQUIRE_BROWSER === '1') throw new Error(`REQUIRE_BROWSER=1 but ${chromiumPath} does not exist`);
-      console.warn(`XSS browser check SKIPPED: ${chromiumPath} not found (apt-get install chromium, or set CHROMIUM_PATH)`);
+    if (!haveBrowser) {
+      if (process.env.REQUIRE_BROWSER === '1') throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} does not exist`);
+      console.warn(`XSS browser check SKIPPED: ${CHROMIUM} not found (apt-get install chromium, or set CHROMIUM_PATH)`);
       return;
     }
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const profile = mkdtempSync(path.join(os.tmpdir(), 'hostile-chromium-'));
+    const context = await launchChromium(profile);
     try {
-      const context = await browser.newContext();
       await context.addCookies([{ name: 'session', value: evil.cookie, url: site.web }]);
       const page = await context.newPage();
       const dialogs: string[] = [];
@@ -405,7 +402,8 @@ describe.skipIf(Boolean(skip))(`system: hostile input across all four services (
       expect(dialogs).toEqual([]);
       expect(text.includes(payloads[0]!) || text.includes(payloads[1]!) || text.includes(payloads[2]!), 'payloads are shown as text').toBe(true);
     } finally {
-      await browser.close();
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
     }
   }, 120_000);
 

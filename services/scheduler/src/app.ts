@@ -1,14 +1,14 @@
 import type { Writable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { baseServerOptions, commonPlugin, connectDatabase, loggerOptions, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
+import { baseServerOptions, commonPlugin, databasePlugin, loggerOptions, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
 import { JOBS } from './jobs/index.js';
 import type { JobDefinition } from './jobs/job.js';
-import { videoDeleteRecordRoute } from './routes/video-delete-record-route.js';
+import { videoDeleteRecordRoute } from './purge/video-delete-record-route.js';
 import { Runner } from './taskrunner/runner.js';
 
 export interface AppDeps {
-  /** An open, migrated database; when absent the app opens config.database_url and closes it on close. */
+  /** An open, migrated database (borrowed); when absent the app opens and migrates config.database_url. */
   db?: Db;
   /** Overrides the logger options (tests). */
   logger?: boolean;
@@ -35,9 +35,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         ? { logger: { ...loggerOptions(config, 'scheduler'), transport: undefined, stream: deps.logStream } }
         : {};
   const app = Fastify(baseServerOptions(config, 'scheduler', extra)).withTypeProvider<TypeBoxTypeProvider>();
-  const db = deps.db ?? connectDatabase(config.database_url);
-  if (!deps.db) app.addHook('onClose', async () => db.close());
   await app.register(commonPlugin, { service: 'scheduler', metricsToken: config.metrics_token });
+  await app.register(databasePlugin, { url: config.database_url, db: deps.db, log: (msg) => process.stderr.write(`scheduler: ${msg}\n`) });
+  const db = app.db;
 
   const runner = new Runner(
     (deps.jobs ?? JOBS).map((def) => ({

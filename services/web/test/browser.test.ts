@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { announceBrowser, CHROMIUM, CHROMIUM_ARGS as ARGS, haveBrowser } from './chromium.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { announceBrowser, haveBrowser, launchChromium } from './chromium.js';
 import { startStack, type Stack } from './stack.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/sample.mp4', import.meta.url));
@@ -26,13 +26,7 @@ describe.skipIf(!haveBrowser)('in Chromium: the journey through the pages', () =
   beforeAll(async () => {
     stack = await startStack('sqlite');
     profile = mkdtempSync(path.join(os.tmpdir(), 'web-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      viewport: { width: 1280, height: 800 },
-      timeout: 30_000,
-    });
+    context = await launchChromium(profile);
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (err) => pageErrors.push(err.message));

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { chromium, type BrowserContext } from 'playwright-core';
 import { it } from 'vitest';
 
 /** Debian's Chromium only: no test tool may download a browser of its own. */
@@ -32,4 +33,15 @@ export function announceBrowser(what: string): void {
   } else {
     console.warn(`${what} SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
   }
+}
+
+/** Launches headless Chromium with the flags above, a 1280×800 window and its profile in `profileDir`. */
+export function launchChromium(profileDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 800 },
+    timeout: 30_000,
+  });
 }

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { announceBrowser, CHROMIUM, CHROMIUM_ARGS as ARGS, haveBrowser } from './chromium.js';
+import { announceBrowser, haveBrowser, launchChromium } from './chromium.js';
 import { startStack, type Stack } from './stack.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/sample.mp4', import.meta.url));
@@ -46,13 +46,7 @@ describe.skipIf(!haveBrowser)('in Chromium: danmaku between two pages of one vid
   beforeAll(async () => {
     stack = await startStack('sqlite', { danmaku_rate_limit: 5 });
     profile = mkdtempSync(path.join(os.tmpdir(), 'danmaku-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      viewport: { width: 1280, height: 800 },
-      timeout: 30_000,
-    });
+    context = await launchChromium(profile);
     // Nothing may leave 127.0.0.1.
     await context.route(/^(?!(http|ws):\/\/127\.0\.0\.1[:/])/, (route) => {
       problems.push(`blocked request to another host: ${route.request().url()}`);

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page, type Route } from 'playwright-core';
-import { announceBrowser, CHROMIUM, CHROMIUM_ARGS as ARGS, haveBrowser } from './chromium.js';
+import type { BrowserContext, Page, Route } from 'playwright-core';
+import { announceBrowser, haveBrowser, launchChromium } from './chromium.js';
 import { startStack, type Stack } from './stack.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/sample.mp4', import.meta.url));
@@ -107,13 +107,7 @@ describe.skipIf(!haveBrowser)('in Chromium: a resumable upload survives a reload
     bytes = Buffer.concat([readFileSync(FIXTURE), randomBytes(2 * CHUNK + CHUNK / 2)]);
     bigFile = path.join(dir, 'holiday.mp4');
     writeFileSync(bigFile, bytes);
-    context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      viewport: { width: 1280, height: 800 },
-      timeout: 30_000,
-    });
+    context = await launchChromium(path.join(dir, 'profile'));
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(20_000);
     page.on('pageerror', (err) => pageErrors.push(err.message));

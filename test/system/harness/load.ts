@@ -67,6 +67,140 @@ function choose(mix: Record<string, number>): Action {
   return entries[0]![0] as Action;
 }
 
+/** What every action works with: the run's options and how to report an answer the load did not expect. */
+interface LoadRun {
+  options: LoadOptions;
+  ledger: Ledger;
+  recorder: Recorder;
+  unexpected: (what: string, res: Res) => void;
+}
+
+async function upload(l: LoadRun, user: SiteUser): Promise<void> {
+  const created = await user.createVideo(`clip ${randomBytes(3).toString('hex')}`);
+  if (created.status !== 201) return l.unexpected('create video', created);
+  const video = l.ledger.addVideo(created.json().id, user);
+  const bytes = uniqueMp4(l.options.uploadExtraBytes?.() ?? randomInt(16, 4096));
+  video.uploading = true;
+  try {
+    const res = await user.upload(video.id, bytes);
+    if (res.status === 201) video.acked = bytes;
+    else {
+      // A 5xx from the proxy may hide an upload that completed upstream: its outcome is unknown.
+      if (res.status >= 500) video.uploadUnknown = [...(video.uploadUnknown ?? []), bytes];
+      l.unexpected('upload', res);
+    }
+  } catch (err) {
+    video.uploadUnknown = [...(video.uploadUnknown ?? []), bytes];
+    throw err;
+  } finally {
+    video.uploading = false;
+  }
+}
+
+async function streamRange(l: LoadRun, user: SiteUser): Promise<void> {
+  const v = pick(l.ledger.readable());
+  if (!v?.acked) return;
+  const size = v.acked.length;
+  const start = randomInt(size);
+  const end = Math.min(size - 1, start + randomInt(1, 64 * 1024));
+  const res = await user.range(v.id, start, end);
+  if (res.status === 206) {
+    if (!res.body.equals(v.acked.subarray(start, end + 1))) {
+      l.recorder.unexpected.push(`range ${start}-${end} of ${v.id}: wrong bytes`);
+    }
+    if (res.headers['content-range'] !== `bytes ${start}-${end}/${size}`) {
+      l.unexpected(`range ${start}-${end} content-range ${res.headers['content-range']}`, res);
+    }
+  } else if (!(res.status === 404 && v.deleteStarted)) l.unexpected(`range of ${v.id}`, res);
+}
+
+async function streamWhole(l: LoadRun, user: SiteUser): Promise<void> {
+  const v = pick(l.ledger.readable());
+  if (!v?.acked) return;
+  const res = await user.download(v.id);
+  if (res.status === 200) {
+    if (!res.body.equals(v.acked)) l.recorder.unexpected.push(`whole ${v.id}: wrong bytes`);
+  } else if (!(res.status === 404 && v.deleteStarted)) l.unexpected(`whole ${v.id}`, res);
+}
+
+async function listVideos(l: LoadRun, user: SiteUser): Promise<void> {
+  const res = await user.listVideos();
+  if (res.status !== 200) l.unexpected('list videos', res);
+}
+
+async function getVideo(l: LoadRun, user: SiteUser): Promise<void> {
+  const v = pick(l.ledger.readable());
+  if (!v) return;
+  const res = await user.getVideo(v.owner.name, v.id);
+  if (res.status !== 200 && !(res.status === 404 && v.deleteStarted)) l.unexpected('get video', res);
+}
+
+async function postComment(l: LoadRun, user: SiteUser): Promise<void> {
+  const v = pick(l.ledger.readable());
+  if (!v) return;
+  const content = `comment ${randomBytes(4).toString('hex')} on ${v.id.slice(0, 8)}`;
+  const res = await user.comment(v.id, content);
+  if (res.status === 201) {
+    const c = res.json();
+    l.ledger.comments.set(c.id, { id: c.id, videoId: v.id, author: user, content, deleteStarted: false, deleted: false });
+  } else if (!(res.status === 404 && v.deleteStarted)) l.unexpected('post comment', res);
+}
+
+async function listComments(l: LoadRun, user: SiteUser): Promise<void> {
+  const v = pick(l.ledger.readable());
+  if (!v) return;
+  const res = await user.listComments(v.id);
+  if (res.status !== 200 && !(res.status === 404 && v.deleteStarted)) l.unexpected('list comments', res);
+}
+
+async function deleteComment(l: LoadRun, user: SiteUser): Promise<void> {
+  const mine = [...l.ledger.comments.values()].filter(
+    (c) => c.author === user && !c.deleteStarted && !l.ledger.videos.get(c.videoId)?.deleteStarted,
+  );
+  const c = pick(mine);
+  if (!c) return;
+  c.deleteStarted = true;
+  const res = await user.deleteComment(c.videoId, c.id);
+  if (res.status === 204) c.deleted = true;
+  else if (!(res.status === 404 && l.ledger.videos.get(c.videoId)?.deleteStarted)) l.unexpected('delete comment', res);
+}
+
+async function deleteVideo(l: LoadRun, user: SiteUser): Promise<void> {
+  const mine = [...l.ledger.videos.values()].filter((v: VideoEntry) => v.owner === user && !v.deleteStarted && !v.uploading);
+  // Keep a few videos per user so there is always something to watch.
+  if (mine.length < 3) return;
+  const v = pick(mine)!;
+  v.deleteStarted = true;
+  const res = await user.deleteVideo(v.id);
+  if (res.status === 204) v.deleted = true;
+  else l.unexpected('delete video', res);
+}
+
+async function signin(l: LoadRun, user: SiteUser): Promise<void> {
+  const res = await user.signin();
+  if (res.status !== 200) l.unexpected('signin', res);
+}
+
+async function userhomePage(l: LoadRun, user: SiteUser): Promise<void> {
+  const res = await user.userhome();
+  if (res.status !== 200) l.unexpected('userhome page', res);
+}
+
+/** One function per action: each records the answer and updates the ledger with what the site acknowledged. */
+const STEPS: Record<Action, (l: LoadRun, user: SiteUser) => Promise<void>> = {
+  upload,
+  'stream range': streamRange,
+  'stream whole': streamWhole,
+  'list videos': listVideos,
+  'get video': getVideo,
+  'post comment': postComment,
+  'list comments': listComments,
+  'delete comment': deleteComment,
+  'delete video': deleteVideo,
+  signin,
+  'userhome page': userhomePage,
+};
+
 /**
  * Runs every user's loop until the deadline: each picks an action by weight, records the answer
  * and updates the ledger with what the site acknowledged. Resolves when all loops have ended.
@@ -80,129 +214,13 @@ export async function runLoad(options: LoadOptions): Promise<void> {
       recorder.unexpected.push(`${what}: ${res.status} ${res.text().slice(0, 160)}`);
     }
   };
-  const readable = () => ledger.readable();
-
-  const step = async (user: SiteUser, action: Action): Promise<void> => {
-    switch (action) {
-      case 'upload': {
-        const created = await user.createVideo(`clip ${randomBytes(3).toString('hex')}`);
-        if (created.status !== 201) return unexpected('create video', created);
-        const video = ledger.addVideo(created.json().id, user);
-        const bytes = uniqueMp4(options.uploadExtraBytes?.() ?? randomInt(16, 4096));
-        video.uploading = true;
-        try {
-          const res = await user.upload(video.id, bytes);
-          if (res.status === 201) video.acked = bytes;
-          else {
-            // A 5xx from the proxy may hide an upload that completed upstream: its outcome is unknown.
-            if (res.status >= 500) video.uploadUnknown = [...(video.uploadUnknown ?? []), bytes];
-            unexpected('upload', res);
-          }
-        } catch (err) {
-          video.uploadUnknown = [...(video.uploadUnknown ?? []), bytes];
-          throw err;
-        } finally {
-          video.uploading = false;
-        }
-        return;
-      }
-      case 'stream range': {
-        const v = pick(readable());
-        if (!v?.acked) return;
-        const size = v.acked.length;
-        const start = randomInt(size);
-        const end = Math.min(size - 1, start + randomInt(1, 64 * 1024));
-        const res = await user.range(v.id, start, end);
-        if (res.status === 206) {
-          if (!res.body.equals(v.acked.subarray(start, end + 1))) {
-            recorder.unexpected.push(`range ${start}-${end} of ${v.id}: wrong bytes`);
-          }
-          if (res.headers['content-range'] !== `bytes ${start}-${end}/${size}`) {
-            unexpected(`range ${start}-${end} content-range ${res.headers['content-range']}`, res);
-          }
-        } else if (!(res.status === 404 && v.deleteStarted)) unexpected(`range of ${v.id}`, res);
-        return;
-      }
-      case 'stream whole': {
-        const v = pick(readable());
-        if (!v?.acked) return;
-        const res = await user.download(v.id);
-        if (res.status === 200) {
-          if (!res.body.equals(v.acked)) recorder.unexpected.push(`whole ${v.id}: wrong bytes`);
-        } else if (!(res.status === 404 && v.deleteStarted)) unexpected(`whole ${v.id}`, res);
-        return;
-      }
-      case 'list videos': {
-        const res = await user.listVideos();
-        if (res.status !== 200) unexpected('list videos', res);
-        return;
-      }
-      case 'get video': {
-        const v = pick(readable());
-        if (!v) return;
-        const res = await user.getVideo(v.owner.name, v.id);
-        if (res.status !== 200 && !(res.status === 404 && v.deleteStarted)) unexpected('get video', res);
-        return;
-      }
-      case 'post comment': {
-        const v = pick(readable());
-        if (!v) return;
-        const content = `comment ${randomBytes(4).toString('hex')} on ${v.id.slice(0, 8)}`;
-        const res = await user.comment(v.id, content);
-        if (res.status === 201) {
-          const c = res.json();
-          ledger.comments.set(c.id, { id: c.id, videoId: v.id, author: user, content, deleteStarted: false, deleted: false });
-        } else if (!(res.status === 404 && v.deleteStarted)) unexpected('post comment', res);
-        return;
-      }
-      case 'list comments': {
-        const v = pick(readable());
-        if (!v) return;
-        const res = await user.listComments(v.id);
-        if (res.status !== 200 && !(res.status === 404 && v.deleteStarted)) unexpected('list comments', res);
-        return;
-      }
-      case 'delete comment': {
-        const mine = [...ledger.comments.values()].filter(
-          (c) => c.author === user && !c.deleteStarted && !ledger.videos.get(c.videoId)?.deleteStarted,
-        );
-        const c = pick(mine);
-        if (!c) return;
-        c.deleteStarted = true;
-        const res = await user.deleteComment(c.videoId, c.id);
-        if (res.status === 204) c.deleted = true;
-        else if (!(res.status === 404 && ledger.videos.get(c.videoId)?.deleteStarted)) unexpected('delete comment', res);
-        return;
-      }
-      case 'delete video': {
-        const mine = [...ledger.videos.values()].filter((v: VideoEntry) => v.owner === user && !v.deleteStarted && !v.uploading);
-        // Keep a few videos per user so there is always something to watch.
-        if (mine.length < 3) return;
-        const v = pick(mine)!;
-        v.deleteStarted = true;
-        const res = await user.deleteVideo(v.id);
-        if (res.status === 204) v.deleted = true;
-        else unexpected('delete video', res);
-        return;
-      }
-      case 'signin': {
-        const res = await user.signin();
-        if (res.status !== 200) unexpected('signin', res);
-        return;
-      }
-      case 'userhome page': {
-        const res = await user.userhome();
-        if (res.status !== 200) unexpected('userhome page', res);
-        return;
-      }
-    }
-  };
+  const run: LoadRun = { options, ledger, recorder, unexpected };
 
   await Promise.all(
     options.users.map(async (user) => {
       for (let i = 0; i < maxActions && Date.now() < options.deadline && !options.stopped?.(); i++) {
         try {
-          await step(user, choose(mix));
+          await STEPS[choose(mix)](run, user);
         } catch {
           // Network errors are already recorded by the user's recorder; keep going.
           await sleep(50);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports.js';
 import { SERVICE_NAMES, ServiceProcess, type ServiceName } from './service-process.js';
+import { siteEnv } from './site-env.js';
 
 export interface SiteOptions {
   databaseUrl: string;
@@ -55,17 +56,7 @@ export class Site {
     const env: Record<string, string> = {
       ...base,
       CONFIG: emptyConfig,
-      HOST: '127.0.0.1',
-      API_PORT: String(ports.api),
-      STREAM_PORT: String(ports.streamserver),
-      SCHEDULER_PORT: String(ports.scheduler),
-      WEB_PORT: String(ports.web),
-      WEB_METRICS_PORT: '0',
-      API_URL: `http://127.0.0.1:${ports.api}`,
-      STREAM_URL: `http://127.0.0.1:${ports.streamserver}`,
-      SCHEDULER_URL: `http://127.0.0.1:${ports.scheduler}`,
-      DATABASE_URL: options.databaseUrl,
-      VIDEO_DIR: videoDir,
+      ...siteEnv(ports, { databaseUrl: options.databaseUrl, videoDir }),
       LOG_LEVEL: 'warn',
       // The load comes from one address and a few hundred names; the limit itself is tested per service.
       SIGNIN_RATE_LIMIT: '1000000',

@@ -45,13 +45,13 @@ export const uploadFailures = new Counter({
   labelNames: ['reason'] as const,
   registers: [registry],
 });
-export const purgeRuns = new Counter({
+export const schedulerJobRuns = new Counter({
   name: 'scheduler_runs_total',
   help: 'Scheduler job runs, by job',
   labelNames: ['job'] as const,
   registers: [registry],
 });
-export const purgeRecords = new Counter({
+export const schedulerJobRecords = new Counter({
   name: 'scheduler_records_total',
   help: 'Scheduler records by job and outcome (claimed, purged, failed)',
   labelNames: ['job', 'outcome'] as const,

@@ -1,12 +1,11 @@
-import { purgeJob } from './purge-job.js';
-import { sessionSweepJob } from './session-sweep-job.js';
-import { expiredUploadsJob } from './expired-uploads-job.js';
+import { purgeJob } from '../purge/purge-job.js';
+import { sessionSweepJob } from '../sessions/session-sweep-job.js';
+import { expiredUploadsJob } from '../uploads/expired-uploads-job.js';
 import type { JobDefinition } from './job.js';
 
 /** Every job the scheduler runs, each on its own non-overlapping worker. */
 export const JOBS: JobDefinition[] = [
   purgeJob,
   sessionSweepJob,
-  // more jobs
   expiredUploadsJob,
 ];

@@ -11,7 +11,7 @@ export interface JobContext {
   config: Config;
 }
 
-/** A job: built from its context, run by a Worker on the scheduler's timer. */
+/** How a job is registered: its name, its interval, and how to build it from its context; a Worker runs what `create` returns. */
 export interface JobDefinition {
   name: string;
   /** Seconds between runs; scheduler_interval_seconds when absent. */

@@ -1,5 +1,6 @@
-import { deleteExpiredSessions, purgeRecords, purgeRuns } from '@video/shared';
-import type { Job, JobContext, JobDefinition, JobRunSummary } from './job.js';
+import { deleteExpiredSessions } from '@video/shared';
+import { countJobRun } from '../jobs/job-metrics.js';
+import type { Job, JobContext, JobDefinition, JobRunSummary } from '../jobs/job.js';
 
 const PER_STATEMENT = 1000;
 const MAX_STATEMENTS_PER_RUN = 100;
@@ -15,9 +16,8 @@ export function createSessionSweepJob({ db, log }: JobContext, now: () => number
         deleted += n;
         if (n < PER_STATEMENT) break;
       }
-      purgeRuns.inc({ job: 'session-sweep' });
+      countJobRun('session-sweep', { purged: deleted });
       if (deleted > 0) {
-        purgeRecords.inc({ job: 'session-sweep', outcome: 'purged' }, deleted);
         log.info({ deleted }, 'expired sessions deleted');
       }
       return { counts: { purged: deleted } };

@@ -5,9 +5,9 @@ import { Upload } from '@tus/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertUpload, insertVideo, tusStoreDir, tusUploadFiles, type Db } from '@video/shared';
 import { openTestDb, testDialects } from '@video/shared/testing';
-import { createExpiredUploadsJob } from '../src/jobs/expired-uploads-job.js';
-import type { JobRunSummary } from '../src/jobs/job.js';
-import { jobContext, seedUser } from './helper.js';
+import { createExpiredUploadsJob } from '../../src/uploads/expired-uploads-job.js';
+import type { JobRunSummary } from '../../src/jobs/job.js';
+import { jobContext, seedUser } from '../helper.js';
 
 const HOUR = 3600_000;
 /** One run of the job, its summary required. */

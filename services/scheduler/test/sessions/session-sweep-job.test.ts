@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertSession, type Db } from '@video/shared';
 import { openTestDb, testDialects } from '@video/shared/testing';
-import { createSessionSweepJob } from '../../src/jobs/session-sweep-job.js';
+import { createSessionSweepJob } from '../../src/sessions/session-sweep-job.js';
 import { count, jobContext, seedUser } from '../helper.js';
 
 describe.each(testDialects())('session sweep job (%s)', (dialect) => {

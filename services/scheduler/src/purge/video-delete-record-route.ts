@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Db } from '@video/shared';
-import { queueVideoDelete } from '../services/delete-record-service.js';
-import { checkInternalToken } from './internal-token.js';
+import { ErrorSchema, type Db } from '@video/shared';
+import { queueVideoDelete } from './delete-record-service.js';
+import { checkInternalToken } from '../http/internal-token.js';
 
 export const VideoDeleteParamsSchema = Type.Object({
   vidId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
@@ -9,7 +9,6 @@ export const VideoDeleteParamsSchema = Type.Object({
 
 export const SuccessSchema = Type.Object({ success: Type.Literal(true) });
 
-export const ErrorSchema = Type.Object({ error: Type.String(), error_code: Type.String() });
 
 /**
  * POST /video-delete-record/:vid-id (and GET, as the original's callers use): soft-deletes the

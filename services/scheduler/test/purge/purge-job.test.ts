@@ -5,8 +5,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, findAnyVideo, findDelRec, insertDelRec, type Db } from '@video/shared';
 import { openTestDb, testDialects } from '@video/shared/testing';
-import { backoffMs, createPurgeJob } from '../../src/jobs/purge-job.js';
-import { VIDEO_CHILD_TABLES } from '../../src/repositories/purge-repository.js';
+import { backoffMs, createPurgeJob } from '../../src/purge/purge-job.js';
+import { VIDEO_CHILD_TABLES } from '../../src/purge/purge-repository.js';
 import { count, jobContext, seedUser, seedVideos } from '../helper.js';
 
 const live = () => new AbortController().signal;
