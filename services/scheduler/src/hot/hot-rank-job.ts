@@ -1,4 +1,5 @@
 import { HOT_RECENT_DAYS, hotRank, type Db } from '@video/shared';
+import { countJobRun } from '../jobs/job-metrics.js';
 import type { Job, JobContext, JobDefinition, JobRunSummary } from '../jobs/job.js';
 
 const BATCH = 500;
@@ -60,6 +61,7 @@ export function createHotRankJob({ db, log }: JobContext, now: () => number = Da
         after = rows[rows.length - 1].id;
         if (rows.length < BATCH) break;
       }
+      countJobRun('hot-rank', { ranked: seen });
       if (changed > 0) log.info({ seen, changed }, 'hot ranks updated');
       return { counts: { ranked: seen, changed } };
     },
