@@ -2,7 +2,8 @@
 // here or in the api's response schemas, or used under another name in a script, is a type error
 // in `npm run typecheck`.
 import type { Static } from '@sinclair/typebox';
-import type { CommentJson, CommentListSchema, VideoInfo, VideoListSchema } from '../../services/api/src/schemas/api-schemas.js';
+import type { CommentJson, CommentListSchema } from '../../services/api/src/comments/comments-schemas.js';
+import type { VideoInfo, VideoListSchema } from '../../services/api/src/videos/videos-schemas.js';
 
 /** Every error answer: `{error_code, error}`; danmaku errors add `{code: 1, msg}`. */
 export interface ErrorBody {

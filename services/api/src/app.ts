@@ -1,18 +1,21 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { baseServerOptions, commonPlugin, connectDatabase, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
-import { registerOpenApi } from './plugins/openapi.js';
-import { registerRateLimits, type RateLimitOptions } from './plugins/rate-limits.js';
-import { commentsRoutes } from './routes/comments-routes.js';
-import { usersRoutes } from './routes/users-routes.js';
-import { videosRoutes } from './routes/videos-routes.js';
-import { createCommentsService } from './services/comments-service.js';
-import { createUsersService } from './services/users-service.js';
-import { createVideosService } from './services/videos-service.js';
-import { createStreamInvalidator } from './lib/stream-invalidation.js';
+import { baseServerOptions, commonPlugin, databasePlugin, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
+import { commentsRoutes } from './comments/comments-routes.js';
+import { createCommentsService } from './comments/comments-service.js';
+import { danmakuPlugin } from './danmaku/danmaku-plugin.js';
+import { decorateSessionUser } from './http/auth-hooks.js';
+import { registerOpenApi } from './http/openapi-plugin.js';
+import { createLimiterFactory, userLimits, type RateLimitOptions } from './http/rate-limits.js';
+import { usersRoutes } from './users/users-routes.js';
+import { createUsersService } from './users/users-service.js';
+import { signInLimits } from './users/sign-in-limits.js';
+import { createStreamInvalidator } from './videos/stream-invalidation.js';
+import { videosRoutes } from './videos/videos-routes.js';
+import { createVideosService } from './videos/videos-service.js';
 
 export interface AppDeps {
-  /** An open, migrated database; when absent the app opens config.database_url and closes it on close. */
+  /** An open, migrated database, left open at close; when absent the app opens and migrates config.database_url and closes it on close. */
   db?: Db;
   /** Overrides the logger options (tests). */
   logger?: boolean;
@@ -27,22 +30,27 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       ...(deps.logger === false ? { logger: false } : {}),
     }),
   ).withTypeProvider<TypeBoxTypeProvider>();
-  const db = deps.db ?? connectDatabase(config.database_url);
-  if (!deps.db) app.addHook('onClose', async () => db.close());
-  app.decorateRequest('sessionUser', null);
+  await app.register(databasePlugin, { url: config.database_url, db: deps.db });
+  const db = app.db;
+  decorateSessionUser(app);
 
   await registerOpenApi(app);
   await app.register(commonPlugin, { service: 'api', metricsToken: config.metrics_token });
   registerHealth(app, () => pingDatabase(db));
-  const limits = await registerRateLimits(app, config, deps.rateLimits);
+  await registerFeatures(app, config, deps);
+  return app;
+}
+
+async function registerFeatures(app: FastifyInstance, config: Config, deps: AppDeps): Promise<void> {
+  const db = app.db;
+  const limiter = await createLimiterFactory(app, config, deps.rateLimits);
+  const limits = userLimits(limiter, config);
 
   const users = await createUsersService(db, config);
-  await app.register(usersRoutes, { db, users, limits: limits.auth });
+  await app.register(usersRoutes, { db, users, limits: signInLimits(limiter, config.signin_rate_limit) });
   const videoChanged = createStreamInvalidator(config, app.log);
   app.addHook('onClose', videoChanged.close);
-  await app.register(videosRoutes, { db, videos: createVideosService(db, videoChanged), limits: limits.user });
-  await app.register(commentsRoutes, { db, comments: createCommentsService(db), limits: limits.user });
-  // feature plugins
-  await app.register(import('./danmaku/danmaku-plugin.js'), { config, db });
-  return app;
+  await app.register(videosRoutes, { db, videos: createVideosService(db, videoChanged), limits });
+  await app.register(commentsRoutes, { db, comments: createCommentsService(db), limits });
+  await app.register(danmakuPlugin, { config, db });
 }

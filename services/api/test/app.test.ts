@@ -1,7 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { createConnection } from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
-import { testDialects } from '@video/shared/testing';
+import { testConfig, testDialects } from '@video/shared/testing';
+import { buildApp } from '../src/app.js';
 import { buildTestApp, expectError, signUp, uniqueName } from './helper.js';
 
 describe.each(testDialects())('app wiring on %s', (dialect) => {
@@ -106,3 +110,21 @@ for (const dialect of testDialects().filter((d) => d === 'mysql')) {
     });
   });
 }
+
+describe('the database without deps.db', () => {
+  it('buildApp opens and migrates database_url itself, and closes it with the app', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'api-db-'));
+    try {
+      const app = await buildApp(testConfig({ database_url: `sqlite:${path.join(dir, 'video.db')}` }), { logger: false });
+      try {
+        const res = await app.inject({ method: 'POST', url: '/user', payload: { user_name: uniqueName(), pwd: 'secret-pwd' } });
+        expect(res.statusCode, res.body).toBe(201);
+      } finally {
+        await app.close();
+      }
+      await expect(app.db.kysely.selectFrom('users').selectAll().execute()).rejects.toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

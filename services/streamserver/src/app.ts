@@ -2,26 +2,26 @@ import { constants } from 'node:fs';
 import http from 'node:http';
 import { access, mkdir } from 'node:fs/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { baseServerOptions, commonPlugin, connectDatabase, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
-import { LocalLimiter, type ConnectionLimiter } from './lib/connection-limiter.js';
-import { createFastPath, type FastPath } from './lib/fast-path.js';
-import { OpenFileCache } from './lib/open-file-cache.js';
-import { TransferGuard } from './lib/transfer-guard.js';
-import { UserUploadSlots } from './lib/user-upload-slots.js';
-import { subscribeVideoChanged } from './lib/video-changed-subscriber.js';
-import { VideoRowCache } from './lib/video-row-cache.js';
-import { internalRoute } from './routes/internal-route.js';
-import { testpageRoute } from './routes/testpage-route.js';
-import { uploadRoute } from './routes/upload-route.js';
-import { videosRoute } from './routes/videos-route.js';
-import { tusPlugin } from './tus/tus-plugin.js';
+import { baseServerOptions, commonPlugin, databasePlugin, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
+import { LocalLimiter, type ConnectionLimiter } from './limits/connection-limiter.js';
+import { createFastPath, type FastPath } from './media/fast-path.js';
+import { OpenFileCache } from './media/open-file-cache.js';
+import { TransferGuard } from './limits/transfer-guard.js';
+import { UserUploadSlots } from './uploads/user-upload-slots.js';
+import { subscribeVideoChanged } from './internal/video-changed-subscriber.js';
+import { VideoRowCache } from './media/video-row-cache.js';
+import { internalRoute } from './internal/internal-route.js';
+import { testpageRoute } from './media/testpage-route.js';
+import { uploadRoute } from './uploads/upload-route.js';
+import { videosRoute } from './media/videos-route.js';
+import { tusPlugin } from './uploads/tus/tus-plugin.js';
 
-export { holdSlot, limitConnections, LocalLimiter, type ConnectionLimiter } from './lib/connection-limiter.js';
-export { sniffVideo, SNIFF_BYTES } from './lib/video-sniff.js';
-export { placeVideoFile, sniffVideoFile, tempUploadPath, videoPath, writeTempUpload } from './lib/video-store.js';
+export { holdSlot, limitConnections, LocalLimiter, type ConnectionLimiter } from './limits/connection-limiter.js';
+export { sniffVideo, SNIFF_BYTES } from './uploads/video-sniff.js';
+export { placeVideoFile, sniffVideoFile, tempUploadPath, videoPath, writeTempUpload } from './uploads/video-store.js';
 
 export interface AppDeps {
-  /** An open, migrated database; when absent the app opens config.database_url and closes it on close. */
+  /** An open, migrated database, left open at close; when absent the app opens and migrates config.database_url and closes it on close. */
   db?: Db;
   /** Overrides the logger options (tests). */
   logger?: boolean;
@@ -39,32 +39,29 @@ declare module 'fastify' {
     videoFiles: OpenFileCache;
     /** Cached live video rows of the streaming path; call invalidate(id) after changing a row. */
     videoRows: VideoRowCache;
-    /** Per-address caps and the minimum transfer rate (lib/transfer-guard.ts). */
+    /** Per-address caps and the minimum transfer rate (limits/transfer-guard.ts). */
     transferGuard: TransferGuard;
-    /** Requests the streaming fast path answered (lib/fast-path.ts). */
+    /** Requests the streaming fast path answered (media/fast-path.ts). */
     fastPathServed(): number;
   }
 }
 
-/** Builds the streamserver service without listening. */
-export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+/** Set once the app exists; until then (and while closing) every request goes through Fastify. */
+interface FastPathGate {
+  fastPath?: FastPath;
+}
+
+/** The Fastify instance on the server Fastify would make, with the streaming fast path in front. */
+function createInstance(config: Config, deps: AppDeps, gate: FastPathGate): FastifyInstance {
   // No whole-request deadline: a large upload on a slow link may take hours. Headers must still
   // arrive within Node's headersTimeout, and a socket idle for connectionTimeout is closed.
-  const db = deps.db ?? connectDatabase(config.database_url);
-  const limiter = deps.limiter ?? new LocalLimiter(config.stream_max_connections);
-  const files = new OpenFileCache(config.video_dir);
-  const rows = new VideoRowCache(db, deps.rowCacheMs ?? 1000);
-  const uploads = new UserUploadSlots(config.upload_max_per_user);
-  const guard = new TransferGuard(config.stream_max_per_address, config.min_transfer_kbps, config.min_transfer_grace_seconds * 1000, config.trusted_proxies ?? ['loopback']);
-  // Set once the app exists; until then (and while closing) every request goes through Fastify.
-  let fastPath: FastPath | undefined;
   const options = baseServerOptions(config, 'streamserver', { requestTimeout: 0, ...(deps.logger === false ? { logger: false } : {}) });
-  const app = Fastify({
+  return Fastify({
     ...options,
-    // The server Fastify would make, with the streaming fast path in front (lib/fast-path.ts).
+    // media/fast-path.ts answers what it can before the framework sees the request.
     serverFactory: (handler) => {
       const server = http.createServer((req, res) => {
-        if (fastPath === undefined || !fastPath.handle(req, res)) handler(req, res);
+        if (gate.fastPath === undefined || !gate.fastPath.handle(req, res)) handler(req, res);
       });
       server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
       server.requestTimeout = options.requestTimeout ?? 0;
@@ -72,9 +69,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       return server;
     },
   });
-  if (!deps.db) app.addHook('onClose', async () => db.close());
+}
+
+/** The shared state of the streaming path, decorated on the app and released when it closes. */
+async function decorateStreaming(app: FastifyInstance, config: Config, deps: AppDeps, gate: FastPathGate): Promise<void> {
+  const files = new OpenFileCache(config.video_dir);
+  const rows = new VideoRowCache(app.db, deps.rowCacheMs ?? 1000);
+  const guard = new TransferGuard(config.stream_max_per_address, config.min_transfer_kbps, config.min_transfer_grace_seconds * 1000, config.trusted_proxies ?? ['loopback']);
   await mkdir(config.video_dir, { recursive: true });
-  app.decorate('connectionLimiter', limiter);
+  app.decorate('connectionLimiter', deps.limiter ?? new LocalLimiter(config.stream_max_connections));
   app.decorate('videoFiles', files);
   app.decorate('videoRows', rows);
   app.decorate('transferGuard', guard);
@@ -85,12 +88,22 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     guard.close();
   });
   app.addHook('preClose', async () => {
-    fastPath = undefined;
+    gate.fastPath = undefined;
   });
   if (config.redis_url !== '') {
     const unsubscribe = await subscribeVideoChanged(config.redis_url, app.log, (id) => rows.invalidate(id));
     app.addHook('onClose', unsubscribe);
   }
+}
+
+/** Builds the streamserver service without listening. */
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const gate: FastPathGate = {};
+  const app = createInstance(config, deps, gate);
+  await app.register(databasePlugin, { url: config.database_url, db: deps.db });
+  await decorateStreaming(app, config, deps, gate);
+  const { connectionLimiter: limiter, videoFiles: files, videoRows: rows, transferGuard: guard } = app;
+  const uploads = new UserUploadSlots(config.upload_max_per_user);
 
   await app.register(commonPlugin, { service: 'streamserver', metricsToken: config.metrics_token });
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -98,18 +111,18 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     return payload;
   });
   registerHealth(app, async () => {
-    await pingDatabase(db);
+    await pingDatabase(app.db);
     await access(config.video_dir, constants.W_OK);
   });
   await app.register(videosRoute, { config, limiter, files, rows, guard });
-  await app.register(uploadRoute, { config, db, limiter, files, rows, uploads, guard });
+  await app.register(uploadRoute, { config, limiter, files, rows, uploads, guard });
   await app.register(testpageRoute);
   await app.register(internalRoute, { config, rows });
   // feature plugins
-  await app.register(tusPlugin, { config, db, uploads });
+  await app.register(tusPlugin, { config, uploads });
   if (config.storage_type === 'local') {
     const fast = createFastPath({ limiter, files, rows, log: app.log, guard });
-    fastPath = fast;
+    gate.fastPath = fast;
     app.decorate('fastPathServed', () => fast.served);
   } else app.decorate('fastPathServed', () => 0);
   return app;

@@ -1,16 +1,16 @@
 import cluster from 'node:cluster';
 import { bindHost, loadConfigOrExit, openDatabase, runService } from '@video/shared';
 import { buildApp } from './app.js';
-import { ClusterLimiter, LimitBroker, spareSlots } from './lib/cluster-limiter.js';
-import { sweepTempUploads } from './lib/video-store.js';
+import { ClusterLimiter, LimitBroker, spareSlots } from './limits/cluster-limiter.js';
+import { sweepTempUploads } from './uploads/video-store.js';
 
 const config = loadConfigOrExit('streamserver');
 const log = (msg: string) => process.stderr.write(`streamserver: ${msg}\n`);
 
 if (config.stream_workers > 1 && cluster.isPrimary) {
-  // Migrate once before the workers start; they share the listening socket and one global limit.
-  const db = await openDatabase(config.database_url, log);
-  await db.close();
+  // Migrate once before the workers start (a database that is down stops the start here, not in a
+  // loop of failing workers); they share the listening socket and one global limit.
+  await (await openDatabase(config.database_url, log)).close();
   await sweepTempUploads(config.video_dir);
   const broker = new LimitBroker(config.stream_max_connections);
   let stopping = false;
@@ -38,12 +38,12 @@ if (config.stream_workers > 1 && cluster.isPrimary) {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 } else {
-  const db = await openDatabase(config.database_url, log);
+  // Each process (a single server or a cluster worker) opens its own database in buildApp
+  // (databasePlugin), which closes it when the app closes.
   if (cluster.isPrimary) await sweepTempUploads(config.video_dir);
   const limiter = cluster.isWorker
     ? new ClusterLimiter(config.stream_max_connections, spareSlots(config.stream_max_connections, config.stream_workers))
     : undefined;
-  const app = await buildApp(config, { db, limiter });
-  app.addHook('onClose', async () => db.close());
+  const app = await buildApp(config, { limiter });
   await runService(app, { name: 'streamserver', host: bindHost(config, 'stream'), port: config.stream_port });
 }

@@ -5,16 +5,16 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import type { Config } from '@video/shared/config';
 import { baseServerOptions, commonPlugin, registerHealth } from '@video/shared/http';
-import { ApiGateway } from './api-gateway.js';
-import { assetsPlugin } from './plugins/assets-plugin.js';
-import { edgePlugin } from './plugins/edge-plugin.js';
-import { proxyPlugin } from './plugins/proxy-plugin.js';
-import { authRoutes } from './routes/auth-routes.js';
-import { legacyApiRoutes } from './routes/legacy-api-routes.js';
-import { pagesRoutes } from './routes/pages-routes.js';
-import { StreamSlots } from './stream-slots.js';
-import { UpstreamClient } from './upstream-client.js';
-import { createVideoPassthrough, type VideoPassthrough } from './video-passthrough.js';
+import { ApiGateway } from './auth/api-gateway.js';
+import { assetsPlugin } from './pages/assets-plugin.js';
+import { edgePlugin } from './edge/edge-plugin.js';
+import { proxyPlugin } from './proxy/proxy-plugin.js';
+import { authRoutes } from './auth/auth-routes.js';
+import { legacyApiRoutes } from './proxy/legacy-api-routes.js';
+import { pagesRoutes } from './pages/pages-routes.js';
+import { StreamSlots } from './proxy/stream-slots.js';
+import { UpstreamClient } from './proxy/upstream-client.js';
+import { createVideoPassthrough, type VideoPassthrough } from './proxy/video-passthrough.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -34,6 +34,15 @@ export interface WebDeps {
 
 export const DEFAULT_TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../templates');
 
+/** The server Fastify would make, with the video pass-through in front (video-passthrough.ts). */
+function createServer(options: ReturnType<typeof baseServerOptions>, listener: http.RequestListener): http.Server {
+  const server = http.createServer(listener);
+  server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
+  server.requestTimeout = options.requestTimeout ?? 0;
+  server.setTimeout(options.connectionTimeout ?? 0);
+  return server;
+}
+
 /** Builds the web service (pages and the proxy to the other three) without listening. */
 export async function buildApp(config: Config, deps: WebDeps = {}): Promise<FastifyInstance> {
   const options = baseServerOptions(config, 'web', {
@@ -46,16 +55,10 @@ export async function buildApp(config: Config, deps: WebDeps = {}): Promise<Fast
   let passthrough: VideoPassthrough | undefined;
   const app = Fastify({
     ...options,
-    // The server Fastify would make, with the video pass-through in front (video-passthrough.ts).
-    serverFactory: (handler) => {
-      const server = http.createServer((req, res) => {
+    serverFactory: (handler) =>
+      createServer(options, (req, res) => {
         if (passthrough === undefined || !passthrough.handle(req, res)) handler(req, res);
-      });
-      server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
-      server.requestTimeout = options.requestTimeout ?? 0;
-      server.setTimeout(options.connectionTimeout ?? 0);
-      return server;
-    },
+      }),
   });
   const templatesDir = deps.templatesDir ?? DEFAULT_TEMPLATES_DIR;
   const apiClient = new UpstreamClient('api', config.api_url);

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { testConfig } from '@video/shared/testing';
-import type { Config } from '@video/shared';
+import type { Config } from '@video/shared/config';
 import { buildApp, type WebDeps } from '../src/app.js';
 
 export interface Upstream {
@@ -159,6 +159,13 @@ export async function startFakeStream(): Promise<FakeStream> {
     });
   });
   return Object.assign(up, { seen, file });
+}
+
+/** Listens on 127.0.0.1, port 0. */
+export async function listen(app: FastifyInstance): Promise<{ base: string; port: number }> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.server.address() as AddressInfo).port;
+  return { base: `http://127.0.0.1:${port}`, port };
 }
 
 export async function buildWeb(overrides: Partial<Config>, deps: WebDeps = {}): Promise<FastifyInstance> {

@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import {
   findAnyVideo,
   findLiveVideo,
   forbidden,
   notFound,
-  requireSession,
-  sessionIdFromHeaders,
   tooManyRequests,
   createErrorHandler,
   danmakuErrorResponses,
   type Db,
-  type SessionUser,
 } from '@video/shared';
+import { authHooks, sessionUserOf, type AuthHooks } from '../http/auth-hooks.js';
+import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
 import {
   escapeHtml,
   normalizeColor,
@@ -23,7 +21,7 @@ import {
   toTuple,
   type DanmakuTuple,
 } from './danmaku-format.js';
-import { densityRoutes } from './danmaku-export-routes.js';
+import { densityRoutes } from './danmaku-density-routes.js';
 import { deleteDanmaku, findDanmaku, insertDanmaku, listPool } from './danmaku-repository.js';
 import {
   DanmakuIdParamsSchema,
@@ -43,92 +41,96 @@ export interface DanmakuRoutesOptions {
 }
 
 const tags = ['danmaku'];
-const security = [{ session: [] }];
-const sessionUsers = new WeakMap<FastifyRequest, SessionUser>();
 
 /** DPlayer's v3 danmaku backend: the pool, posting and deleting. */
-export const danmakuRoutes: FastifyPluginAsyncTypebox<DanmakuRoutesOptions> = async (app, { db, hub, limiter }) => {
+export const danmakuRoutes: FastifyPluginAsyncTypebox<DanmakuRoutesOptions> = async (app, opts) => {
   // DPlayer reads `msg` of a failed call and shows it; the contract's fields stay beside it.
   app.setErrorHandler(createErrorHandler({ format: 'dplayer' }));
 
-  // onRequest, as elsewhere in the api: 401 is decided before the body is read or validated.
-  const authenticate = async (request: FastifyRequest) => {
-    sessionUsers.set(request, await requireSession(db, sessionIdFromHeaders(request.headers)));
-  };
-  const userOf = (request: FastifyRequest) => sessionUsers.get(request)!;
+  const auth = authHooks(opts.db);
 
-  await app.register(densityRoutes, { db });
+  await app.register(densityRoutes, { db: opts.db });
 
   for (const url of ['/danmaku/v3/', '/danmaku/v3']) {
-    app.get(
-      url,
-      {
-        schema: {
-          tags,
-          summary: 'A video’s danmaku pool (DPlayer v3)',
-          querystring: PoolQuerySchema,
-          response: { 200: PoolSchema, ...danmakuErrorResponses(400, 404) },
-        },
-      },
-      async (request) => {
-        const { id, max, limit } = request.query;
-        if (!(await findLiveVideo(db.kysely, id))) throw notFound('no such video');
-        const rows = await listPool(db.kysely, id, Math.min(max ?? limit ?? POOL_CAP, POOL_CAP));
-        return { code: 0 as const, data: rows.map(toTuple) };
-      },
-    );
-
-    app.post(
-      url,
-      {
-        onRequest: authenticate,
-        schema: {
-          tags,
-          security,
-          summary: 'Post a danmaku (DPlayer v3); the author is the session’s user',
-          body: NewDanmakuSchema,
-          response: { 200: PostedSchema, ...danmakuErrorResponses(400, 401, 404, 429) },
-        },
-      },
-      async (request) => {
-        const user = userOf(request);
-        const body = request.body;
-        const time = normalizeTime(body.time);
-        const text = normalizeText(body.text);
-        const type = normalizeType(body.type);
-        const color = normalizeColor(body.color);
-        const now = Date.now();
-        const waitMs = await limiter.hit(user.user_id, now);
-        if (waitMs > 0) throw tooManyRequests(waitMs / 1000, 'too many danmaku: wait a few seconds');
-        if (!(await findLiveVideo(db.kysely, body.id))) throw notFound('no such video');
-        const id = randomUUID();
-        await insertDanmaku(db.kysely, {
-          id,
-          video_id: body.id,
-          author_id: user.user_id,
-          time,
-          type,
-          color,
-          text,
-          create_time: now,
-        });
-        const data: DanmakuTuple = toTuple({ time, type, color, author: user.user_name, text });
-        // Stored first, pushed second: a viewer who missed the push still gets it with the pool.
-        hub
-          .publish(body.id, { type: 'danmaku', id, data, ...(body.nonce ? { nonce: body.nonce } : {}) })
-          .catch((err: unknown) => request.log.warn({ err }, 'live push failed'));
-        return {
-          code: 0 as const,
-          data: { id, video_id: body.id, time, type, color, author: escapeHtml(user.user_name), text: escapeHtml(text) },
-        };
-      },
-    );
+    poolRoute(app, url, opts);
+    postRoute(app, url, opts, auth);
   }
+  deleteRoute(app, opts, auth);
+};
 
+function poolRoute(app: ApiApp, url: string, { db }: DanmakuRoutesOptions): void {
+  app.get(
+    url,
+    {
+      schema: {
+        tags,
+        summary: 'A video’s danmaku pool (DPlayer v3)',
+        querystring: PoolQuerySchema,
+        response: { 200: PoolSchema, ...danmakuErrorResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      const { id, max, limit } = request.query;
+      if (!(await findLiveVideo(db.kysely, id))) throw notFound('no such video');
+      const rows = await listPool(db.kysely, id, Math.min(max ?? limit ?? POOL_CAP, POOL_CAP));
+      return { code: 0 as const, data: rows.map(toTuple) };
+    },
+  );
+}
+
+function postRoute(app: ApiApp, url: string, { db, hub, limiter }: DanmakuRoutesOptions, auth: AuthHooks): void {
+  app.post(
+    url,
+    {
+      onRequest: auth.anyUser,
+      schema: {
+        tags,
+        security,
+        summary: 'Post a danmaku (DPlayer v3); the author is the session’s user',
+        body: NewDanmakuSchema,
+        response: { 200: PostedSchema, ...danmakuErrorResponses(400, 401, 404, 429) },
+      },
+    },
+    async (request) => {
+      const user = sessionUserOf(request);
+      const body = request.body;
+      const time = normalizeTime(body.time);
+      const text = normalizeText(body.text);
+      const type = normalizeType(body.type);
+      const color = normalizeColor(body.color);
+      const now = Date.now();
+      const waitMs = await limiter.hit(user.user_id, now);
+      if (waitMs > 0) throw tooManyRequests(waitMs / 1000, 'too many danmaku: wait a few seconds');
+      if (!(await findLiveVideo(db.kysely, body.id))) throw notFound('no such video');
+      const id = randomUUID();
+      await insertDanmaku(db.kysely, {
+        id,
+        video_id: body.id,
+        author_id: user.user_id,
+        time,
+        type,
+        color,
+        text,
+        create_time: now,
+      });
+      const data: DanmakuTuple = toTuple({ time, type, color, author: user.user_name, text });
+      // Stored first, pushed second: a viewer who missed the push still gets it with the pool.
+      hub
+        .publish(body.id, { type: 'danmaku', id, data, ...(body.nonce ? { nonce: body.nonce } : {}) })
+        .catch((err: unknown) => request.log.warn({ err }, 'live push failed'));
+      return {
+        code: 0 as const,
+        data: { id, video_id: body.id, time, type, color, author: escapeHtml(user.user_name), text: escapeHtml(text) },
+      };
+    },
+  );
+}
+
+function deleteRoute(app: ApiApp, { db, hub }: DanmakuRoutesOptions, auth: AuthHooks): void {
   app.delete(
     '/danmaku/v3/:id',
     {
-      onRequest: authenticate,
+      onRequest: auth.anyUser,
       schema: {
         tags,
         security,
@@ -138,7 +140,7 @@ export const danmakuRoutes: FastifyPluginAsyncTypebox<DanmakuRoutesOptions> = as
       },
     },
     async (request, reply) => {
-      const user = userOf(request);
+      const user = sessionUserOf(request);
       const row = await findDanmaku(db.kysely, request.params.id);
       if (!row) throw notFound('no such danmaku');
       if (row.author_id !== user.user_id) {
@@ -152,4 +154,4 @@ export const danmakuRoutes: FastifyPluginAsyncTypebox<DanmakuRoutesOptions> = as
       return reply.code(204).send();
     },
   );
-};
+}

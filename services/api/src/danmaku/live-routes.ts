@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { errorResponses, findLiveVideo, notFound, rateLimitAddress, tooManyRequests, type Db } from '@video/shared';
+import type { ApiApp } from '../http/route-types.js';
 import type { LiveHub, Viewer } from './live-hub.js';
 import {
   LiveQuerySchema,
@@ -23,11 +25,32 @@ const MAX_BUFFERED_BYTES = 1 << 20;
 const TRY_AGAIN_LATER = 1013;
 
 /** The live layer: a WebSocket per open player, and "watching now" counts for pages and cards. */
-export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (app, { db, hub, maxPerAddress }) => {
-  // Sockets per address (IPv6 by /64): one client must not hold the instance's sockets and memory.
-  const open = new Map<string, number>();
-  const openCount = (address: string) => open.get(address) ?? 0;
+export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (app, opts) => {
+  liveSocketRoute(app, opts);
+  viewersRoute(app, opts);
+  viewersBatchRoute(app, opts);
+};
 
+/** Sockets per address (IPv6 by /64): one client must not hold the instance's sockets and memory. */
+function socketsPerAddress() {
+  const open = new Map<string, number>();
+  const count = (address: string) => open.get(address) ?? 0;
+  return {
+    count,
+    /** Counts a socket of `address` until it closes. */
+    hold(address: string, socket: WebSocket) {
+      open.set(address, count(address) + 1);
+      socket.once('close', () => {
+        const left = count(address) - 1;
+        if (left > 0) open.set(address, left);
+        else open.delete(address);
+      });
+    },
+  };
+}
+
+function liveSocketRoute(app: ApiApp, { db, hub, maxPerAddress }: LiveRoutesOptions): void {
+  const sockets = socketsPerAddress();
   app.get(
     '/danmaku/ws',
     {
@@ -35,7 +58,7 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (a
       // Runs before the upgrade: an unknown video is a plain HTTP 404, no socket is opened.
       preHandler: async (request) => {
         const { id } = request.query as { id: string };
-        if (openCount(rateLimitAddress(request.ip)) >= maxPerAddress) throw tooManyRequests(10, 'too many live sockets from this address');
+        if (sockets.count(rateLimitAddress(request.ip)) >= maxPerAddress) throw tooManyRequests(10, 'too many live sockets from this address');
         if (!(await findLiveVideo(db.kysely, id))) throw notFound('no such video');
       },
       schema: { tags, summary: 'Join a video’s live room (WebSocket)', querystring: LiveQuerySchema },
@@ -43,53 +66,55 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (a
     (socket: WebSocket, request) => {
       // Counted again here, synchronously: several upgrades may have passed the check at once.
       const address = rateLimitAddress(request.ip);
-      if (openCount(address) >= maxPerAddress) {
+      if (sockets.count(address) >= maxPerAddress) {
         socket.close(TRY_AGAIN_LATER, 'too many sockets from this address');
         return;
       }
-      open.set(address, openCount(address) + 1);
-      socket.once('close', () => {
-        const left = openCount(address) - 1;
-        if (left > 0) open.set(address, left);
-        else open.delete(address);
-      });
-      let lastPong = 0;
-      const viewer: Viewer = {
-        videoId: request.query.id,
-        member: hub.nextMember(),
-        lastSeen: Date.now(),
-        send: (message) => {
-          if (socket.readyState !== socket.OPEN) return;
-          // A client that stops reading must not make the server buffer for it without end.
-          if (socket.bufferedAmount > MAX_BUFFERED_BYTES) socket.terminate();
-          else socket.send(message);
-        },
-        close: (code, reason) => socket.close(code, reason),
-      };
-      // Listeners first: a message or a close may arrive while the join is still on its way.
-      socket.on('message', (raw, isBinary) => {
-        hub.touch(viewer);
-        if (isBinary) return;
-        let message: unknown;
-        try {
-          message = JSON.parse(raw.toString());
-        } catch {
-          return;
-        }
-        // One pong a second at most: a flood of pings earns no flood of answers.
-        if ((message as { type?: unknown } | null)?.type === 'ping' && Date.now() - lastPong >= 1000) {
-          lastPong = Date.now();
-          viewer.send('{"type":"pong"}');
-        }
-      });
-      socket.on('error', (err) => request.log.info({ err }, 'viewer socket error'));
-      const joined = hub.join(viewer);
-      socket.on('close', () => {
-        void joined.then(() => hub.leave(viewer));
-      });
+      sockets.hold(address, socket);
+      serveViewer(socket, request.query.id, hub, request.log);
     },
   );
+}
 
+/** One open player: heartbeats keep it counted, pings get a pong, pushes go out while it reads them. */
+function serveViewer(socket: WebSocket, videoId: string, hub: LiveHub, log: FastifyBaseLogger): void {
+  let lastPong = 0;
+  const viewer: Viewer = {
+    videoId,
+    member: hub.nextMember(),
+    lastSeen: Date.now(),
+    send: (message) => {
+      if (socket.readyState !== socket.OPEN) return;
+      // A client that stops reading must not make the server buffer for it without end.
+      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) socket.terminate();
+      else socket.send(message);
+    },
+    close: (code, reason) => socket.close(code, reason),
+  };
+  // Listeners first: a message or a close may arrive while the join is still on its way.
+  socket.on('message', (raw, isBinary) => {
+    hub.touch(viewer);
+    if (isBinary) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(raw.toString());
+    } catch {
+      return;
+    }
+    // One pong a second at most: a flood of pings earns no flood of answers.
+    if ((message as { type?: unknown } | null)?.type === 'ping' && Date.now() - lastPong >= 1000) {
+      lastPong = Date.now();
+      viewer.send('{"type":"pong"}');
+    }
+  });
+  socket.on('error', (err) => log.info({ err }, 'viewer socket error'));
+  const joined = hub.join(viewer);
+  socket.on('close', () => {
+    void joined.then(() => hub.leave(viewer));
+  });
+}
+
+function viewersRoute(app: ApiApp, { db, hub }: LiveRoutesOptions): void {
   app.get(
     '/videos/:vid/viewers',
     {
@@ -106,7 +131,9 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (a
       return { viewers: viewers ?? 0 };
     },
   );
+}
 
+function viewersBatchRoute(app: ApiApp, { hub }: LiveRoutesOptions): void {
   app.get(
     '/viewers',
     {
@@ -123,4 +150,4 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (a
       return { viewers: Object.fromEntries(ids.map((id, i) => [id, counts[i] ?? 0])) };
     },
   );
-};
+}

@@ -1,0 +1,14 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { USER_NAME_PATTERN } from '../http/common-schemas.js';
+export { SessionInfoSchema } from '@video/shared';
+
+export const CredentialsSchema = Type.Object({
+  user_name: Type.String({ pattern: USER_NAME_PATTERN, description: '1–64 letters, digits, _ . - (any script)' }),
+  // 6–72 bytes of UTF-8: the character bounds here are the loosest possible, the byte rule is checked after.
+  pwd: Type.String({ minLength: 2, maxLength: 72, description: '6–72 bytes (UTF-8)' }),
+});
+export type Credentials = Static<typeof CredentialsSchema>;
+
+export const SessionCreatedSchema = Type.Object({ success: Type.Literal(true), session_id: Type.String({ format: 'uuid' }) });
+
+export const UserSchema = Type.Object({ id: Type.Integer(), user_name: Type.String() });

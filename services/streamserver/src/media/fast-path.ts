@@ -1,0 +1,127 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
+import { genReqId, httpDuration, httpRequests } from '@video/shared';
+import type { ConnectionLimiter } from '../limits/connection-limiter.js';
+import type { OpenFileCache } from './open-file-cache.js';
+import { planGet } from './get-plan.js';
+import { sendFileRange } from './range-sender.js';
+import type { TransferGuard } from '../limits/transfer-guard.js';
+import type { VideoRowCache } from './video-row-cache.js';
+import { isVideoId } from '@video/shared';
+
+export const FALLBACK_TYPE = 'video/mp4';
+export const VIDEOS_ROUTE = '/videos/:vid';
+/** How long a served file's stat is trusted on the fast path (the row cache's window, too). */
+export const FILE_RECHECK_MS = 1000;
+const PREFIX = '/videos/';
+/** Levels at which Fastify logs each request it completes. */
+const VERBOSE = new Set(['info', 'debug', 'trace']);
+
+export interface FastPathOptions {
+  limiter: ConnectionLimiter;
+  files: OpenFileCache;
+  rows: VideoRowCache;
+  log: FastifyBaseLogger;
+  guard: TransferGuard;
+}
+
+type Labels = { service: string; method: string; route: string; status: string };
+const labelCache = new Map<string, Labels>();
+
+/**
+ * Counts one streamed response of the videos route in the shared HTTP metrics (the fast path and
+ * the route's hijacked replies skip Fastify's onResponse hook). Returns the seconds it took.
+ */
+export function countStreamed(method: string, status: number, started: bigint): number {
+  const key = `${method} ${status}`;
+  let labels = labelCache.get(key);
+  if (!labels) {
+    labels = { service: 'streamserver', method, route: VIDEOS_ROUTE, status: String(status) };
+    labelCache.set(key, labels);
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  httpRequests.inc(labels);
+  httpDuration.observe(labels, seconds);
+  return seconds;
+}
+
+/** The streaming fast path of one server (createFastPath). */
+export interface FastPath {
+  /** Answers the request and returns true, or returns false having touched nothing. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Requests answered here so far. */
+  served: number;
+}
+
+/**
+ * The common case of the streaming route — GET or HEAD of a known, live, stored video, the whole
+ * file or one byte range — answered straight from Node's request event, before the framework.
+ * A Fastify route costs tens of microseconds per request in hooks, validation and allocation, as
+ * much as reading and sending a 64 KiB range; players ask for many such ranges.
+ *
+ * It only ever answers what the route would answer the same way: anything else (a video not yet in
+ * the row cache, no file, several ranges, a 304 or 412, a full limiter, a closing server, a query
+ * string or an encoded character in the path, object storage) returns false untouched, and the
+ * Fastify route answers it with its hooks and errors. The response carries the same headers,
+ * X-Request-Id included, is counted in the same metrics, and is logged as the framework logs.
+ */
+export function createFastPath(opts: FastPathOptions): FastPath {
+  const { limiter, files, rows, log, guard } = opts;
+  // The limiter's synchronous answer, if it has one: asking a cluster primary is the route's job.
+  const acquireNow = (): boolean => {
+    const granted = limiter.tryAcquireNow ? limiter.tryAcquireNow() : false;
+    return granted === true;
+  };
+
+  const fast: FastPath = { handle, served: 0 };
+  return fast;
+
+  function handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const method = req.method;
+    if (method !== 'GET' && method !== 'HEAD') return false;
+    const url = req.url ?? '';
+    if (!url.startsWith(PREFIX)) return false;
+    const id = url.slice(PREFIX.length);
+    // Anything with a query, an encoding or another segment goes the long way, which validates it.
+    if (!isVideoId(id)) return false;
+    const video = rows.peek(id);
+    if (!video) return false;
+    const file = files.acquire(id, FILE_RECHECK_MS);
+    if (!file) return false;
+    const plan = planGet({ method, headers: req.headers, file, contentType: video.content_type ?? FALLBACK_TYPE });
+    // 304, 412, 416 and several ranges (even when answered whole) are the route's.
+    if (plan.kind !== 'bytes' || plan.ranges > 1) {
+      files.release(file);
+      return false;
+    }
+    // An address at its cap goes to the route, which answers 429.
+    const key = guard.keyOf(req);
+    if (guard.inUse(key) >= guard.maxPerAddress || !acquireNow()) {
+      files.release(file);
+      return false;
+    }
+    guard.admit(key, res);
+    guard.watch(res, false);
+
+    fast.served++;
+    const started = process.hrtime.bigint();
+    const reqId = genReqId(req);
+    const out: OutgoingHttpHeaders = { 'x-request-id': reqId, ...plan.headers };
+    res.once('close', () => {
+      limiter.release();
+      files.release(file);
+      const seconds = countStreamed(method, res.statusCode, started);
+      if (VERBOSE.has(log.level)) {
+        log.info(
+          { reqId, req: { method, url, remoteAddress: req.socket?.remoteAddress }, res: { statusCode: res.statusCode }, responseTime: seconds * 1000 },
+          res.writableFinished ? 'request completed' : 'request aborted by the client',
+        );
+      }
+    });
+    res.writeHead(plan.status, out);
+    const body = plan.body;
+    if (!body) res.end();
+    else sendFileRange(res, file.fd, body.start, body.end, (err) => log.warn({ err, reqId }, 'streaming a video failed'));
+    return true;
+  }
+}
