@@ -80,13 +80,21 @@ export class RedisViewDedupe implements ViewDedupe {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly afterMs: number,
+    /** Used while Redis cannot answer, so a report is never a 5xx. */
+    private readonly fallback: ViewDedupe,
+    private readonly onError: (err: unknown) => void = () => undefined,
   ) {
     this.ttlSeconds = Math.ceil((VIEW_WINDOW_MS + afterMs) / 1000) + 60;
   }
 
   async report(videoId: string, viewer: string, now: number): Promise<boolean> {
     const key = `${this.prefix}views:${videoId}:${viewer}`;
-    const counted = await this.redis.eval(REPORT_SCRIPT, 2, `${key}:first`, `${key}:counted`, now, this.afterMs, VIEW_WINDOW_MS, this.ttlSeconds);
-    return counted === 1;
+    try {
+      const counted = await this.redis.eval(REPORT_SCRIPT, 2, `${key}:first`, `${key}:counted`, now, this.afterMs, VIEW_WINDOW_MS, this.ttlSeconds);
+      return counted === 1;
+    } catch (err) {
+      this.onError(err);
+      return this.fallback.report(videoId, viewer, now);
+    }
   }
 }

@@ -93,6 +93,6 @@ describe.each(testDialects())('views on %s', (dialect) => {
 describe('views with Redis', async () => {
   const redis = await redisOrSkip();
   afterAll(() => redis?.disconnect());
-  if (redis) dedupeRules(() => new RedisViewDedupe(redis, `test:${process.pid}:`, AFTER), 'redis');
+  if (redis) dedupeRules(() => new RedisViewDedupe(redis, `test:${process.pid}:`, AFTER, { report: async () => { throw new Error("no fallback expected"); } }), "redis");
   else it.skip('needs Redis', () => undefined);
 });

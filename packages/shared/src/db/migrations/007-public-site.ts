@@ -43,7 +43,7 @@ export const publicSite: Migration = {
       .createTable('video_tags')
       .addColumn('video_id', 'varchar(64)', (c) => c.notNull())
       // Lower-cased and without accents: what matching compares.
-      .addColumn('tag', 'varchar(32)', (c) => c.notNull())
+      .addColumn('tag', 'varchar(96)', (c) => c.notNull())
       .addPrimaryKeyConstraint('pk_video_tags', ['video_id', 'tag'])
       .modifyEnd(end)
       .execute();
