@@ -49,6 +49,8 @@ export interface Config {
   video_create_rate_limit: number;
   /** Danmaku a user may post per minute. */
   danmaku_rate_limit: number;
+  /** Seconds of playback reports from one viewer before a view counts. */
+  view_after_seconds: number;
   /** Concurrent stream-server requests per client address (streams and uploads). */
   stream_max_per_address: number;
   /** Concurrent uploads per user (multipart and tus PATCH). */
@@ -117,6 +119,7 @@ export const CONFIG_SPEC: { [K in keyof Config]: { default: Config[K]; kind: Kin
   comment_rate_limit: { default: 20, kind: { type: 'int', min: 1, max: 1000000 } },
   video_create_rate_limit: { default: 60, kind: { type: 'int', min: 1, max: 1000000 } },
   danmaku_rate_limit: { default: 30, kind: { type: 'int', min: 1, max: 1000000 } },
+  view_after_seconds: { default: 10, kind: { type: 'int', min: 0, max: 3600 } },
   stream_max_per_address: { default: 64, kind: { type: 'int', min: 1, max: 100000 } },
   upload_max_per_user: { default: 4, kind: { type: 'int', min: 1, max: 10000 } },
   min_transfer_kbps: { default: 4, kind: { type: 'int', min: 0, max: 1024 * 1024 } },

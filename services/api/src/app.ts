@@ -4,15 +4,18 @@ import { baseServerOptions, commonPlugin, databasePlugin, pingDatabase, register
 import { commentsRoutes } from './comments/comments-routes.js';
 import { createCommentsService } from './comments/comments-service.js';
 import { danmakuPlugin } from './danmaku/danmaku-plugin.js';
+import { feedRoutes } from './feed/feed-routes.js';
 import { decorateSessionUser } from './http/auth-hooks.js';
 import { registerOpenApi } from './http/openapi-plugin.js';
 import { createLimiterFactory, userLimits, type RateLimitOptions } from './http/rate-limits.js';
+import { ratingsRoutes } from './ratings/ratings-routes.js';
 import { usersRoutes } from './users/users-routes.js';
 import { createUsersService } from './users/users-service.js';
 import { signInLimits } from './users/sign-in-limits.js';
 import { createStreamInvalidator } from './videos/stream-invalidation.js';
 import { videosRoutes } from './videos/videos-routes.js';
 import { createVideosService } from './videos/videos-service.js';
+import { viewsRoutes } from './views/views-routes.js';
 
 export interface AppDeps {
   /** An open, migrated database, left open at close; when absent the app opens and migrates config.database_url and closes it on close. */
@@ -50,7 +53,11 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   await app.register(usersRoutes, { db, users, limits: signInLimits(limiter, config.signin_rate_limit) });
   const videoChanged = createStreamInvalidator(config, app.log);
   app.addHook('onClose', videoChanged.close);
-  await app.register(videosRoutes, { db, videos: createVideosService(db, videoChanged), limits });
+  const videos = createVideosService(db, videoChanged);
+  await app.register(videosRoutes, { db, videos, limits });
+  await app.register(feedRoutes, { db, videos });
+  await app.register(ratingsRoutes, { db });
+  await app.register(viewsRoutes, { db, config });
   await app.register(commentsRoutes, { db, comments: createCommentsService(db), limits });
   await app.register(danmakuPlugin, { config, db });
 }

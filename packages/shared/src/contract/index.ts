@@ -4,3 +4,4 @@ export * from './error-schema.js';
 export * from './session.js';
 export * from './errors.js';
 export * from './cursor.js';
+export * from './privacy.js';

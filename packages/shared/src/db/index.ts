@@ -17,3 +17,6 @@ export * from './repositories/video-del-rec-repository.js';
 export * from './repositories/uploads-repository.js';
 export * from './require-session.js';
 export * from './keyset.js';
+export * from './search/normalize.js';
+export * from './search/search-index.js';
+export * from './hot-rank.js';

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /**
  * The tables. Times are integer milliseconds since the epoch on both databases (converted to ISO
@@ -31,6 +31,60 @@ export interface VideoInfoTable {
   size: number | null;
   content_type: string | null;
   updated_at: number;
+  description: ColumnType<string, string | undefined, string>;
+  /** JSON array of the tags as written. */
+  tags: ColumnType<string, string | undefined, string>;
+  privacy: ColumnType<Privacy, Privacy | undefined, Privacy>;
+  duration: ColumnType<number | null, number | null | undefined, number | null>;
+  width: ColumnType<number | null, number | null | undefined, number | null>;
+  height: ColumnType<number | null, number | null | undefined, number | null>;
+  poster: ColumnType<string | null, string | null | undefined, string | null>;
+  views: ColumnType<number, number | undefined, number>;
+  likes: ColumnType<number, number | undefined, number>;
+  dislikes: ColumnType<number, number | undefined, number>;
+  comments_count: ColumnType<number, number | undefined, number>;
+  /** The "hot" rank ×1e6 (scheduler). */
+  hot: ColumnType<number, number | undefined, number>;
+}
+
+export type Privacy = 'public' | 'unlisted' | 'private';
+
+export interface VideoTagsTable {
+  video_id: string;
+  /** Normalised (normalizeForSearch). */
+  tag: string;
+}
+
+export interface VideoRatingsTable {
+  user_id: number;
+  video_id: string;
+  /** 1 like, -1 dislike. */
+  value: number;
+  time: number;
+}
+
+export interface VideoViewReportsTable {
+  video_id: string;
+  /** `u:<user id>` or `a:<client address>`. */
+  viewer: string;
+  first_at: number;
+  counted_at: number | null;
+}
+
+export interface VideoViewsDailyTable {
+  video_id: string;
+  /** Days since the epoch, UTC. */
+  day: number;
+  views: number;
+}
+
+/** The search documents, normalised; on SQLite an FTS5 table. */
+export interface VideoSearchTable {
+  video_id: string;
+  name: string;
+  tags: string;
+  description: string;
+  author: string;
 }
 
 export interface CommentsTable {
@@ -94,6 +148,11 @@ export interface Database {
   schema_migrations: SchemaMigrationsTable;
   uploads: UploadsTable;
   danmaku: DanmakuTable;
+  video_tags: VideoTagsTable;
+  video_ratings: VideoRatingsTable;
+  video_view_reports: VideoViewReportsTable;
+  video_views_daily: VideoViewsDailyTable;
+  video_search: VideoSearchTable;
 }
 
 export type User = Selectable<UsersTable>;

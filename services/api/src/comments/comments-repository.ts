@@ -1,5 +1,4 @@
-import { sql } from 'kysely';
-import { keysetPage, type CommentWithAuthor, type Executor, type NewComment, type PageQuery } from '@video/shared';
+import { keysetPage, transactionWithRetry, type CommentWithAuthor, type Db, type Executor, type NewComment, type PageQuery } from '@video/shared';
 
 /**
  * A live video's comments with their authors' names, newest first, one keyset page. The filter is
@@ -20,26 +19,35 @@ export async function listCommentsOfLiveVideo(db: Executor, videoId: string, pag
 }
 
 /**
- * Inserts a comment only while its video is live, in one statement, so a comment can never land on
- * a video deleted a moment earlier (the purge would miss it). False when the video is not live.
+ * Inserts a comment and counts it, in one transaction that first moves the video's counter: the
+ * UPDATE takes the video's row lock (SQLite: the write lock) and matches only a live video the
+ * author may see, so a comment never lands on a video deleted a moment earlier. False when none.
  */
-export async function insertCommentOnLiveVideo(db: Executor, comment: NewComment): Promise<boolean> {
-  const r = await db
-    .insertInto('comments')
-    .columns(['id', 'video_id', 'author_id', 'content', 'time'])
-    .expression((eb) =>
-      eb
-        .selectFrom('video_info')
-        .select([
-          sql.val(comment.id).as('id'),
-          sql.val(comment.video_id).as('video_id'),
-          sql.val(comment.author_id).as('author_id'),
-          sql.val(comment.content).as('content'),
-          sql.val(comment.time).as('time'),
-        ])
-        .where('video_info.id', '=', comment.video_id)
-        .where('video_info.deleted_at', 'is', null),
-    )
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+export async function insertCountedComment(db: Db, comment: NewComment): Promise<boolean> {
+  return transactionWithRetry(db, async (trx) => {
+    const r = await trx
+      .updateTable('video_info')
+      .set((eb) => ({ comments_count: eb('comments_count', '+', 1) }))
+      .where('id', '=', comment.video_id)
+      .where('deleted_at', 'is', null)
+      .where((eb) => eb.or([eb('privacy', '<>', 'private'), eb('author_id', '=', comment.author_id)]))
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return false;
+    await trx.insertInto('comments').values(comment).execute();
+    return true;
+  });
+}
+
+/** Deletes a comment and uncounts it together. */
+export async function deleteCountedComment(db: Db, videoId: string, commentId: string): Promise<void> {
+  await transactionWithRetry(db, async (trx) => {
+    const r = await trx.deleteFrom('comments').where('id', '=', commentId).where('video_id', '=', videoId).executeTakeFirst();
+    if (Number(r.numDeletedRows) === 0) return;
+    await trx
+      .updateTable('video_info')
+      .set((eb) => ({ comments_count: eb('comments_count', '-', 1) }))
+      .where('id', '=', videoId)
+      .where('comments_count', '>', 0)
+      .execute();
+  });
 }

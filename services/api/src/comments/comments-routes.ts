@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '@video/shared';
-import { authHooks, sessionUserOf, type AuthHooks } from '../http/auth-hooks.js';
+import { authHooks, sessionUserOf, viewerIdOf, type AuthHooks } from '../http/auth-hooks.js';
 import { ListQuerySchema, errorResponses } from '../http/common-schemas.js';
 import { trimmedText } from '../http/input.js';
 import { pageQuery } from '../http/pagination.js';
@@ -21,16 +21,17 @@ const tags = ['comments'];
 
 export const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (app, { db, comments, limits }) => {
   const auth = authHooks(db);
-  listCommentsRoute(app, comments);
+  listCommentsRoute(app, comments, auth);
   postCommentRoute(app, comments, auth, limits);
   // The original spelled it /comment/; /comments/ matches the list route.
   for (const url of ['/videos/:vid/comment/:cid', '/videos/:vid/comments/:cid']) deleteCommentRoute(app, url, comments, auth);
 };
 
-function listCommentsRoute(app: ApiApp, comments: CommentsService): void {
+function listCommentsRoute(app: ApiApp, comments: CommentsService, auth: AuthHooks): void {
   app.get(
     '/videos/:vid/comments',
     {
+      onRequest: auth.maybeUser,
       schema: {
         tags,
         summary: "A video's comments, newest first",
@@ -40,7 +41,7 @@ function listCommentsRoute(app: ApiApp, comments: CommentsService): void {
       },
     },
     async (request) => {
-      const page = await comments.list(request.params.vid, pageQuery(request.query));
+      const page = await comments.list(request.params.vid, pageQuery(request.query), viewerIdOf(request));
       return { comments: page.items.map(commentJson), next_cursor: page.next_cursor };
     },
   );

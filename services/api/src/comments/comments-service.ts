@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import {
-  deleteComment,
   findComment,
+  isVisibleTo,
   findLiveVideo,
   forbidden,
   notFound,
@@ -12,19 +12,21 @@ import {
   isVideoId,
 } from '@video/shared';
 import { fetchPage, type Page } from '../http/pagination.js';
-import { insertCommentOnLiveVideo, listCommentsOfLiveVideo } from './comments-repository.js';
+import { deleteCountedComment, insertCountedComment, listCommentsOfLiveVideo } from './comments-repository.js';
 
 const noSuchVideo = () => notFound('no such video');
 
 export function createCommentsService(db: Db) {
   return {
-    async list(videoId: string, page: PageQuery): Promise<Page<CommentWithAuthor>> {
+    /** Readable by anyone who may see the video (a private one: its owner only). */
+    async list(videoId: string, page: PageQuery, viewerId: number | null): Promise<Page<CommentWithAuthor>> {
       if (!isVideoId(videoId)) throw noSuchVideo();
+      const video = await findLiveVideo(db.kysely, videoId);
+      if (!video || !isVisibleTo(video, viewerId)) throw noSuchVideo();
       const result = await fetchPage(page, (p) => listCommentsOfLiveVideo(db.kysely, videoId, p), (c) => ({
         time: Number(c.time),
         id: c.id,
       }));
-      if (result.items.length === 0 && !(await findLiveVideo(db.kysely, videoId))) throw noSuchVideo();
       return result;
     },
 
@@ -32,7 +34,7 @@ export function createCommentsService(db: Db) {
       if (!isVideoId(videoId)) throw noSuchVideo();
       // A UUIDv7 rises within the millisecond, so comments posted in the same one keep their order.
       const comment = { id: uuidv7(), video_id: videoId, author_id: user.user_id, content, time: Date.now() };
-      if (!(await insertCommentOnLiveVideo(db.kysely, comment))) throw noSuchVideo();
+      if (!(await insertCountedComment(db, comment))) throw noSuchVideo();
       return { ...comment, author: user.user_name };
     },
 
@@ -40,13 +42,13 @@ export function createCommentsService(db: Db) {
     async delete(user: SessionUser, videoId: string, commentId: string): Promise<void> {
       if (!isVideoId(videoId) || !isVideoId(commentId)) throw notFound('no such comment');
       const video = await findLiveVideo(db.kysely, videoId);
-      if (!video) throw noSuchVideo();
+      if (!video || !isVisibleTo(video, user.user_id)) throw noSuchVideo();
       const comment = await findComment(db.kysely, commentId);
       if (!comment || comment.video_id !== videoId) throw notFound('no such comment');
       if (Number(comment.author_id) !== user.user_id && Number(video.author_id) !== user.user_id) {
         throw forbidden('only the comment author or the video owner may delete it');
       }
-      await deleteComment(db.kysely, commentId);
+      await deleteCountedComment(db, videoId, commentId);
     },
   };
 }

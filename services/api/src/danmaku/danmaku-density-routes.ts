@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { VIDEO_ID_PATTERN, danmakuErrorResponses, findLiveVideo, notFound, type Db } from '@video/shared';
+import { VIDEO_ID_PATTERN, danmakuErrorResponses, type Db } from '@video/shared';
+import { requireVisibleVideo } from '../http/visible-video.js';
 import { densityOf } from './danmaku-repository.js';
 
 const tags = ['danmaku'];
@@ -32,7 +33,7 @@ export const densityRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
     },
     async (request) => {
       const { id, bucket } = request.query;
-      if (!(await findLiveVideo(db.kysely, id))) throw notFound('no such video');
+      await requireVisibleVideo(db, request, id);
       return { code: 0 as const, data: { bucket, counts: await densityOf(db.kysely, db.dialect, id, bucket, MAX_BUCKETS) } };
     },
   );

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { errorResponses, findLiveVideo, notFound, type Db } from '@video/shared';
+import { errorResponses, type Db } from '@video/shared';
+import { requireVisibleVideo } from '../http/visible-video.js';
 import { listForExport } from './danmaku-repository.js';
 import { POOL_CAP, VideoIdParamsSchema } from './danmaku-schemas.js';
 
@@ -29,7 +30,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
     },
     async (request, reply) => {
       const { vid } = request.params;
-      if (!(await findLiveVideo(db.kysely, vid))) throw notFound('no such video');
+      await requireVisibleVideo(db, request, vid);
       const rows = await listForExport(db.kysely, vid, POOL_CAP);
       const lines = rows.map((r, i) => {
         const p = [

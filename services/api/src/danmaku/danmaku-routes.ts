@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   findAnyVideo,
-  findLiveVideo,
   forbidden,
   notFound,
   tooManyRequests,
@@ -10,6 +9,7 @@ import {
   danmakuErrorResponses,
   type Db,
 } from '@video/shared';
+import { requireVisibleVideo } from '../http/visible-video.js';
 import { authHooks, sessionUserOf, type AuthHooks } from '../http/auth-hooks.js';
 import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
 import {
@@ -71,7 +71,7 @@ function poolRoute(app: ApiApp, url: string, { db }: DanmakuRoutesOptions): void
     },
     async (request) => {
       const { id, max, limit } = request.query;
-      if (!(await findLiveVideo(db.kysely, id))) throw notFound('no such video');
+      await requireVisibleVideo(db, request, id);
       const rows = await listPool(db.kysely, id, Math.min(max ?? limit ?? POOL_CAP, POOL_CAP));
       return { code: 0 as const, data: rows.map(toTuple) };
     },
@@ -101,7 +101,7 @@ function postRoute(app: ApiApp, url: string, { db, hub, limiter }: DanmakuRoutes
       const now = Date.now();
       const waitMs = await limiter.hit(user.user_id, now);
       if (waitMs > 0) throw tooManyRequests(waitMs / 1000, 'too many danmaku: wait a few seconds');
-      if (!(await findLiveVideo(db.kysely, body.id))) throw notFound('no such video');
+      await requireVisibleVideo(db, request, body.id);
       const id = randomUUID();
       await insertDanmaku(db.kysely, {
         id,

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
-import { errorResponses, findLiveVideo, notFound, rateLimitAddress, tooManyRequests, type Db } from '@video/shared';
+import { errorResponses, rateLimitAddress, tooManyRequests, type Db } from '@video/shared';
+import { requireVisibleVideo } from '../http/visible-video.js';
 import type { ApiApp } from '../http/route-types.js';
 import type { LiveHub, Viewer } from './live-hub.js';
 import {
@@ -59,7 +60,7 @@ function liveSocketRoute(app: ApiApp, { db, hub, maxPerAddress }: LiveRoutesOpti
       preHandler: async (request) => {
         const { id } = request.query as { id: string };
         if (sockets.count(rateLimitAddress(request.ip)) >= maxPerAddress) throw tooManyRequests(10, 'too many live sockets from this address');
-        if (!(await findLiveVideo(db.kysely, id))) throw notFound('no such video');
+        await requireVisibleVideo(db, request, id);
       },
       schema: { tags, summary: 'Join a video’s live room (WebSocket)', querystring: LiveQuerySchema },
     },
@@ -126,7 +127,7 @@ function viewersRoute(app: ApiApp, { db, hub }: LiveRoutesOptions): void {
       },
     },
     async (request) => {
-      if (!(await findLiveVideo(db.kysely, request.params.vid))) throw notFound('no such video');
+      await requireVisibleVideo(db, request, request.params.vid);
       const [viewers] = await hub.counts([request.params.vid]);
       return { viewers: viewers ?? 0 };
     },

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { forbidden, requireSession, sessionIdFromHeaders, type Db, type SessionUser } from '@video/shared';
+import { AppError, forbidden, requireSession, sessionIdFromHeaders, type Db, type SessionUser } from '@video/shared';
 import { normalizeName } from './input.js';
 
 declare module 'fastify' {
@@ -29,6 +29,11 @@ export function authHooks(db: Db) {
     anyUser: async (request: FastifyRequest) => {
       request.sessionUser = await requireSession(db, sessionIdFromHeaders(request.headers));
     },
+    /** Public reads: the session's user when the session is valid, else a visitor (never a 401). */
+    maybeUser: async (request: FastifyRequest) => {
+      const sessionId = sessionIdFromHeaders(request.headers);
+      request.sessionUser = sessionId ? await requireSession(db, sessionId).catch(visitorOnAuthFailure) : null;
+    },
     /** "own": the session's user is :username, else 403 whether or not :username exists. */
     ownUser: async (request: FastifyRequest) => {
       const user = await requireSession(db, sessionIdFromHeaders(request.headers));
@@ -39,6 +44,17 @@ export function authHooks(db: Db) {
       request.sessionUser = user;
     },
   };
+}
+
+/** A session that is unknown or expired makes a visitor of a public read; any other failure stands. */
+function visitorOnAuthFailure(err: unknown): null {
+  if (err instanceof AppError && err.statusCode === 401) return null;
+  throw err;
+}
+
+/** The signed-in user's id on a route with maybeUser, or null for a visitor. */
+export function viewerIdOf(request: FastifyRequest): number | null {
+  return request.sessionUser?.user_id ?? null;
 }
 
 export type AuthHooks = ReturnType<typeof authHooks>;

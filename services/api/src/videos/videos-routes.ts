@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '@video/shared';
-import { authHooks, sessionUserOf, type AuthHooks } from '../http/auth-hooks.js';
+import { authHooks, sessionUserOf, viewerIdOf, type AuthHooks } from '../http/auth-hooks.js';
 import { ListQuerySchema, UserParamsSchema, errorResponses } from '../http/common-schemas.js';
-import { normalizeName, trimmedText } from '../http/input.js';
+import { normalizeName } from '../http/input.js';
 import { pageQuery } from '../http/pagination.js';
 import type { UserLimits } from '../http/rate-limits.js';
 import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
-import { NewVideoSchema, VideoInfoSchema, VideoListSchema, VideoParamsSchema } from './videos-schemas.js';
+import { videoMeta } from './video-input.js';
+import { NewVideoSchema, VideoInfoSchema, VideoListSchema, VideoParamsSchema, VideoPatchSchema } from './videos-schemas.js';
 import type { VideosService } from './videos-service.js';
 import { videoJson } from './videos-views.js';
 
@@ -22,8 +23,9 @@ const tags = ['videos'];
 export const videosRoutes: FastifyPluginAsyncTypebox<VideosRoutesOptions> = async (app, { db, videos, limits }) => {
   const auth = authHooks(db);
   createVideoRoute(app, videos, auth, limits);
-  listVideosRoute(app, videos);
-  getVideoRoute(app, videos);
+  listVideosRoute(app, videos, auth);
+  getVideoRoute(app, videos, auth);
+  patchVideoRoute(app, videos, auth);
   deleteVideoRoute(app, videos, auth);
 };
 
@@ -43,36 +45,39 @@ function createVideoRoute(app: ApiApp, videos: VideosService, auth: AuthHooks, l
       },
     },
     async (request, reply) => {
-      const name = trimmedText('name', request.body.name, 256);
-      const video = await videos.create(sessionUserOf(request).user_id, name);
-      return reply.code(201).send(videoJson(video));
+      const meta = videoMeta(request.body);
+      const video = await videos.create(sessionUserOf(request), { ...meta, name: meta.name ?? '' });
+      return reply.code(201).send(videoJson(video, video.author));
     },
   );
 }
 
-function listVideosRoute(app: ApiApp, videos: VideosService): void {
+function listVideosRoute(app: ApiApp, videos: VideosService, auth: AuthHooks): void {
   app.get(
     '/user/:username/videos',
     {
+      onRequest: auth.maybeUser,
       schema: {
         tags,
-        summary: "A user's videos, newest first",
+        summary: "A user's videos, newest first: all of them for the owner, the public ones for anyone else",
         params: UserParamsSchema,
         querystring: ListQuerySchema,
         response: { 200: VideoListSchema, ...errorResponses(400, 404) },
       },
     },
     async (request) => {
-      const page = await videos.listByUserName(normalizeName(request.params.username), pageQuery(request.query));
-      return { videos: page.items.map(videoJson), next_cursor: page.next_cursor };
+      const name = normalizeName(request.params.username);
+      const page = await videos.listByUserName(name, pageQuery(request.query), request.sessionUser);
+      return { videos: page.items.map((v) => videoJson(v, name)), next_cursor: page.next_cursor };
     },
   );
 }
 
-function getVideoRoute(app: ApiApp, videos: VideosService): void {
+function getVideoRoute(app: ApiApp, videos: VideosService, auth: AuthHooks): void {
   app.get(
     '/user/:username/videos/:vid',
     {
+      onRequest: auth.maybeUser,
       schema: {
         tags,
         summary: 'One video',
@@ -80,7 +85,31 @@ function getVideoRoute(app: ApiApp, videos: VideosService): void {
         response: { 200: VideoInfoSchema, ...errorResponses(404) },
       },
     },
-    async (request) => videoJson(await videos.getOfUser(normalizeName(request.params.username), request.params.vid)),
+    async (request) => {
+      const video = await videos.getOfUser(normalizeName(request.params.username), request.params.vid, viewerIdOf(request));
+      return videoJson(video, video.author);
+    },
+  );
+}
+
+function patchVideoRoute(app: ApiApp, videos: VideosService, auth: AuthHooks): void {
+  app.patch(
+    '/user/:username/videos/:vid',
+    {
+      onRequest: auth.ownUser,
+      schema: {
+        tags,
+        security,
+        summary: "Edit a video's name, description, tags or privacy; visible at once in every read",
+        params: VideoParamsSchema,
+        body: VideoPatchSchema,
+        response: { 200: VideoInfoSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const video = await videos.update(sessionUserOf(request), request.params.vid, videoMeta(request.body));
+      return videoJson(video, video.author);
+    },
   );
 }
 

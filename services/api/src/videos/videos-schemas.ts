@@ -3,9 +3,26 @@ import { NextCursorSchema, Nullable } from '../http/common-schemas.js';
 
 export const VideoParamsSchema = Type.Object({ username: Type.String(), vid: Type.String() });
 
+const PrivacySchema = Type.Unsafe<'public' | 'unlisted' | 'private'>({ type: 'string', enum: ['public', 'unlisted', 'private'] });
+const meta = {
+  description: Type.Optional(Type.String({ maxLength: 20_000, description: '0–5,000 characters, stored trimmed' })),
+  tags: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 100, description: '0–10 tags of 1–32 characters; case-insensitive duplicates dropped' })),
+  privacy: Type.Optional(PrivacySchema),
+};
+
 export const NewVideoSchema = Type.Object({
   name: Type.String({ maxLength: 1024, description: '1–256 characters after trimming' }),
+  ...meta,
 });
+export type NewVideoBody = Static<typeof NewVideoSchema>;
+
+export const VideoPatchSchema = Type.Object(
+  { name: Type.Optional(Type.String({ maxLength: 1024, description: '1–256 characters after trimming' })), ...meta },
+  { minProperties: 1 },
+);
+export type VideoPatchBody = Static<typeof VideoPatchSchema>;
+
+export const VideoIdParamsSchema = Type.Object({ vid: Type.String() });
 
 export const VideoInfoSchema = Type.Object(
   {
@@ -17,6 +34,19 @@ export const VideoInfoSchema = Type.Object(
     upload_state: Type.Unsafe<'pending' | 'ready'>({ type: 'string', enum: ['pending', 'ready'] }),
     size: Nullable(Type.Integer()),
     content_type: Nullable(Type.String()),
+    author: Type.String({ description: "the owner's user_name" }),
+    description: Type.String(),
+    tags: Type.Array(Type.String()),
+    privacy: PrivacySchema,
+    duration: Nullable(Type.Number({ description: 'seconds' })),
+    width: Nullable(Type.Integer()),
+    height: Nullable(Type.Integer()),
+    poster: Nullable(Type.String()),
+    views: Type.Integer(),
+    likes: Type.Integer(),
+    dislikes: Type.Integer(),
+    comments_count: Type.Integer(),
+    processing: Nullable(Type.Object({ state: Type.String() }, { additionalProperties: true, description: 'media processing; null while none has run' })),
   },
 );
 export type VideoInfo = Static<typeof VideoInfoSchema>;

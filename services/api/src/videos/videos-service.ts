@@ -1,33 +1,65 @@
 import { v7 as uuidv7 } from 'uuid';
 import {
+  createSearchIndex,
   displayCtime,
-  findLiveVideo,
   findUserByName,
+  hotRank,
   insertDelRec,
   insertVideo,
+  isVideoId,
+  isVisibleTo,
   notFound,
   softDeleteVideo,
   transactionWithRetry,
   type Db,
+  type Executor,
   type PageQuery,
+  type SessionUser,
   type Video,
-  isVideoId,
 } from '@video/shared';
 import { isValidUserName } from '../http/input.js';
 import { fetchPage, type Page } from '../http/pagination.js';
-import { listLiveVideosByUserName } from './videos-repository.js';
+import type { VideoMeta } from './video-input.js';
+import { findLiveVideoWithAuthor, listLiveVideosByUserName, replaceVideoTags } from './videos-repository.js';
 
 const noSuchVideo = () => notFound('no such video');
+export type VideoWithAuthor = Video & { author: string };
 
-/** `videoChanged` tells the stream servers (stream-invalidation.ts); awaited before a delete returns. */
+function tagsOf(v: Video): string[] {
+  try {
+    return JSON.parse(v.tags) as string[];
+  } catch {
+    return [];
+  }
+}
+
+/** `videoChanged` tells the stream servers (stream-invalidation.ts); awaited before a write returns. */
 export function createVideosService(db: Db, videoChanged: (id: string) => Promise<void> = async () => undefined) {
+  const search = createSearchIndex(db.dialect);
+
+  /** The tags and the search document follow the row, in the transaction that wrote it. */
+  async function writeDocuments(trx: Executor, v: VideoWithAuthor): Promise<void> {
+    const tags = tagsOf(v);
+    await replaceVideoTags(trx, v.id, tags);
+    await search.put(trx, { id: v.id, name: v.name, description: v.description, tags, author: v.author });
+  }
+
+  async function findVisible(videoId: string, viewerId: number | null): Promise<VideoWithAuthor> {
+    if (!isVideoId(videoId)) throw noSuchVideo();
+    const video = await findLiveVideoWithAuthor(db.kysely, videoId);
+    if (!video || !isVisibleTo(video, viewerId)) throw noSuchVideo();
+    return video;
+  }
+
   return {
-    async create(authorId: number, name: string): Promise<Video> {
+    findVisible,
+
+    async create(author: SessionUser, meta: VideoMeta & { name: string }): Promise<VideoWithAuthor> {
       const now = Date.now();
-      const video: Video = {
+      const video: VideoWithAuthor = {
         id: uuidv7(), // rises within the millisecond: same-ms videos keep their order in lists
-        author_id: authorId,
-        name,
+        author_id: author.user_id,
+        name: meta.name,
         display_ctime: displayCtime(now),
         create_time: now,
         deleted_at: null,
@@ -35,14 +67,57 @@ export function createVideosService(db: Db, videoChanged: (id: string) => Promis
         size: null,
         content_type: null,
         updated_at: now,
+        description: meta.description ?? '',
+        tags: JSON.stringify(meta.tags ?? []),
+        privacy: meta.privacy ?? 'public',
+        duration: null,
+        width: null,
+        height: null,
+        poster: null,
+        views: 0,
+        likes: 0,
+        dislikes: 0,
+        comments_count: 0,
+        hot: hotRank({ likes: 0, dislikes: 0, comments: 0, recentViews: 0, createTimeMs: now }),
+        author: author.user_name,
       };
-      await insertVideo(db.kysely, video);
+      await transactionWithRetry(db, async (trx) => {
+        const { author: _name, ...row } = video;
+        await insertVideo(trx, row);
+        await writeDocuments(trx, video);
+      });
       return video;
     },
 
-    async listByUserName(userName: string, page: PageQuery): Promise<Page<Video>> {
+    /** An owner's edit: the row, its tags and its search document change together; stream caches are told. */
+    async update(owner: SessionUser, videoId: string, meta: VideoMeta): Promise<VideoWithAuthor> {
+      if (!isVideoId(videoId)) throw noSuchVideo();
+      const now = Date.now();
+      const set = {
+        ...(meta.name !== undefined ? { name: meta.name } : {}),
+        ...(meta.description !== undefined ? { description: meta.description } : {}),
+        ...(meta.tags !== undefined ? { tags: JSON.stringify(meta.tags) } : {}),
+        ...(meta.privacy !== undefined ? { privacy: meta.privacy } : {}),
+        updated_at: now,
+      };
+      const updated = await transactionWithRetry(db, async (trx) => {
+        // The UPDATE first, so SQLite takes its write lock at once (see deleteOwn).
+        const r = await trx.updateTable('video_info').set(set).where('id', '=', videoId).where('author_id', '=', owner.user_id).where('deleted_at', 'is', null).executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) throw noSuchVideo();
+        const video = await findLiveVideoWithAuthor(trx, videoId);
+        if (!video) throw noSuchVideo();
+        await writeDocuments(trx, video);
+        return video;
+      });
+      await videoChanged(videoId);
+      return updated;
+    },
+
+    /** A user's videos: all of them for the owner, the public ones for anyone else. */
+    async listByUserName(userName: string, page: PageQuery, viewer: SessionUser | null): Promise<Page<Video>> {
       if (!isValidUserName(userName)) throw notFound('no such user');
-      const result = await fetchPage(page, (p) => listLiveVideosByUserName(db.kysely, userName, p), (v) => ({
+      const onlyPublic = viewer?.user_name !== userName;
+      const result = await fetchPage(page, (p) => listLiveVideosByUserName(db.kysely, userName, p, onlyPublic), (v) => ({
         time: Number(v.create_time),
         id: v.id,
       }));
@@ -50,13 +125,11 @@ export function createVideosService(db: Db, videoChanged: (id: string) => Promis
       return result;
     },
 
-    /** A live video under its author's name; any mismatch is a 404, as if it did not exist. */
-    async getOfUser(userName: string, videoId: string): Promise<Video> {
-      if (!isVideoId(videoId) || !isValidUserName(userName)) throw noSuchVideo();
-      const video = await findLiveVideo(db.kysely, videoId);
-      if (!video) throw noSuchVideo();
-      const author = await findUserByName(db.kysely, userName);
-      if (!author || author.id !== Number(video.author_id)) throw noSuchVideo();
+    /** A live video under its author's name; any mismatch, or a private video of someone else, is a 404. */
+    async getOfUser(userName: string, videoId: string, viewerId: number | null): Promise<VideoWithAuthor> {
+      if (!isValidUserName(userName)) throw noSuchVideo();
+      const video = await findVisible(videoId, viewerId);
+      if (video.author !== userName) throw noSuchVideo();
       return video;
     },
 
@@ -70,6 +143,7 @@ export function createVideosService(db: Db, videoChanged: (id: string) => Promis
       await transactionWithRetry(db, async (trx) => {
         if (!(await softDeleteVideo(trx, videoId, authorId, now))) throw noSuchVideo();
         await insertDelRec(trx, videoId, now);
+        await search.remove(trx, videoId);
       });
       await videoChanged(videoId);
     },

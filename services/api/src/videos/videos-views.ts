@@ -1,8 +1,19 @@
 import { toIso, type Video } from '@video/shared';
 import type { VideoInfo } from './videos-schemas.js';
 
-/** A video as clients see it: never the hash of anything, times as ISO strings. */
-export function videoJson(v: Video): VideoInfo {
+const num = (v: number | string | null) => (v === null ? null : Number(v));
+
+function parseTags(raw: string): string[] {
+  try {
+    const tags: unknown = JSON.parse(raw);
+    return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** A video as clients see it: never the hash of anything, times as ISO strings, counters as numbers. */
+export function videoJson(v: Video, author: string): VideoInfo {
   return {
     id: v.id,
     author_id: Number(v.author_id),
@@ -10,7 +21,21 @@ export function videoJson(v: Video): VideoInfo {
     display_ctime: v.display_ctime,
     create_time: toIso(Number(v.create_time)),
     upload_state: v.upload_state,
-    size: v.size === null ? null : Number(v.size),
+    size: num(v.size),
     content_type: v.content_type,
+    author,
+    description: v.description,
+    tags: parseTags(v.tags),
+    privacy: v.privacy,
+    duration: num(v.duration),
+    width: num(v.width),
+    height: num(v.height),
+    poster: v.poster,
+    views: Number(v.views),
+    likes: Number(v.likes),
+    dislikes: Number(v.dislikes),
+    comments_count: Number(v.comments_count),
+    // No processing pipeline has run on any file yet (see docs/ARCHITECTURE.md).
+    processing: null,
   };
 }

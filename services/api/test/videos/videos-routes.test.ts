@@ -44,7 +44,9 @@ describe.each(testDialects())('videos on %s', (dialect) => {
       expect(res.statusCode, res.body).toBe(201);
       const v = res.json();
       expect(Object.keys(v).sort()).toEqual(
-        ['author_id', 'content_type', 'create_time', 'display_ctime', 'id', 'name', 'size', 'upload_state'].sort(),
+        ['author_id', 'content_type', 'create_time', 'display_ctime', 'id', 'name', 'size', 'upload_state',
+          'author', 'description', 'tags', 'privacy', 'duration', 'width', 'height', 'poster',
+          'views', 'likes', 'dislikes', 'comments_count', 'processing'].sort(),
       );
       expect(v.author_id).toBe(alice.id);
       expect(v.name).toBe('视'.repeat(256));
@@ -52,6 +54,7 @@ describe.each(testDialects())('videos on %s', (dialect) => {
       expect(v.create_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(v.display_ctime).toMatch(/^[A-Z][a-z]{2} \d\d \d{4}, \d\d:\d\d:\d\d$/);
       expect(v.upload_state).toBe('pending');
+      expect(v).toMatchObject({ author: alice.name, description: '', tags: [], privacy: 'public', views: 0, poster: null, processing: null });
     });
   });
 

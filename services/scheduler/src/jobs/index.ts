@@ -1,3 +1,4 @@
+import { hotRankJob } from '../hot/hot-rank-job.js';
 import { purgeJob } from '../purge/purge-job.js';
 import { sessionSweepJob } from '../sessions/session-sweep-job.js';
 import { expiredUploadsJob } from '../uploads/expired-uploads-job.js';
@@ -8,4 +9,5 @@ export const JOBS: JobDefinition[] = [
   purgeJob,
   sessionSweepJob,
   expiredUploadsJob,
+  hotRankJob,
 ];

@@ -205,6 +205,25 @@ describe.each(testDialects())('purge job (%s)', (dialect) => {
     expect(left.map((r) => r.video_id)).toEqual(other);
   });
 
+  it("also purges a video's tags, ratings, view rows and search document", async () => {
+    await clearQueue();
+    const ctx = jobContext(db);
+    const [gone] = await seedVideos(db, { authorId, videoDir: ctx.config.video_dir, count: 1, prefix: 'pub' });
+    const [kept] = await seedVideos(db, { authorId, videoDir: ctx.config.video_dir, count: 1, prefix: 'publive', deleted: false });
+    for (const id of [gone, kept]) {
+      await db.kysely.insertInto('video_tags').values({ video_id: id, tag: 'cats' }).execute();
+      await db.kysely.insertInto('video_ratings').values({ user_id: authorId, video_id: id, value: 1, time: 1 }).execute();
+      await db.kysely.insertInto('video_view_reports').values({ video_id: id, viewer: 'a:1', first_at: 1, counted_at: null }).execute();
+      await db.kysely.insertInto('video_views_daily').values({ video_id: id, day: 1, views: 3 }).execute();
+      await db.kysely.insertInto('video_search').values({ video_id: id, name: 'n', tags: '', description: '', author: 'a' }).execute();
+    }
+    await createPurgeJob(ctx).run(live());
+    for (const table of ['video_tags', 'video_ratings', 'video_view_reports', 'video_views_daily', 'video_search'] as const) {
+      const left = await db.kysely.selectFrom(table).select('video_id').where('video_id', 'in', [gone, kept]).execute();
+      expect(left.map((r) => r.video_id), table).toEqual([kept]);
+    }
+  });
+
   it('two instances purge 1,000 records together, none twice', async () => {
     await clearQueue();
     const ctx = jobContext(db, { scheduler_batch: 50 });

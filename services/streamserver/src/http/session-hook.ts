@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { requireSession, sessionIdFromHeaders, type SessionUser } from '@video/shared';
+import { AppError, isVisibleTo, requireSession, sessionIdFromHeaders, type SessionUser, type Video } from '@video/shared';
 
 /**
  * The stream server's one session check (multipart and tus uploads): the user of the request's
@@ -7,4 +7,21 @@ import { requireSession, sessionIdFromHeaders, type SessionUser } from '@video/s
  */
 export function requireUploader(request: FastifyRequest, now = Date.now()): Promise<SessionUser> {
   return requireSession(request.server.db, sessionIdFromHeaders(request.headers), now);
+}
+
+/**
+ * Whether this request may have the video's bytes: anyone for a public or unlisted video, only its
+ * owner for a private one (for anyone else it is the same 404 as an unknown id). The session is
+ * read only for private videos; an unknown or expired one makes a visitor.
+ */
+export async function mayWatch(request: FastifyRequest, video: Video): Promise<boolean> {
+  if (video.privacy !== 'private') return true;
+  const sessionId = sessionIdFromHeaders(request.headers);
+  if (!sessionId) return false;
+  try {
+    return isVisibleTo(video, (await requireSession(request.server.db, sessionId)).user_id);
+  } catch (err) {
+    if (err instanceof AppError && err.statusCode === 401) return false;
+    throw err;
+  }
 }

@@ -85,7 +85,8 @@ export function createFastPath(opts: FastPathOptions): FastPath {
     // Anything with a query, an encoding or another segment goes the long way, which validates it.
     if (!isVideoId(id)) return false;
     const video = rows.peek(id);
-    if (!video) return false;
+    // A private video needs its owner's session: the route checks it.
+    if (!video || video.privacy === 'private') return false;
     const file = files.acquire(id, FILE_RECHECK_MS);
     if (!file) return false;
     const plan = planGet({ method, headers: req.headers, file, contentType: video.content_type ?? FALLBACK_TYPE });

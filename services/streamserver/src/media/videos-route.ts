@@ -13,6 +13,7 @@ import { planGet, type BodyPart } from './get-plan.js';
 import { CHUNK, sendFileRange } from './range-sender.js';
 import type { VideoRowCache } from './video-row-cache.js';
 import { ErrorSchema, VideoParamsSchema } from '../http/schemas.js';
+import { mayWatch } from '../http/session-hook.js';
 
 export interface VideosRouteOptions {
   config: Config;
@@ -89,7 +90,7 @@ export const videosRoute: FastifyPluginAsyncTypebox<VideosRouteOptions> = async 
     handler: async (request, reply) => {
       const id = request.params.vid;
       const video = await rows.get(id);
-      if (!video) throw notFound('no such video');
+      if (!video || !(await mayWatch(request, video))) throw notFound('no such video');
       if (config.storage_type === 'oss') return reply.redirect(config.oss_url + id, 302);
       const file = files.acquire(id);
       if (!file) throw notFound('the video has no file yet');

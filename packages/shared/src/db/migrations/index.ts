@@ -3,6 +3,7 @@ import type { DialectName } from '../connect.js';
 import { initial } from './001-initial.js';
 import { danmaku } from './005-danmaku.js';
 import { tus } from './006-tus.js';
+import { publicSite } from './007-public-site.js';
 
 export interface Migration {
   /** Sorts in the order the migrations run; never renamed once released. */
@@ -12,4 +13,4 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const MIGRATIONS: Migration[] = [initial, danmaku, tus];
+export const MIGRATIONS: Migration[] = [initial, danmaku, tus, publicSite];

@@ -1,0 +1,108 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { DialectName } from '../connect.js';
+import type { Executor } from '../repositories/executor.js';
+import { normalizeForSearch } from './normalize.js';
+
+/** What the index holds of a video. */
+export interface SearchDocument {
+  id: string;
+  name: string;
+  description: string;
+  tags: readonly string[];
+  author: string;
+}
+
+/** One hit: the video id and its sort key (rank first, then newness), for keyset paging. */
+export interface SearchHit {
+  id: string;
+  score: number;
+}
+
+export interface SearchQuery {
+  /** Normalised words (searchWords); every one must match. */
+  words: string[];
+  limit: number;
+  /** Keyset position: hits strictly after (score, id) in the result order. */
+  after?: { score: number; id: string };
+}
+
+/**
+ * The site's search, database-native behind this small interface (a search engine could replace
+ * it): documents are written in the same transaction as the video they describe, and queries see
+ * only public, live videos that have a file.
+ */
+export interface SearchIndex {
+  put(db: Executor, doc: SearchDocument): Promise<void>;
+  remove(db: Executor, videoId: string): Promise<void>;
+  search(db: Executor, query: SearchQuery): Promise<SearchHit[]>;
+}
+
+// Rank weights: a word in the name counts most, then tags, then author, then the description.
+const WEIGHTS = { name: 8, tags: 4, author: 2, description: 1 } as const;
+type Column = keyof typeof WEIGHTS;
+const COLUMNS = Object.keys(WEIGHTS) as Column[];
+/** score = rank · 2^41 + create_time (ms, < 2^41 until 2039): one integer that sorts by both. */
+const TIME_SPAN = 2 ** 41;
+
+function likePattern(word: string): string {
+  return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** `col LIKE '%word%'` with the escape character spelled for this database. */
+function likes(dialect: DialectName, column: Column, word: string): RawBuilder<boolean> {
+  const ref = sql.ref(`s.${column}`);
+  return dialect === 'mysql' ? sql<boolean>`${ref} like ${likePattern(word)}` : sql<boolean>`${ref} like ${likePattern(word)} escape '\\'`;
+}
+
+function rankOf(dialect: DialectName, words: string[]): RawBuilder<number> {
+  const terms = words.flatMap((w) => COLUMNS.map((c) => sql`(case when ${likes(dialect, c, w)} then ${WEIGHTS[c]} else 0 end)`));
+  return sql<number>`(${sql.join(terms, sql` + `)})`;
+}
+
+/** Every word somewhere in the document; SQLite's trigram index answers words of 3+ characters. */
+function matchAll(dialect: DialectName, words: string[]): RawBuilder<boolean> {
+  const each = words.map((w) => {
+    if (dialect === 'sqlite' && [...w].length >= 3) return sql`video_search match ${`"${w.replace(/"/g, '""')}"`}`;
+    return sql`(${sql.join(COLUMNS.map((c) => likes(dialect, c, w)), sql` or `)})`;
+  });
+  return sql<boolean>`(${sql.join(each, sql` and `)})`;
+}
+
+export function createSearchIndex(dialect: DialectName): SearchIndex {
+  return {
+    async put(db, doc) {
+      await db.deleteFrom('video_search').where('video_id', '=', doc.id).execute();
+      await db
+        .insertInto('video_search')
+        .values({
+          video_id: doc.id,
+          name: normalizeForSearch(doc.name),
+          tags: doc.tags.map(normalizeForSearch).join(' | '),
+          description: normalizeForSearch(doc.description),
+          author: normalizeForSearch(doc.author),
+        })
+        .execute();
+    },
+    async remove(db, videoId) {
+      await db.deleteFrom('video_search').where('video_id', '=', videoId).execute();
+    },
+    async search(db, query) {
+      if (query.words.length === 0) return [];
+      const score = sql<number>`(${rankOf(dialect, query.words)} * ${TIME_SPAN} + v.create_time)`;
+      let q = db
+        .selectFrom('video_search as s')
+        .innerJoin('video_info as v', 'v.id', 's.video_id')
+        .select(['v.id as id', score.as('score')])
+        .where('v.privacy', '=', 'public')
+        .where('v.upload_state', '=', 'ready')
+        .where('v.deleted_at', 'is', null)
+        .where(matchAll(dialect, query.words));
+      if (query.after) {
+        const a = query.after;
+        q = q.where(sql<boolean>`(${score} < ${a.score} or (${score} = ${a.score} and v.id < ${a.id}))`);
+      }
+      const rows = await q.orderBy(sql`score`, 'desc').orderBy('v.id', 'desc').limit(query.limit).execute();
+      return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { sql } from 'kysely';
+import { keysetPage, type Executor, type PageQuery, type Video } from '@video/shared';
+
+export type FeedSort = 'recent' | 'hot' | 'views' | 'likes';
+export type VideoWithAuthor = Video & { author: string };
+
+/** The key each sort pages on, with the id as the tie-break (one index each, migration 007). */
+export const SORT_KEY: Record<FeedSort, 'create_time' | 'hot' | 'views' | 'likes'> = {
+  recent: 'create_time',
+  hot: 'hot',
+  views: 'views',
+  likes: 'likes',
+};
+
+/** Public, live videos that have a file: what feeds, search and related lists may show. */
+function listedVideos(db: Executor) {
+  return db
+    .selectFrom('video_info as v')
+    .selectAll('v')
+    .select((eb) => eb.selectFrom('users as u').select('u.user_name').whereRef('u.id', '=', 'v.author_id').$asScalar().$notNull().as('author'))
+    .where('v.privacy', '=', 'public')
+    .where('v.upload_state', '=', 'ready')
+    .where('v.deleted_at', 'is', null);
+}
+
+/** One page of the public feed in the given order (keyset on the sort key, then id). */
+export async function listPublicVideos(db: Executor, sort: FeedSort, page: PageQuery): Promise<VideoWithAuthor[]> {
+  return keysetPage(listedVideos(db), `v.${SORT_KEY[sort]}`, 'v.id', page).execute();
+}
+
+/** Listed videos by id, in the order given (search hits, related candidates). */
+export async function listedVideosByIds(db: Executor, ids: string[]): Promise<VideoWithAuthor[]> {
+  if (ids.length === 0) return [];
+  const rows = await listedVideos(db).where('v.id', 'in', ids).execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** A user's videos for a channel or a studio: all of them for the owner, else the listed ones. */
+export async function listChannelVideos(db: Executor, authorId: number, owner: boolean, page: PageQuery): Promise<Video[]> {
+  let q = db.selectFrom('video_info as v').selectAll('v').where('v.author_id', '=', authorId).where('v.deleted_at', 'is', null);
+  if (!owner) q = q.where('v.privacy', '=', 'public').where('v.upload_state', '=', 'ready');
+  return keysetPage(q, 'v.create_time', 'v.id', page).execute();
+}
+
+/** How many videos a channel shows to everyone. */
+export async function countListedVideos(db: Executor, authorId: number): Promise<number> {
+  const row = await db
+    .selectFrom('video_info')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('author_id', '=', authorId)
+    .where('privacy', '=', 'public')
+    .where('upload_state', '=', 'ready')
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Related videos: candidates that share tags (most shared first), then the same author's, then the
+ * hot list to fill up; never the video itself, each once.
+ */
+export async function listRelated(db: Executor, video: Video, limit: number): Promise<VideoWithAuthor[]> {
+  const byTags = await db
+    .selectFrom('video_tags as mine')
+    .innerJoin('video_tags as other', 'other.tag', 'mine.tag')
+    .innerJoin('video_info as v', 'v.id', 'other.video_id')
+    .select(['other.video_id as id', sql<number>`count(*)`.as('shared')])
+    .where('mine.video_id', '=', video.id)
+    .where('other.video_id', '<>', video.id)
+    .where('v.privacy', '=', 'public')
+    .where('v.upload_state', '=', 'ready')
+    .where('v.deleted_at', 'is', null)
+    .groupBy('other.video_id')
+    .orderBy(sql`count(*)`, 'desc')
+    .orderBy('other.video_id', 'desc')
+    .limit(limit)
+    .execute();
+  const ids = new Set(byTags.map((r) => r.id));
+  if (ids.size < limit) {
+    const sameAuthor = await listedVideos(db).where('v.author_id', '=', video.author_id).where('v.id', '<>', video.id).orderBy('v.hot', 'desc').limit(limit).execute();
+    for (const v of sameAuthor) if (ids.size < limit) ids.add(v.id);
+  }
+  if (ids.size < limit) {
+    const hot = await listedVideos(db).where('v.id', '<>', video.id).orderBy('v.hot', 'desc').orderBy('v.id', 'desc').limit(limit + ids.size).execute();
+    for (const v of hot) if (ids.size < limit) ids.add(v.id);
+  }
+  return listedVideosByIds(db, [...ids]);
+}

@@ -1,0 +1,144 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { badRequest, createSearchIndex, decodeCursor, encodeCursor, findUserByName, notFound, searchWords, toIso, type Db } from '@video/shared';
+import { authHooks, viewerIdOf, type AuthHooks } from '../http/auth-hooks.js';
+import { UserParamsSchema, errorResponses } from '../http/common-schemas.js';
+import { isValidUserName, normalizeName } from '../http/input.js';
+import type { ApiApp } from '../http/route-types.js';
+import { VideoIdParamsSchema, VideoInfoSchema } from '../videos/videos-schemas.js';
+import type { VideosService } from '../videos/videos-service.js';
+import { videoJson } from '../videos/videos-views.js';
+import { SORT_KEY, countListedVideos, listPublicVideos, listRelated, listedVideosByIds, type VideoWithAuthor } from './feed-repository.js';
+import { FeedQuerySchema, ProfileSchema, RelatedQuerySchema, RelatedSchema, SearchQuerySchema, VideoPageSchema } from './feed-schemas.js';
+
+export interface FeedRoutesOptions {
+  db: Db;
+  videos: VideosService;
+}
+
+const tags = ['public site'];
+const json = (v: VideoWithAuthor) => videoJson(v, v.author);
+
+/** The public site's reads: the feed, one video, search, related videos and a channel's profile. */
+export const feedRoutes: FastifyPluginAsyncTypebox<FeedRoutesOptions> = async (app, { db, videos }) => {
+  const auth = authHooks(db);
+  feedRoute(app, db);
+  videoRoute(app, videos, auth);
+  searchRoute(app, db);
+  relatedRoute(app, db, videos, auth);
+  profileRoute(app, db);
+};
+
+function feedRoute(app: ApiApp, db: Db): void {
+  app.get(
+    '/videos',
+    {
+      schema: {
+        tags,
+        summary: 'Public videos that have a file: recent (newest first), hot, views or likes (most first)',
+        querystring: FeedQuerySchema,
+        response: { 200: VideoPageSchema, ...errorResponses(400) },
+      },
+    },
+    async (request) => {
+      const { sort, limit, cursor } = request.query;
+      const kind = `feed-${sort}`;
+      const key = SORT_KEY[sort];
+      const rows = await listPublicVideos(db.kysely, sort, { limit: limit + 1, before: cursor === undefined ? undefined : decodeCursor(cursor, kind) });
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      const next_cursor = rows.length > limit && last ? encodeCursor({ time: Number(last[key]), id: last.id }, kind) : null;
+      return { videos: items.map(json), next_cursor };
+    },
+  );
+}
+
+function videoRoute(app: ApiApp, videos: VideosService, auth: AuthHooks): void {
+  app.get(
+    '/videos/:vid',
+    {
+      onRequest: auth.maybeUser,
+      schema: {
+        tags,
+        summary: 'One video by id (private ones for their owner only)',
+        params: VideoIdParamsSchema,
+        response: { 200: VideoInfoSchema, ...errorResponses(404) },
+      },
+    },
+    async (request) => json(await videos.findVisible(request.params.vid, viewerIdOf(request))),
+  );
+}
+
+function searchRoute(app: ApiApp, db: Db): void {
+  const index = createSearchIndex(db.dialect);
+  app.get(
+    '/search',
+    {
+      schema: {
+        tags,
+        summary: 'Public videos whose name, tags, description or author match every word; best first',
+        querystring: SearchQuerySchema,
+        response: { 200: VideoPageSchema, ...errorResponses(400) },
+      },
+    },
+    async (request) => {
+      const { q, limit, cursor } = request.query;
+      const text = q.trim();
+      if ([...text].length < 1 || [...text].length > 200) throw badRequest('querystring.q must be 1–200 characters after trimming');
+      const words = searchWords(text);
+      const after = cursor === undefined ? undefined : decodeCursor(cursor, 'search');
+      const hits = await index.search(db.kysely, { words, limit: limit + 1, after: after && { score: after.time, id: after.id } });
+      const page = hits.slice(0, limit);
+      const last = page[page.length - 1];
+      const next_cursor = hits.length > limit && last ? encodeCursor({ time: last.score, id: last.id }, 'search') : null;
+      return { videos: (await listedVideosByIds(db.kysely, page.map((h) => h.id))).map(json), next_cursor };
+    },
+  );
+}
+
+function relatedRoute(app: ApiApp, db: Db, videos: VideosService, auth: AuthHooks): void {
+  app.get(
+    '/videos/:vid/related',
+    {
+      onRequest: auth.maybeUser,
+      schema: {
+        tags,
+        summary: 'Other public videos: sharing tags first, then the same author, then hot ones',
+        params: VideoIdParamsSchema,
+        querystring: RelatedQuerySchema,
+        response: { 200: RelatedSchema, ...errorResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      const video = await videos.findVisible(request.params.vid, viewerIdOf(request));
+      return { videos: (await listRelated(db.kysely, video, request.query.limit)).map(json) };
+    },
+  );
+}
+
+function profileRoute(app: ApiApp, db: Db): void {
+  app.get(
+    '/user/:username/profile',
+    {
+      schema: {
+        tags,
+        summary: "A channel's public profile",
+        params: UserParamsSchema,
+        response: { 200: ProfileSchema, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const name = normalizeName(request.params.username);
+      const user = isValidUserName(name) ? await findUserByName(db.kysely, name) : undefined;
+      if (!user) throw notFound('no such user');
+      return {
+        id: Number(user.id),
+        user_name: user.user_name,
+        created_at: toIso(Number(user.create_time)),
+        videos_count: await countListedVideos(db.kysely, Number(user.id)),
+        // Follows arrive with the social features; until then nobody follows anybody.
+        followers_count: 0,
+        following_count: 0,
+      };
+    },
+  );
+}
