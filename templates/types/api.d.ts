@@ -3,7 +3,7 @@
 // in `npm run typecheck`.
 import type { Static } from '@sinclair/typebox';
 import type { CommentJson, CommentListSchema } from '../../services/api/src/comments/comments-schemas.js';
-import type { VideoInfo, VideoListSchema } from '../../services/api/src/videos/videos-schemas.js';
+import type { VideoInfo, VideoListSchema, VideoPatchBody } from '../../services/api/src/videos/videos-schemas.js';
 
 /** Every error answer: `{error_code, error}`; danmaku errors add `{code: 1, msg}`. */
 export interface ErrorBody {
@@ -13,22 +13,7 @@ export interface ErrorBody {
   msg?: string;
 }
 
-/** The public site's fields of VideoInfo (shared/CONTRACT.md, "The public site"). */
-export interface PublicVideoFields {
-  author: string;
-  description: string;
-  tags: string[];
-  privacy: Privacy;
-  duration: number | null;
-  width: number | null;
-  height: number | null;
-  poster: string | null;
-  views: number;
-  likes: number;
-  dislikes: number;
-  comments_count: number;
-}
-export type Privacy = 'public' | 'unlisted' | 'private';
+export type Privacy = VideoInfo['privacy'];
 export type RatingValue = 'like' | 'dislike' | 'none';
 
 /** `PUT /videos/:id/rating` → the new rating and counts; `GET` → `{rating}`. */
@@ -38,18 +23,13 @@ export interface Rating {
   dislikes?: number;
 }
 
-/** `PATCH /user/:name/videos/:id`: any of these. */
-export interface VideoEdit {
-  name?: string;
-  description?: string;
-  tags?: string[];
-  privacy?: Privacy;
-}
+/** `PATCH /user/:name/videos/:id`: any of name, description, tags, privacy. */
+export type VideoEdit = VideoPatchBody;
 
 /** VideoInfo, comments and their pages: the api's own response schemas, so the pages and the api cannot drift apart. */
-export type Video = VideoInfo & PublicVideoFields;
+export type Video = VideoInfo;
 export type Comment = CommentJson;
-export type VideoPage = Omit<Static<typeof VideoListSchema>, 'videos'> & { videos: Video[] };
+export type VideoPage = Static<typeof VideoListSchema>;
 export type CommentPage = Static<typeof CommentListSchema>;
 export type UploadState = Video['upload_state'];
 

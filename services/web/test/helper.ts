@@ -172,6 +172,12 @@ export async function buildWeb(overrides: Partial<Config>, deps: WebDeps = {}): 
   return buildApp(testConfig(overrides), { logger: false, ...deps });
 }
 
+/** A web whose api and stream server cannot be reached (nothing listens on their port). */
+export async function buildWebWithoutUpstreams(): Promise<FastifyInstance> {
+  const port = await deadPort();
+  return buildWeb({ api_url: `http://127.0.0.1:${port}`, stream_url: `http://127.0.0.1:${port}` });
+}
+
 /** The `session` cookie a response sets (its raw Set-Cookie line), if any. */
 export function sessionSetCookie(headers: Record<string, unknown>): string | undefined {
   const raw = headers['set-cookie'];

@@ -15,6 +15,8 @@ export function initRating(videoId) {
   if (!like || !dislike) return;
   const likeCount = $('#like-count');
   const dislikeCount = $('#dislike-count');
+  // A press answered before the first read must not be undone by that read.
+  let rated = false;
   /** @param {RatingValue} rating */
   const show = (rating) => {
     like.setAttribute('aria-pressed', String(rating === 'like'));
@@ -24,6 +26,7 @@ export function initRating(videoId) {
   const rate = async (wanted) => {
     const current = like.getAttribute('aria-pressed') === 'true' ? 'like' : dislike.getAttribute('aria-pressed') === 'true' ? 'dislike' : 'none';
     const next = current === wanted ? 'none' : wanted;
+    rated = true;
     like.disabled = dislike.disabled = true;
     const res = await guard(() => putRating(videoId, next));
     like.disabled = dislike.disabled = false;
@@ -36,6 +39,6 @@ export function initRating(videoId) {
   like.addEventListener('click', () => void rate('like'));
   dislike.addEventListener('click', () => void rate('dislike'));
   void guard(() => getRating(videoId)).then((res) => {
-    if (res && res.status === 200 && res.data) show(res.data.rating);
+    if (res && res.status === 200 && res.data && !rated) show(res.data.rating);
   });
 }

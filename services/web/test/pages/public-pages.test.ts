@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildWeb, deadPort, startFakeStream, type FakeStream } from '../helper.js';
+import { buildWeb, buildWebWithoutUpstreams, startFakeStream, type FakeStream } from '../helper.js';
 import { HOSTILE, startFakePublicApi, type FakePublicApi } from './fake-public-api.js';
 
 let api: FakePublicApi;
@@ -19,6 +19,13 @@ afterAll(async () => {
   await stream?.close();
 });
 
+/** The page at `url`, which must answer 200. */
+async function page200(url: string, cookies?: Record<string, string>) {
+  const res = await web.inject({ url, cookies });
+  expect(res.statusCode).toBe(200);
+  return res.body;
+}
+
 /** The content of a `<meta property=…>` tag. */
 const meta = (html: string, property: string) => new RegExp(`<meta property="${property}" content="([^"]*)">`).exec(html)?.[1];
 
@@ -30,35 +37,32 @@ function expectNoInjectedMarkup(html: string) {
 
 describe('GET / (the public home)', () => {
   it('shows a grid of cards linking to watch pages, with the tabs, load more and the sign-in panel', async () => {
-    const res = await web.inject({ url: '/' });
-    expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('href="/v/cats"');
-    expect(res.body).toContain('href="/u/anna"');
-    expect(res.body).toContain('1:15');
-    expect(res.body).toContain('1,234 views');
-    expect(res.body).toContain('3 days ago');
-    expect(res.body).toContain('src="/videos/cats/poster.jpg"');
-    expect(res.body).toContain('src="/statics/img/poster.svg" alt=""');
-    expect(res.body).toContain('data-next-cursor="page-2"');
-    expect(res.body).toMatch(/<a href="\/" aria-current="page">Recent<\/a>/);
-    expect(res.body).toContain('id="signin-form"');
+    const body = await page200('/');
+    expect(body).toContain('href="/v/cats"');
+    expect(body).toContain('href="/u/anna"');
+    expect(body).toContain('1:15');
+    expect(body).toContain('1,234 views');
+    expect(body).toContain('3 days ago');
+    expect(body).toContain('src="/videos/cats/poster.jpg"');
+    expect(body).toContain('src="/statics/img/poster.svg" alt=""');
+    expect(body).toContain('data-next-cursor="page-2"');
+    expect(body).toMatch(/<a href="\/" aria-current="page">Recent<\/a>/);
+    expect(body).toContain('id="signin-form"');
     expect(api.seen.findLast((s) => s.url.startsWith('/videos?'))!.url).toBe('/videos?sort=recent&limit=24');
-    expectNoInjectedMarkup(res.body);
+    expectNoInjectedMarkup(body);
   });
 
   it('Trending asks for sort=hot', async () => {
-    const res = await web.inject({ url: '/?sort=hot' });
-    expect(res.statusCode).toBe(200);
-    expect(res.body).toMatch(/<a href="\/\?sort=hot" aria-current="page">Trending<\/a>/);
+    const body = await page200('/?sort=hot');
+    expect(body).toMatch(/<a href="\/\?sort=hot" aria-current="page">Trending<\/a>/);
     expect(api.seen.findLast((s) => s.url.startsWith('/videos?'))!.url).toBe('/videos?sort=hot&limit=24');
   });
 
   it('a signed-in user gets the same grid, their name in the header and no forms', async () => {
-    const res = await web.inject({ url: '/', cookies: owner });
-    expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('<span id="user-name">anna</span>');
-    expect(res.body).toContain('href="/v/cats"');
-    expect(res.body).not.toContain('id="signin-form"');
+    const body = await page200('/', owner);
+    expect(body).toContain('<span id="user-name">anna</span>');
+    expect(body).toContain('href="/v/cats"');
+    expect(body).not.toContain('id="signin-form"');
   });
 
   it('keeps a valid watch page to go back to in the forms, and drops anything else', async () => {
@@ -117,12 +121,11 @@ describe('GET /v/:id (the watch page)', () => {
   });
 
   it('escapes a hostile name, author, description and tag everywhere, the title and OpenGraph included', async () => {
-    const res = await web.inject({ url: '/v/hostile' });
-    expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('<title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;</title>');
-    expect(meta(res.body, 'og:title')).toBe('&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
-    expectNoInjectedMarkup(res.body);
-    expect(res.body.match(/<script/g)).toHaveLength(2);
+    const body = await page200('/v/hostile');
+    expect(body).toContain('<title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;</title>');
+    expect(meta(body, 'og:title')).toBe('&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+    expectNoInjectedMarkup(body);
+    expect(body.match(/<script/g)).toHaveLength(2);
   });
 
   it.each([
@@ -149,23 +152,21 @@ describe('GET /v/:id (the watch page)', () => {
   });
 
   it('the owner opens their private video (the session goes to the api)', async () => {
-    const res = await web.inject({ url: '/v/secret', cookies: owner });
-    expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('<title>My secret</title>');
-    expect(res.body).toContain('<span class="badge badge-private">private</span>');
+    const body = await page200('/v/secret', owner);
+    expect(body).toContain('<title>My secret</title>');
+    expect(body).toContain('<span class="badge badge-private">private</span>');
   });
 });
 
 describe('GET /u/:name (the channel)', () => {
   it('shows the profile and the public videos to a visitor', async () => {
-    const res = await web.inject({ url: '/u/anna' });
-    expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('<title>anna · Reel</title>');
-    expect(res.body).toContain('Joined March 4, 2026');
-    expect(res.body).toContain('2 public videos');
-    expect(res.body).toContain('href="/v/cats"');
-    expect(res.body).not.toContain('href="/v/secret"');
-    expectNoInjectedMarkup(res.body);
+    const body = await page200('/u/anna');
+    expect(body).toContain('<title>anna · Reel</title>');
+    expect(body).toContain('Joined March 4, 2026');
+    expect(body).toContain('2 public videos');
+    expect(body).toContain('href="/v/cats"');
+    expect(body).not.toContain('href="/v/secret"');
+    expectNoInjectedMarkup(body);
   });
 
   it('the owner also sees the private video, marked', async () => {
@@ -184,11 +185,10 @@ describe('GET /u/:name (the channel)', () => {
 
 describe('GET /search', () => {
   it('shows the results as cards', async () => {
-    const res = await web.inject({ url: '/search?q=cats' });
-    expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('Results for “cats”');
-    expect(res.body).toContain('href="/v/cats"');
-    expect(res.body).toContain('data-source="/api/search?q=cats"');
+    const body = await page200('/search?q=cats');
+    expect(body).toContain('Results for “cats”');
+    expect(body).toContain('href="/v/cats"');
+    expect(body).toContain('data-source="/api/search?q=cats"');
   });
 
   it('no results says so', async () => {
@@ -220,10 +220,7 @@ describe('GET /search', () => {
 
 describe('when the api is down', () => {
   let down: FastifyInstance;
-  beforeAll(async () => {
-    const port = await deadPort();
-    down = await buildWeb({ api_url: `http://127.0.0.1:${port}`, stream_url: `http://127.0.0.1:${port}` });
-  });
+  beforeAll(async () => (down = await buildWebWithoutUpstreams()));
   afterAll(async () => down?.close());
 
   it.each(['/', '/?sort=hot', '/search?q=cats'])('%s is a page saying so', async (url) => {
