@@ -38,7 +38,7 @@ function watchView(video: VideoJson, origin: string) {
     },
     next: watchPath(video.id),
     signinHref: `/?next=${encodeURIComponent(watchPath(video.id))}#auth`,
-    og: { url: canonical, image: poster, video: `${origin}/videos/${encodeURIComponent(video.id)}` },
+    og: { url: canonical, image: poster, description: (video.description ?? '').slice(0, 200), video: `${origin}/videos/${encodeURIComponent(video.id)}` },
   };
 }
 

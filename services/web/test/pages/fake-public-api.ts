@@ -36,6 +36,7 @@ export const VIDEOS = {
   cats: video('cats', { name: 'Cats & dogs', description: 'Two friends.\nAt play.', tags: ['cats', 'pets <3'], poster: '/videos/cats/poster.jpg' }),
   hostile: video('hostile', { name: HOSTILE, author: '<b>bold</b>', description: '<img src=x onerror=alert(2)>', tags: ['"><script>'] }),
   secret: video('secret', { name: 'My secret', privacy: 'private' }),
+  later: video('later', { name: 'From the second page', duration: 3725 }),
 };
 
 const notFound = { error: 'no such video', error_code: '006' };
@@ -54,7 +55,11 @@ function routes(app: FastifyInstance, seen: FakePublicApi['seen']) {
     if (!user) return reply.code(401).send({ error: 'session is unknown or expired', error_code: '002' });
     return { id: 'owner-session', user_name: user, expires_at: new Date(Date.now() + 60_000).toISOString() };
   });
-  app.get('/videos', async () => ({ videos: [VIDEOS.cats, VIDEOS.hostile], next_cursor: 'page-2' }));
+  app.get('/videos', async (request) => {
+    // The second page repeats one card (a list that moved between pages) and adds one.
+    if ((request.query as { cursor?: string }).cursor === 'page-2') return { videos: [VIDEOS.hostile, VIDEOS.later], next_cursor: null };
+    return { videos: [VIDEOS.cats, VIDEOS.hostile], next_cursor: 'page-2' };
+  });
   app.get('/search', async (request) => {
     const { q } = request.query as { q: string };
     return { videos: q === 'cats' ? [VIDEOS.cats] : [], next_cursor: null };
