@@ -157,7 +157,9 @@ describe.skipIf(!haveBrowser)('in Chromium: the public site, from a visitor to a
     await page.fill('#signin-form input[name=user_name]', owner);
     await page.fill('#signin-form input[name=pwd]', 'secret-pass');
     await Promise.all([page.waitForURL('**/userhome'), page.click('#signin-form button[type=submit]')]);
-    await page.locator('#video-list .video-item', { hasText: 'Sunset over the bay' }).click();
+    const item = page.locator('#video-list li', { hasText: 'Sunset over the bay' });
+    expect(await item.locator('a.video-item-watch').getAttribute('href')).toBe(`/v/${videoId}`);
+    await item.locator('.video-item').click();
     expect(await page.getAttribute('#watch-link', 'href')).toBe(`/v/${videoId}`);
     await page.click('#edit-video');
     await page.waitForSelector('#edit-dialog[open]');

@@ -51,6 +51,9 @@ function videoItem(video) {
         h('span', { class: 'video-item-time' }, pending ? h('span', { class: 'badge', text: 'upload not finished' }) : null, privacyBadge(video), timeEl(video.create_time)),
       ),
     ),
+    pending
+      ? null
+      : h('a', { class: 'btn btn-icon video-item-watch', href: `/v/${encodeURIComponent(video.id)}`, title: 'Open the watch page', 'aria-label': `Watch page of ${video.name}`, text: '↗' }),
   );
 }
 
