@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { createTestDatabase, type TestDatabase } from '@video/shared/testing';
+import { createTestDatabase, type TestDatabase, TEST_REDIS_URL, redisForTests } from '@video/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlSkipReason } from './harness/gate.js';
 import { uniqueMp4 } from './harness/media.js';
@@ -8,25 +7,8 @@ import { Site } from './harness/site.js';
 import { SiteUser } from './harness/site-user.js';
 
 const skip = mysqlSkipReason('test/system/stream-delete.test.ts');
-const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisReachable(): Promise<boolean> {
-  const probe = new Redis(REDIS, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-const redisUp = await redisReachable();
-if (!redisUp) {
-  if (process.env.REQUIRE_REDIS === '1') throw new Error(`REQUIRE_REDIS=1 but Redis at ${REDIS} is not reachable`);
-  console.warn(`test/system/stream-delete.test.ts: the Redis variant is SKIPPED: no Redis at ${REDIS}`);
-}
+const REDIS = TEST_REDIS_URL;
+const redisUp = await redisForTests('test/system/stream-delete.test.ts: the Redis variant');
 const variants: [string, Record<string, string>][] = [['over the internal route', {}]];
 if (redisUp) variants.push(['over Redis pub/sub', { REDIS_URL: `${REDIS}/?prefix=sys-stream-${randomBytes(6).toString('hex')}:` }]);
 

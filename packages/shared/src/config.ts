@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import path from 'node:path';
+import { checkValue, isProxySpec, type Kind } from './config-values.js';
 
 export interface Config {
   host: string;
@@ -68,12 +68,6 @@ export interface Config {
   /** The web's own metrics port (never the public one); 0 = none. */
   web_metrics_port: number;
 }
-
-type Kind =
-  | { type: 'int'; min: number; max: number }
-  | { type: 'string'; oneOf?: readonly string[]; url?: readonly string[]; allowEmpty?: boolean }
-  | { type: 'bool' }
-  | { type: 'list'; minItems?: number };
 
 const port = { type: 'int', min: 0, max: 65535 } as const;
 const httpUrl = { type: 'string', url: ['http:', 'https:'] } as const;
@@ -143,56 +137,6 @@ export class ConfigError extends Error {
   }
 }
 
-function check(key: string, raw: unknown, kind: Kind, fromEnv: boolean): { value?: unknown; problem?: string } {
-  const shown = JSON.stringify(raw);
-  if (kind.type === 'int') {
-    let n: unknown = raw;
-    if (fromEnv && typeof raw === 'string' && /^-?\d+$/.test(raw.trim())) n = Number(raw.trim());
-    if (typeof n !== 'number' || !Number.isInteger(n)) return { problem: `${key}: ${shown} is not an integer` };
-    if (n < kind.min || n > kind.max) return { problem: `${key}: ${shown} is outside ${kind.min}..${kind.max}` };
-    return { value: n };
-  }
-  if (kind.type === 'list') {
-    let list: unknown = raw;
-    if (fromEnv && typeof raw === 'string') {
-      try {
-        list = JSON.parse(raw);
-      } catch {
-        return { problem: `${key}: ${shown} is not a JSON list` };
-      }
-    }
-    if (!Array.isArray(list) || !list.every((item) => typeof item === 'string' && item.trim() !== '')) {
-      return { problem: `${key}: ${shown} is not a list of non-empty strings` };
-    }
-    if (list.length < (kind.minItems ?? 0)) return { problem: `${key}: needs at least ${kind.minItems} entries` };
-    return { value: list.map((item: string) => item.trim()) };
-  }
-  if (kind.type === 'bool') {
-    if (typeof raw === 'boolean') return { value: raw };
-    if (fromEnv && typeof raw === 'string' && ['true', 'false', '1', '0'].includes(raw.trim().toLowerCase())) {
-      return { value: ['true', '1'].includes(raw.trim().toLowerCase()) };
-    }
-    return { problem: `${key}: ${shown} is not true or false` };
-  }
-  if (typeof raw !== 'string') return { problem: `${key}: ${shown} is not a string` };
-  if (raw === '') return kind.allowEmpty ? { value: raw } : { problem: `${key}: must not be empty` };
-  if (kind.oneOf && !kind.oneOf.includes(raw)) {
-    return { problem: `${key}: ${shown} is not one of ${kind.oneOf.join(', ')}` };
-  }
-  if (kind.url) {
-    let protocol: string;
-    try {
-      protocol = new URL(raw).protocol;
-    } catch {
-      return { problem: `${key}: ${shown} is not a URL` };
-    }
-    if (!kind.url.includes(protocol)) {
-      return { problem: `${key}: ${shown} must start with ${kind.url.map((p) => `${p}`).join(' or ')}` };
-    }
-  }
-  return { value: raw };
-}
-
 export interface LoadConfigOptions {
   /** Defaults to process.env. */
   env?: Record<string, string | undefined>;
@@ -238,7 +182,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       raw = envValue;
       fromEnv = true;
     } else if (key in fromFile) raw = fromFile[key];
-    const { value, problem } = check(key, raw, spec.kind, fromEnv);
+    const { value, problem } = checkValue(key, raw, spec.kind, fromEnv);
     if (problem) problems.push(fromEnv ? `${key} (env ${key.toUpperCase()}): ${problem.slice(key.length + 2)}` : problem);
     else out[key] = value;
   }
@@ -254,16 +198,6 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     if (target !== ':memory:') config.database_url = `sqlite:${path.resolve(baseDir, target)}`;
   }
   return config;
-}
-
-function isProxySpec(entry: string): boolean {
-  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
-  const [addr, bits, extra] = entry.split('/');
-  const family = isIP(addr);
-  if (family === 0 || extra !== undefined) return false;
-  if (bits === undefined) return true;
-  if (!/^\d{1,3}$/.test(bits)) return false;
-  return Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 /**

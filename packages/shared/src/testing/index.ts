@@ -83,3 +83,4 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     overrides: { log_level: 'silent', bcrypt_cost: 4, video_dir: videoDir, ...overrides },
   });
 }
+export * from './redis.js';

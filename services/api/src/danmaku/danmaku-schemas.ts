@@ -1,6 +1,9 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { VIDEO_ID_PATTERN } from '@video/shared';
 
+/** One video id, without the pattern's anchors. */
+const ID = VIDEO_ID_PATTERN.slice(1, -1);
+
 export const POOL_CAP = 3000;
 
 const Ok = <T extends TSchema>(data: T) => Type.Object({ code: Type.Literal(0), data });
@@ -54,6 +57,6 @@ export const VideoIdParamsSchema = Type.Object({ vid: Type.String({ pattern: VID
 export const LiveQuerySchema = Type.Object({ id: Type.String({ pattern: VIDEO_ID_PATTERN, description: 'the video id' }) });
 export const ViewersSchema = Type.Object({ viewers: Type.Integer() });
 export const ViewersBatchQuerySchema = Type.Object({
-  ids: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}(,[A-Za-z0-9_-]{1,64}){0,99}$', description: 'up to 100 comma-separated video ids' }),
+  ids: Type.String({ pattern: `^${ID}(,${ID}){0,99}$`, description: 'up to 100 comma-separated video ids' }),
 });
 export const ViewersBatchSchema = Type.Object({ viewers: Type.Record(Type.String(), Type.Integer()) });

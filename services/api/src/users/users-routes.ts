@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError, badRequest, sessionIdFromHeaders, toIso, unauthorized, type Db } from '@video/shared';
+import { AppError, badRequest, isSessionId, sessionIdFromHeaders, toIso, unauthorized, type Db } from '@video/shared';
 import { authHooks, sessionUserOf, type AuthHooks } from '../http/auth-hooks.js';
 import { UserParamsSchema, errorResponses } from '../http/common-schemas.js';
 import { normalizeName } from '../http/input.js';
@@ -16,7 +16,6 @@ export interface UsersRoutesOptions {
   limits: AuthLimits;
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const tags = ['users'];
 
 export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (app, { db, users, limits }) => {
@@ -154,7 +153,7 @@ function sessionSignOutRoute(app: ApiApp, users: UsersService): void {
     async (request, reply) => {
       const sessionId = sessionIdFromHeaders(request.headers);
       if (!sessionId) throw unauthorized('no session: send X-Session-Id');
-      if (UUID_RE.test(sessionId)) await users.signOut(sessionId);
+      if (isSessionId(sessionId)) await users.signOut(sessionId);
       return reply.code(204).send(null);
     },
   );

@@ -18,7 +18,7 @@ export function createStreamInvalidator(config: Pick<Config, 'stream_url' | 'int
   let redis: { client: Redis; channel: string } | undefined;
   if (config.redis_url !== '') {
     const { url, prefix } = parseRedisUrl(config.redis_url);
-    // The channel every stream server instance subscribes to (services/streamserver/src/lib/video-changed-subscriber.ts).
+    // The channel every stream server instance subscribes to (services/streamserver/src/internal/video-changed-subscriber.ts).
     const channel = `${prefix}stream:video-changed`;
     const client = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: (times) => Math.min(times * 200, 1000) });
     client.on('error', () => undefined); // each failed publish is logged below

@@ -14,6 +14,7 @@ import {
   type Db,
   type Executor,
   type PageQuery,
+  type SearchIndex,
   type SessionUser,
   type Video,
 } from '@video/shared';
@@ -33,82 +34,93 @@ function tagsOf(v: Video): string[] {
   }
 }
 
+function newVideoRow(author: SessionUser, meta: VideoMeta & { name: string }, now: number): VideoWithAuthor {
+  return {
+    id: uuidv7(), // rises within the millisecond: same-ms videos keep their order in lists
+    author_id: author.user_id,
+    name: meta.name,
+    display_ctime: displayCtime(now),
+    create_time: now,
+    deleted_at: null,
+    upload_state: 'pending',
+    size: null,
+    content_type: null,
+    updated_at: now,
+    description: meta.description ?? '',
+    tags: JSON.stringify(meta.tags ?? []),
+    privacy: meta.privacy ?? 'public',
+    duration: null,
+    width: null,
+    height: null,
+    poster: null,
+    views: 0,
+    likes: 0,
+    dislikes: 0,
+    comments_count: 0,
+    hot: hotRank({ likes: 0, dislikes: 0, comments: 0, recentViews: 0, createTimeMs: now }),
+    author: author.user_name,
+  };
+}
+
+/** The columns an edit sets. */
+function editedColumns(meta: VideoMeta, now: number) {
+  return {
+    ...(meta.name !== undefined ? { name: meta.name } : {}),
+    ...(meta.description !== undefined ? { description: meta.description } : {}),
+    ...(meta.tags !== undefined ? { tags: JSON.stringify(meta.tags) } : {}),
+    ...(meta.privacy !== undefined ? { privacy: meta.privacy } : {}),
+    updated_at: now,
+  };
+}
+
+/** The tags and the search document follow the row, in the transaction that wrote it. */
+async function writeDocuments(search: SearchIndex, trx: Executor, v: VideoWithAuthor): Promise<void> {
+  const tags = tagsOf(v);
+  await replaceVideoTags(trx, v.id, tags);
+  await search.put(trx, { id: v.id, name: v.name, description: v.description, tags, author: v.author });
+}
+
+async function findVisibleVideo(db: Db, videoId: string, viewerId: number | null): Promise<VideoWithAuthor> {
+  if (!isVideoId(videoId)) throw noSuchVideo();
+  const video = await findLiveVideoWithAuthor(db.kysely, videoId);
+  if (!video || !isVisibleTo(video, viewerId)) throw noSuchVideo();
+  return video;
+}
+
+/** The UPDATE first, so SQLite takes its write lock at once (see deleteOwn); then the documents. */
+async function applyEdit(db: Db, search: SearchIndex, owner: SessionUser, videoId: string, meta: VideoMeta): Promise<VideoWithAuthor> {
+  if (!isVideoId(videoId)) throw noSuchVideo();
+  const set = editedColumns(meta, Date.now());
+  return transactionWithRetry(db, async (trx) => {
+    const r = await trx.updateTable('video_info').set(set).where('id', '=', videoId).where('author_id', '=', owner.user_id).where('deleted_at', 'is', null).executeTakeFirst();
+    const video = Number(r.numUpdatedRows) === 1 ? await findLiveVideoWithAuthor(trx, videoId) : undefined;
+    if (!video) throw noSuchVideo();
+    await writeDocuments(search, trx, video);
+    return video;
+  });
+}
+
 /** `videoChanged` tells the stream servers (stream-invalidation.ts); awaited before a write returns. */
 export function createVideosService(db: Db, videoChanged: (id: string) => Promise<void> = async () => undefined) {
   const search = createSearchIndex(db.dialect);
-
-  /** The tags and the search document follow the row, in the transaction that wrote it. */
-  async function writeDocuments(trx: Executor, v: VideoWithAuthor): Promise<void> {
-    const tags = tagsOf(v);
-    await replaceVideoTags(trx, v.id, tags);
-    await search.put(trx, { id: v.id, name: v.name, description: v.description, tags, author: v.author });
-  }
-
-  async function findVisible(videoId: string, viewerId: number | null): Promise<VideoWithAuthor> {
-    if (!isVideoId(videoId)) throw noSuchVideo();
-    const video = await findLiveVideoWithAuthor(db.kysely, videoId);
-    if (!video || !isVisibleTo(video, viewerId)) throw noSuchVideo();
-    return video;
-  }
+  const findVisible = (videoId: string, viewerId: number | null) => findVisibleVideo(db, videoId, viewerId);
 
   return {
     findVisible,
 
     async create(author: SessionUser, meta: VideoMeta & { name: string }): Promise<VideoWithAuthor> {
-      const now = Date.now();
-      const video: VideoWithAuthor = {
-        id: uuidv7(), // rises within the millisecond: same-ms videos keep their order in lists
-        author_id: author.user_id,
-        name: meta.name,
-        display_ctime: displayCtime(now),
-        create_time: now,
-        deleted_at: null,
-        upload_state: 'pending',
-        size: null,
-        content_type: null,
-        updated_at: now,
-        description: meta.description ?? '',
-        tags: JSON.stringify(meta.tags ?? []),
-        privacy: meta.privacy ?? 'public',
-        duration: null,
-        width: null,
-        height: null,
-        poster: null,
-        views: 0,
-        likes: 0,
-        dislikes: 0,
-        comments_count: 0,
-        hot: hotRank({ likes: 0, dislikes: 0, comments: 0, recentViews: 0, createTimeMs: now }),
-        author: author.user_name,
-      };
+      const video = newVideoRow(author, meta, Date.now());
       await transactionWithRetry(db, async (trx) => {
         const { author: _name, ...row } = video;
         await insertVideo(trx, row);
-        await writeDocuments(trx, video);
+        await writeDocuments(search, trx, video);
       });
       return video;
     },
 
     /** An owner's edit: the row, its tags and its search document change together; stream caches are told. */
     async update(owner: SessionUser, videoId: string, meta: VideoMeta): Promise<VideoWithAuthor> {
-      if (!isVideoId(videoId)) throw noSuchVideo();
-      const now = Date.now();
-      const set = {
-        ...(meta.name !== undefined ? { name: meta.name } : {}),
-        ...(meta.description !== undefined ? { description: meta.description } : {}),
-        ...(meta.tags !== undefined ? { tags: JSON.stringify(meta.tags) } : {}),
-        ...(meta.privacy !== undefined ? { privacy: meta.privacy } : {}),
-        updated_at: now,
-      };
-      const updated = await transactionWithRetry(db, async (trx) => {
-        // The UPDATE first, so SQLite takes its write lock at once (see deleteOwn).
-        const r = await trx.updateTable('video_info').set(set).where('id', '=', videoId).where('author_id', '=', owner.user_id).where('deleted_at', 'is', null).executeTakeFirst();
-        if (Number(r.numUpdatedRows) !== 1) throw noSuchVideo();
-        const video = await findLiveVideoWithAuthor(trx, videoId);
-        if (!video) throw noSuchVideo();
-        await writeDocuments(trx, video);
-        return video;
-      });
+      const updated = await applyEdit(db, search, owner, videoId, meta);
       await videoChanged(videoId);
       return updated;
     },

@@ -4,31 +4,12 @@ import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@video/shared';
-import { openTestDb, testConfig, testDialects } from '@video/shared/testing';
+import { openTestDb, testConfig, testDialects, TEST_REDIS_URL, redisForTests } from '@video/shared/testing';
 import { buildApp } from '../../src/app.js';
 import { TestViewer, buildDanmakuApp, seedUser, seedVideo, type SeededUser } from '../fixtures/danmaku-fixtures.js';
 
-const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Redis reachable? Checked once, quickly; REQUIRE_REDIS=1 turns "not there" into a failure. */
-async function redisReachable(): Promise<boolean> {
-  const probe = new Redis(REDIS, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const reachable = await redisReachable();
-if (!reachable) {
-  if (process.env.REQUIRE_REDIS === '1') throw new Error(`REQUIRE_REDIS=1 but Redis at ${REDIS} is not reachable`);
-  console.warn(`Redis danmaku tests SKIPPED: no Redis at ${REDIS} (start one, or set REQUIRE_REDIS=1 to make this fail).`);
-}
+const REDIS = TEST_REDIS_URL;
+const reachable = await redisForTests('Redis danmaku tests');
 
 describe.skipIf(!reachable).each(testDialects())('danmaku across two api instances through Redis (%s)', (dialect) => {
   // One namespace per run, removed afterwards, so parallel runs and leftovers never meet.

@@ -1,28 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { TEST_REDIS_URL, redisForTests } from '@video/shared/testing';
 import { buildTestApp, createVideo, expectError, signUp, uniqueName, type TestApp } from '../helper.js';
 
-const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisReachable(): Promise<boolean> {
-  const probe = new Redis(REDIS, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const reachable = await redisReachable();
-if (!reachable) {
-  if (process.env.REQUIRE_REDIS === '1') throw new Error(`REQUIRE_REDIS=1 but Redis at ${REDIS} is not reachable`);
-  console.warn(`Redis rate-limit tests SKIPPED: no Redis at ${REDIS} (start one, or set REQUIRE_REDIS=1 to make this fail).`);
-}
+const REDIS = TEST_REDIS_URL;
+const reachable = await redisForTests('Redis rate-limit tests');
 
 describe.skipIf(!reachable)('rate limits shared by two api instances through Redis', () => {
   const prefix = `test-limits-${randomBytes(6).toString('hex')}:`;

@@ -1,26 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertUser, insertVideo, type Db } from '@video/shared';
-import { openTestDb, testDialects } from '@video/shared/testing';
+import { TEST_REDIS_URL, openTestDb, redisForTests, testDialects } from '@video/shared/testing';
 import { ViewCounter } from '../../src/views/view-counter.js';
 import { DatabaseViewDedupe, RedisViewDedupe, VIEW_WINDOW_MS, type ViewDedupe } from '../../src/views/view-dedupe.js';
 
 const AFTER = 10_000;
-const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
-
-async function redisOrSkip(): Promise<Redis | null> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 1000 });
-  try {
-    await redis.connect();
-    return redis;
-  } catch (err) {
-    redis.disconnect();
-    if (process.env.REQUIRE_REDIS === '1') throw err;
-    process.stderr.write(`Redis view tests SKIPPED: no Redis at ${REDIS_URL}\n`);
-    return null;
-  }
-}
-
 /** The rule both de-duplicators keep, driven with explicit server times. */
 function dedupeRules(make: () => ViewDedupe, name: string) {
   it(`${name}: counts once the reports span view_after_seconds, once per viewer per hour`, async () => {
@@ -90,9 +75,11 @@ describe.each(testDialects())('views on %s', (dialect) => {
   });
 });
 
-describe('views with Redis', async () => {
-  const redis = await redisOrSkip();
-  afterAll(() => redis?.disconnect());
-  if (redis) dedupeRules(() => new RedisViewDedupe(redis, `test:${process.pid}:`, AFTER, { report: async () => { throw new Error("no fallback expected"); } }), "redis");
-  else it.skip('needs Redis', () => undefined);
+const redisUp = await redisForTests('Redis view tests');
+
+describe.skipIf(!redisUp)('views with Redis', () => {
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true });
+  afterAll(() => redis.disconnect());
+  const noFallback = { report: () => Promise.reject(new Error('no fallback expected')) };
+  dedupeRules(() => new RedisViewDedupe(redis, `test:${process.pid}:`, AFTER, noFallback), 'redis');
 });

@@ -1,10 +1,10 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ErrorSchema, type Db } from '@video/shared';
+import { ErrorSchema, VIDEO_ID_PATTERN, type Db } from '@video/shared';
 import { queueVideoDelete } from './delete-record-service.js';
 import { checkInternalToken } from '../http/internal-token.js';
 
 export const VideoDeleteParamsSchema = Type.Object({
-  vidId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+  vidId: Type.String({ pattern: VIDEO_ID_PATTERN }),
 });
 
 export const SuccessSchema = Type.Object({ success: Type.Literal(true) });

@@ -60,8 +60,9 @@ export interface FastPath {
  * much as reading and sending a 64 KiB range; players ask for many such ranges.
  *
  * It only ever answers what the route would answer the same way: anything else (a video not yet in
- * the row cache, no file, several ranges, a 304 or 412, a full limiter, a closing server, a query
- * string or an encoded character in the path, object storage) returns false untouched, and the
+ * the row cache, a private one, whose owner's session the route checks, no file, several ranges, a
+ * 304 or 412, a full limiter, a closing server, a query string or an encoded character in the
+ * path, object storage) returns false untouched, and the
  * Fastify route answers it with its hooks and errors. The response carries the same headers,
  * X-Request-Id included, is counted in the same metrics, and is logged as the framework logs.
  */
@@ -85,7 +86,6 @@ export function createFastPath(opts: FastPathOptions): FastPath {
     // Anything with a query, an encoding or another segment goes the long way, which validates it.
     if (!isVideoId(id)) return false;
     const video = rows.peek(id);
-    // A private video needs its owner's session: the route checks it.
     if (!video || video.privacy === 'private') return false;
     const file = files.acquire(id, FILE_RECHECK_MS);
     if (!file) return false;

@@ -1,34 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { softDeleteVideo } from '@video/shared';
-import { testDialects } from '@video/shared/testing';
+import { testDialects, TEST_REDIS_URL, redisForTests } from '@video/shared/testing';
 import { buildApp } from '../../src/app.js';
 import { parseVideoChanged } from '../../src/internal/video-changed-subscriber.js';
 import { createStreamInvalidator } from '../../../api/src/videos/stream-invalidation.js';
 import { listen, makeUser, makeVideo, MP4, rawRequest, startApp, type Harness } from '../helper.js';
 
-const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisReachable(): Promise<boolean> {
-  const probe = new Redis(REDIS, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const reachable = await redisReachable();
-if (!reachable) {
-  if (process.env.REQUIRE_REDIS === '1') throw new Error(`REQUIRE_REDIS=1 but Redis at ${REDIS} is not reachable`);
-  console.warn(`stream-invalidation-redis tests SKIPPED: no Redis at ${REDIS} (start one, or set REQUIRE_REDIS=1 to make this fail).`);
-}
+const REDIS = TEST_REDIS_URL;
+const reachable = await redisForTests('stream-invalidation-redis tests');
 
 describe('parseVideoChanged', () => {
   it.each<[string, string | undefined]>([

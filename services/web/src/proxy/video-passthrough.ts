@@ -1,7 +1,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import proxyAddr from '@fastify/proxy-addr';
-import { unavailable } from '@video/shared/contract';
+import { isVideoId, unavailable } from '@video/shared/contract';
 import { genReqId, httpDuration, httpRequests } from '@video/shared/http';
 import { HSTS_MAX_AGE } from '../edge/edge-plugin.js';
 import type { StreamSlots } from './stream-slots.js';
@@ -12,7 +12,6 @@ import { upstreamHeaders } from './upstream-headers.js';
 export const PASSTHROUGH_ROUTE = '/videos/*';
 const PREFIX = '/videos/';
 /** The stream server's own rule for a video id; anything else takes the general proxy, which 404s it. */
-const PLAIN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Request headers that describe this hop only (RFC 9110 §7.6.1) or that the web sets itself. */
 const NOT_FORWARDED = new Set([
   'connection',
@@ -203,7 +202,7 @@ function isPlainVideoRead(req: IncomingMessage): boolean {
   const method = req.method;
   if (method !== 'GET' && method !== 'HEAD') return false;
   const url = req.url ?? '';
-  if (!url.startsWith(PREFIX) || !PLAIN_ID.test(url.slice(PREFIX.length))) return false;
+  if (!url.startsWith(PREFIX) || !isVideoId(url.slice(PREFIX.length))) return false;
   const h = req.headers;
   return h.expect === undefined && h.upgrade === undefined && h['transfer-encoding'] === undefined && (h['content-length'] ?? '0') === '0';
 }

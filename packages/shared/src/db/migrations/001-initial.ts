@@ -49,28 +49,33 @@ export const initial: Migration = {
       .columns(['author_id', 'deleted_at', 'create_time', 'id'])
       .execute();
 
-    await db.schema
-      .createTable('comments')
-      .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
-      .addColumn('video_id', 'varchar(64)', (c) => c.notNull())
-      .addColumn('author_id', 'integer', (c) => c.notNull())
-      .addColumn('content', 'text', (c) => c.notNull())
-      .addColumn('time', 'bigint', (c) => c.notNull())
-      .modifyEnd(end)
-      .execute();
-    await db.schema.createIndex('idx_comments_video_time').on('comments').columns(['video_id', 'time', 'id']).execute();
-
-    await db.schema
-      .createTable('video_del_rec')
-      .addColumn('video_id', 'varchar(64)', (c) => c.primaryKey())
-      .addColumn('create_time', 'bigint', (c) => c.notNull())
-      .addColumn('claimed_by', 'varchar(64)')
-      .addColumn('claimed_until', 'bigint', (c) => c.notNull().defaultTo(0))
-      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('next_attempt_at', 'bigint', (c) => c.notNull().defaultTo(0))
-      .addColumn('last_error', 'varchar(512)')
-      .modifyEnd(end)
-      .execute();
-    await db.schema.createIndex('idx_del_rec_due').on('video_del_rec').columns(['next_attempt_at']).execute();
+    await createCommentsAndPurgeRecords(db, end);
   },
 };
+
+/** The second half of the original schema: comments and the purge queue. */
+async function createCommentsAndPurgeRecords(db: Kysely<any>, end: ReturnType<typeof sql>): Promise<void> {
+  await db.schema
+    .createTable('comments')
+    .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+    .addColumn('video_id', 'varchar(64)', (c) => c.notNull())
+    .addColumn('author_id', 'integer', (c) => c.notNull())
+    .addColumn('content', 'text', (c) => c.notNull())
+    .addColumn('time', 'bigint', (c) => c.notNull())
+    .modifyEnd(end)
+    .execute();
+  await db.schema.createIndex('idx_comments_video_time').on('comments').columns(['video_id', 'time', 'id']).execute();
+
+  await db.schema
+    .createTable('video_del_rec')
+    .addColumn('video_id', 'varchar(64)', (c) => c.primaryKey())
+    .addColumn('create_time', 'bigint', (c) => c.notNull())
+    .addColumn('claimed_by', 'varchar(64)')
+    .addColumn('claimed_until', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('next_attempt_at', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('last_error', 'varchar(512)')
+    .modifyEnd(end)
+    .execute();
+  await db.schema.createIndex('idx_del_rec_due').on('video_del_rec').columns(['next_attempt_at']).execute();
+}

@@ -76,10 +76,11 @@ export function createSearchIndex(dialect: DialectName): SearchIndex {
         .insertInto('video_search')
         .values({
           video_id: doc.id,
-          name: normalizeForSearch(doc.name),
-          tags: doc.tags.map(normalizeForSearch).join(' | '),
-          description: normalizeForSearch(doc.description),
-          author: normalizeForSearch(doc.author),
+          // Normalising can lengthen text (NFKD); the columns' bounds are far above what matters.
+          name: normalizeForSearch(doc.name).slice(0, 512),
+          tags: doc.tags.map(normalizeForSearch).join(' | ').slice(0, 1200),
+          description: normalizeForSearch(doc.description).slice(0, 20_000),
+          author: normalizeForSearch(doc.author).slice(0, 128),
         })
         .execute();
     },

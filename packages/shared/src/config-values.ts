@@ -1,0 +1,70 @@
+import { isIP } from 'node:net';
+
+/** How a key's value is checked: its type and bounds. */
+export type Kind =
+  | { type: 'int'; min: number; max: number }
+  | { type: 'string'; oneOf?: readonly string[]; url?: readonly string[]; allowEmpty?: boolean }
+  | { type: 'bool' }
+  | { type: 'list'; minItems?: number };
+
+/** Checks one value (as written in conf.json, or as text from the environment) against its kind. */
+export function checkValue(key: string, raw: unknown, kind: Kind, fromEnv: boolean): { value?: unknown; problem?: string } {
+  const shown = JSON.stringify(raw);
+  if (kind.type === 'int') {
+    let n: unknown = raw;
+    if (fromEnv && typeof raw === 'string' && /^-?\d+$/.test(raw.trim())) n = Number(raw.trim());
+    if (typeof n !== 'number' || !Number.isInteger(n)) return { problem: `${key}: ${shown} is not an integer` };
+    if (n < kind.min || n > kind.max) return { problem: `${key}: ${shown} is outside ${kind.min}..${kind.max}` };
+    return { value: n };
+  }
+  if (kind.type === 'list') {
+    let list: unknown = raw;
+    if (fromEnv && typeof raw === 'string') {
+      try {
+        list = JSON.parse(raw);
+      } catch {
+        return { problem: `${key}: ${shown} is not a JSON list` };
+      }
+    }
+    if (!Array.isArray(list) || !list.every((item) => typeof item === 'string' && item.trim() !== '')) {
+      return { problem: `${key}: ${shown} is not a list of non-empty strings` };
+    }
+    if (list.length < (kind.minItems ?? 0)) return { problem: `${key}: needs at least ${kind.minItems} entries` };
+    return { value: list.map((item: string) => item.trim()) };
+  }
+  if (kind.type === 'bool') {
+    if (typeof raw === 'boolean') return { value: raw };
+    if (fromEnv && typeof raw === 'string' && ['true', 'false', '1', '0'].includes(raw.trim().toLowerCase())) {
+      return { value: ['true', '1'].includes(raw.trim().toLowerCase()) };
+    }
+    return { problem: `${key}: ${shown} is not true or false` };
+  }
+  if (typeof raw !== 'string') return { problem: `${key}: ${shown} is not a string` };
+  if (raw === '') return kind.allowEmpty ? { value: raw } : { problem: `${key}: must not be empty` };
+  if (kind.oneOf && !kind.oneOf.includes(raw)) {
+    return { problem: `${key}: ${shown} is not one of ${kind.oneOf.join(', ')}` };
+  }
+  if (kind.url) {
+    let protocol: string;
+    try {
+      protocol = new URL(raw).protocol;
+    } catch {
+      return { problem: `${key}: ${shown} is not a URL` };
+    }
+    if (!kind.url.includes(protocol)) {
+      return { problem: `${key}: ${shown} must start with ${kind.url.map((p) => `${p}`).join(' or ')}` };
+    }
+  }
+  return { value: raw };
+}
+
+/** A trusted_proxies entry: a named range (loopback, …), an address, or an address/prefix. */
+export function isProxySpec(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [addr, bits, extra] = entry.split('/');
+  const family = isIP(addr);
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
