@@ -39,8 +39,11 @@ export async function setRating(
     const before = VALUE[await ratingOf(trx, userId, videoId)];
     const after = VALUE[rating];
     if (before !== after) {
-      await trx.deleteFrom('video_ratings').where('user_id', '=', userId).where('video_id', '=', videoId).execute();
-      if (after !== 0) await trx.insertInto('video_ratings').values({ user_id: userId, video_id: videoId, value: after, time: now }).execute();
+      // Each statement touches an existing row by its key, or inserts a new one: no gap locks on MySQL.
+      const mine = trx.updateTable('video_ratings').where('user_id', '=', userId).where('video_id', '=', videoId);
+      if (before !== 0 && after !== 0) await mine.set({ value: after, time: now }).execute();
+      else if (before !== 0) await trx.deleteFrom('video_ratings').where('user_id', '=', userId).where('video_id', '=', videoId).execute();
+      else await trx.insertInto('video_ratings').values({ user_id: userId, video_id: videoId, value: after, time: now }).execute();
       const likes = (after === 1 ? 1 : 0) - (before === 1 ? 1 : 0);
       const dislikes = (after === -1 ? 1 : 0) - (before === -1 ? 1 : 0);
       await trx

@@ -27,9 +27,15 @@ export async function findLiveVideoWithAuthor(db: Executor, id: string): Promise
     .executeTakeFirst();
 }
 
-/** The tags a video is matched by: normalised, one row each, replaced as a whole. */
+/**
+ * The tags a video is matched by: normalised, one row each. Only rows that change are touched, each
+ * by its whole key, so concurrent edits of different videos take no gap locks on MySQL.
+ */
 export async function replaceVideoTags(db: Executor, videoId: string, tags: readonly string[]): Promise<void> {
-  await db.deleteFrom('video_tags').where('video_id', '=', videoId).execute();
-  const rows = [...new Set(tags.map((t) => normalizeForSearch(t).slice(0, 96)))].map((tag) => ({ video_id: videoId, tag }));
-  if (rows.length > 0) await db.insertInto('video_tags').values(rows).execute();
+  const wanted = new Set(tags.map((t) => normalizeForSearch(t).slice(0, 96)));
+  const existing = (await db.selectFrom('video_tags').select('tag').where('video_id', '=', videoId).execute()).map((r) => r.tag);
+  const gone = existing.filter((t) => !wanted.has(t));
+  const added = [...wanted].filter((t) => !existing.includes(t));
+  if (gone.length > 0) await db.deleteFrom('video_tags').where('video_id', '=', videoId).where('tag', 'in', gone).execute();
+  if (added.length > 0) await db.insertInto('video_tags').values(added.map((tag) => ({ video_id: videoId, tag }))).execute();
 }

@@ -71,18 +71,24 @@ function matchAll(dialect: DialectName, words: string[]): RawBuilder<boolean> {
 export function createSearchIndex(dialect: DialectName): SearchIndex {
   return {
     async put(db, doc) {
+      const row = {
+        video_id: doc.id,
+        // Normalising can lengthen text (NFKD); the columns' bounds are far above what matters.
+        name: normalizeForSearch(doc.name).slice(0, 512),
+        tags: doc.tags.map(normalizeForSearch).join(' | ').slice(0, 1200),
+        description: normalizeForSearch(doc.description).slice(0, 20_000),
+        author: normalizeForSearch(doc.author).slice(0, 128),
+      };
+      if (dialect === 'mysql') {
+        // An upsert: a DELETE of a row that is not there yet would take a gap lock, and two new
+        // videos' transactions would deadlock on it.
+        const { video_id: _id, ...rest } = row;
+        await db.insertInto('video_search').values(row).onDuplicateKeyUpdate(rest).execute();
+        return;
+      }
+      // FTS5 tables have no upsert; SQLite's one writer at a time has no gap locks to fear.
       await db.deleteFrom('video_search').where('video_id', '=', doc.id).execute();
-      await db
-        .insertInto('video_search')
-        .values({
-          video_id: doc.id,
-          // Normalising can lengthen text (NFKD); the columns' bounds are far above what matters.
-          name: normalizeForSearch(doc.name).slice(0, 512),
-          tags: doc.tags.map(normalizeForSearch).join(' | ').slice(0, 1200),
-          description: normalizeForSearch(doc.description).slice(0, 20_000),
-          author: normalizeForSearch(doc.author).slice(0, 128),
-        })
-        .execute();
+      await db.insertInto('video_search').values(row).execute();
     },
     async remove(db, videoId) {
       await db.deleteFrom('video_search').where('video_id', '=', videoId).execute();
