@@ -54,7 +54,7 @@ describe.skipIf(!haveBrowser)('in Chromium: the journey through the pages', () =
   it('home page: register with an inline error first, then for real', async () => {
     await page.goto(`${stack.webUrl}/`);
     await expect.poll(() => page.title()).toContain('Reel');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'home.png') });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'home-first-visit.png') });
 
     await page.click('#tab-signup');
     await page.fill('#signup-form input[name=user_name]', 'has space');
