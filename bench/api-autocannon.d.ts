@@ -1,20 +1,28 @@
 // The parts of autocannon's API that bench/api.ts uses (the package ships no types).
 declare module 'autocannon' {
-  interface Options {
-    url: string;
+  export interface RequestParams {
     method?: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'HEAD';
+    path?: string;
     headers?: Record<string, string>;
     body?: string;
+  }
+  export interface Request extends RequestParams {
+    /** Called before every request of this kind; returns the request to send. */
+    setupRequest?: (request: RequestParams) => RequestParams;
+  }
+  export interface Options extends RequestParams {
+    url: string;
     connections?: number;
     duration?: number;
+    requests?: Request[];
   }
-  interface Histogram {
+  export interface Histogram {
     average: number;
     p50: number;
     p99: number;
     total: number;
   }
-  interface Result {
+  export interface Result {
     requests: Histogram;
     latency: Histogram;
     non2xx: number;

@@ -2,47 +2,55 @@
  * Load test of the api over real sockets: the service runs as its own process (src/main.ts, as in
  * production) and autocannon drives it with 16 connections.
  *
- *   npx tsx bench/api.ts --db sqlite|mysql [--duration 10] [--connections 16]
+ *   npx tsx bench/api.ts --db sqlite|mysql [--duration 10] [--connections 16] [--only feed,search]
  *
  * MySQL uses BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/test) and a throwaway database.
- * Seeds one user with 1,000 videos and one video with 1,000 comments, then measures
- * GET /user/:u/videos, GET /videos/:id/comments (50 items per page, the default) and
- * POST /videos/:id/comments. Prints a Markdown table with, beside req/s and latency, the CPU time
- * per request of the api process, the database server (MySQL) and this load generator: on a shared
- * machine those say what the throughput would be with the cores to itself.
+ * Seeds (bench/api-seed.ts) one user with 1,000 videos and one video with 1,000 comments, and a
+ * second user with 10,000 public videos (names, descriptions and tags from a small word list, with
+ * their search documents), then measures the list routes (GET /user/:u/videos, GET
+ * /videos/:id/comments, POST /videos/:id/comments) and the public site's (the feed, one video by a
+ * random id, search for three random words, a playback report for a random video). Prints a
+ * Markdown table with, beside req/s and latency, the CPU time per request of the api process, the
+ * database server (MySQL) and this load generator: on a shared machine those say what the
+ * throughput would be with the cores to itself.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
-import bcrypt from 'bcrypt';
-import { connectDatabase, displayCtime, migrate } from '@video/shared';
+import autocannon, { type Options } from 'autocannon';
 import { createTestDatabase } from '@video/shared/testing';
+import { PASSWORD, USER, VIDEO_ID, pick, prng, searchQueries, seed } from './api-seed.js';
+
+const SCENARIOS = ['user-videos', 'comments', 'post-comment', 'feed', 'video', 'search', 'view'] as const;
+type ScenarioName = (typeof SCENARIOS)[number];
+const USAGE = `usage: npx tsx bench/api.ts --db sqlite|mysql [--duration 10] [--connections 16] [--site-videos 10000] [--only ${SCENARIOS.join(',')}]`;
 
 const { values: args } = parseArgs({
   options: {
     db: { type: 'string', default: 'sqlite' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '16' },
+    'site-videos': { type: 'string', default: '10000' },
+    only: { type: 'string', default: SCENARIOS.join(',') },
     help: { type: 'boolean', default: false },
   },
 });
-if (args.help || (args.db !== 'sqlite' && args.db !== 'mysql')) {
-  console.log('usage: npx tsx bench/api.ts --db sqlite|mysql [--duration 10] [--connections 16]');
+const only = args.only.split(',').map((s) => s.trim());
+const unknown = only.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+if (args.help || (args.db !== 'sqlite' && args.db !== 'mysql') || unknown.length > 0) {
+  if (unknown.length > 0) console.error(`unknown scenario(s): ${unknown.join(', ')}`);
+  console.log(USAGE);
   process.exit(args.help ? 0 : 2);
 }
 const dialect = args.db as 'sqlite' | 'mysql';
 const duration = Number(args.duration);
 const connections = Number(args.connections);
+const siteVideos = Number(args['site-videos']);
 if (dialect === 'mysql') process.env.TEST_MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
-
-const SEED = 1000;
-const USER = 'bench_user';
-const VIDEO_ID = '00000000-0000-4000-8000-00000000beef';
 
 const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
 
@@ -81,113 +89,138 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function seed(url: string): Promise<void> {
-  const db = connectDatabase(url);
-  await migrate(db);
-  const now = Date.now();
-  const pwd_hash = await bcrypt.hash('bench-pwd', 4);
-  await db.kysely.insertInto('users').values({ user_name: USER, pwd_hash, create_time: now }).execute();
-  const user = await db.kysely.selectFrom('users').select('id').where('user_name', '=', USER).executeTakeFirstOrThrow();
-  for (let start = 0; start < SEED; start += 200) {
-    const videos = Array.from({ length: 200 }, (_, i) => {
-      const t = now - (start + i) * 1000;
-      const id = i + start === 0 ? VIDEO_ID : `00000000-0000-4000-8000-${String(start + i).padStart(12, '0')}`;
-      return { id, author_id: user.id, name: `video ${start + i}`, display_ctime: displayCtime(t), create_time: t, deleted_at: null, upload_state: 'ready' as const, size: 1_000_000, content_type: 'video/mp4', updated_at: t };
-    });
-    await db.kysely.insertInto('video_info').values(videos).execute();
-    const comments = Array.from({ length: 200 }, (_, i) => ({
-      id: `10000000-0000-4000-8000-${String(start + i).padStart(12, '0')}`,
-      video_id: VIDEO_ID,
-      author_id: user.id,
-      content: `comment number ${start + i}, with a few words to make it realistic`,
-      time: now - (start + i) * 1000,
-    }));
-    await db.kysely.insertInto('comments').values(comments).execute();
-  }
-  await db.close();
+interface Api {
+  server: ChildProcess;
+  base: string;
+  stop(): Promise<void>;
 }
 
-async function main(): Promise<void> {
-  const test = await createTestDatabase(dialect);
-  await seed(test.url);
+/** Starts services/api/src/main.ts on a free port against `url` and waits for /healthz. */
+async function startApi(url: string): Promise<Api> {
   const port = await freePort();
   const root = path.resolve(import.meta.dirname, '..');
   // An empty config file, so only the environment below and the defaults apply.
-  const configFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-api-')), 'conf.json');
-  writeFileSync(configFile, '{}');
+  const configDir = mkdtempSync(path.join(os.tmpdir(), 'bench-api-'));
+  writeFileSync(path.join(configDir, 'conf.json'), '{}');
+  const limits = { SIGNIN_RATE_LIMIT: '1000000', COMMENT_RATE_LIMIT: '1000000' };
   const server = spawn(process.execPath, ['--import', 'tsx', 'services/api/src/main.ts'], {
     cwd: root,
-    env: {
-      ...process.env,
-      CONFIG: configFile,
-      DATABASE_URL: test.url,
-      API_PORT: String(port),
-      LOG_LEVEL: 'warn',
-      SIGNIN_RATE_LIMIT: '1000000',
-      LOG_PRETTY: '0',
-    },
+    env: { ...process.env, ...limits, CONFIG: path.join(configDir, 'conf.json'), DATABASE_URL: url, API_PORT: String(port), LOG_LEVEL: 'warn', LOG_PRETTY: '0' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const base = `http://127.0.0.1:${port}`;
-  try {
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${base}/healthz`)).ok) break;
-      } catch {
-        // not up yet
-      }
-      if (i > 150) throw new Error('api did not start');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const signIn = await fetch(`${base}/user/${USER}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ user_name: USER, pwd: 'bench-pwd' }),
-    });
-    const { session_id } = (await signIn.json()) as { session_id: string };
-
-    const cases = [
-      { title: `GET /user/:u/videos`, url: `${base}/user/${USER}/videos`, method: 'GET' as const },
-      { title: `GET /videos/:id/comments`, url: `${base}/videos/${VIDEO_ID}/comments`, method: 'GET' as const },
-      {
-        title: `POST /videos/:id/comments`,
-        url: `${base}/videos/${VIDEO_ID}/comments`,
-        method: 'POST' as const,
-        headers: { 'content-type': 'application/json', 'x-session-id': session_id },
-        body: JSON.stringify({ content: 'a benchmark comment' }),
-      },
-    ];
-    const rows: string[] = [];
-    for (const c of cases) {
-      // Warm up: JIT, the pool, the page cache.
-      await autocannon({ ...c, connections, duration: 2 });
-      const dbPid = dialect === 'mysql' ? pidOf(['mariadbd', 'mysqld']) : undefined;
-      const before = { api: cpuMs(server.pid), db: cpuMs(dbPid), gen: process.cpuUsage() };
-      const r = await autocannon({ ...c, connections, duration });
-      const gen = process.cpuUsage(before.gen);
-      const n = r.requests.total;
-      const cpu = {
-        api: perRequest(before.api, cpuMs(server.pid), n),
-        db: dialect === 'mysql' ? perRequest(before.db, cpuMs(dbPid), n) : 'in api',
-        gen: ((gen.user + gen.system) / 1000 / Math.max(1, n)).toFixed(3),
-      };
-      const bad = r.non2xx + r.errors + r.timeouts;
-      rows.push(
-        `| ${dialect} | ${c.title} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${bad} | ${cpu.api} | ${cpu.db} | ${cpu.gen} |`,
-      );
-      console.error(`${dialect} ${c.title}: ${Math.round(r.requests.average)} req/s, p99 ${r.latency.p99} ms, non-2xx/errors ${bad}, cpu ms/req api ${cpu.api} db ${cpu.db} autocannon ${cpu.gen}`);
-    }
-    console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
-    console.log('| db | route | req/s | p50 ms | p99 ms | non-2xx | api CPU ms/req | db CPU ms/req | autocannon CPU ms/req |');
-    console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const row of rows) console.log(row);
-  } finally {
+  const stop = async () => {
     if (server.exitCode === null && server.signalCode === null) {
       server.kill('SIGTERM');
       await once(server, 'exit');
     }
+    rmSync(configDir, { recursive: true, force: true });
+  };
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return { server, base, stop };
+    } catch {
+      // not up yet
+    }
+    if (i > 150) {
+      await stop();
+      throw new Error('api did not start');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function signIn(base: string): Promise<string> {
+  const res = await fetch(`${base}/user/${USER}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user_name: USER, pwd: PASSWORD }),
+  });
+  return ((await res.json()) as { session_id: string }).session_id;
+}
+
+interface Scenario {
+  name: ScenarioName;
+  title: string;
+  options: Options;
+}
+
+/** Requests of one kind whose path is made anew for each request (random ids, queries). */
+function each(base: string, method: 'GET' | 'POST', makePath: () => string, extra: Partial<Options> = {}): Options {
+  return { url: base, ...extra, requests: [{ method, setupRequest: (req) => ({ ...req, method, path: makePath() }) }] };
+}
+
+function scenarios(base: string, session: string, siteIds: string[]): Scenario[] {
+  const rand = prng(42);
+  const queries = searchQueries(7, 1000);
+  let q = 0;
+  const json = { 'content-type': 'application/json' };
+  const all: Scenario[] = [
+    { name: 'user-videos', title: 'GET /user/:u/videos', options: { url: `${base}/user/${USER}/videos`, method: 'GET' } },
+    { name: 'comments', title: 'GET /videos/:id/comments', options: { url: `${base}/videos/${VIDEO_ID}/comments`, method: 'GET' } },
+    {
+      name: 'post-comment',
+      title: 'POST /videos/:id/comments',
+      options: { url: `${base}/videos/${VIDEO_ID}/comments`, method: 'POST', headers: { ...json, 'x-session-id': session }, body: JSON.stringify({ content: 'a benchmark comment' }) },
+    },
+    { name: 'feed', title: 'GET /videos?limit=50 (feed)', options: { url: `${base}/videos?limit=50`, method: 'GET' } },
+    { name: 'video', title: 'GET /videos/:id (random)', options: each(base, 'GET', () => `/videos/${pick(rand, siteIds)}`) },
+    {
+      name: 'search',
+      title: `GET /search?q= (3 words, ${siteIds.length} videos)`,
+      options: each(base, 'GET', () => `/search?q=${encodeURIComponent(queries[q++ % queries.length])}`),
+    },
+    {
+      name: 'view',
+      title: 'POST /videos/:id/views (random)',
+      options: each(base, 'POST', () => `/videos/${pick(rand, siteIds)}/views`, { headers: json, body: JSON.stringify({ position: 12.5 }) }),
+    },
+  ];
+  return all.filter((s) => only.includes(s.name));
+}
+
+/** A 2 s warm-up (JIT, the pool, the page cache), then `duration` seconds measured: one table row. */
+async function measure(api: Api, s: Scenario): Promise<string> {
+  await autocannon({ ...s.options, connections, duration: 2 });
+  const dbPid = dialect === 'mysql' ? pidOf(['mariadbd', 'mysqld']) : undefined;
+  const before = { api: cpuMs(api.server.pid), db: cpuMs(dbPid), gen: process.cpuUsage() };
+  const r = await autocannon({ ...s.options, connections, duration });
+  const gen = process.cpuUsage(before.gen);
+  const n = r.requests.total;
+  const cpu = {
+    api: perRequest(before.api, cpuMs(api.server.pid), n),
+    db: dialect === 'mysql' ? perRequest(before.db, cpuMs(dbPid), n) : 'in api',
+    gen: ((gen.user + gen.system) / 1000 / Math.max(1, n)).toFixed(3),
+  };
+  const bad = r.non2xx + r.errors + r.timeouts;
+  const rate = Math.round(r.requests.average);
+  console.error(`${dialect} ${s.title}: ${rate} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx/errors ${bad}, cpu ms/req api ${cpu.api} db ${cpu.db} autocannon ${cpu.gen}`);
+  return `| ${dialect} | ${s.title} | ${rate} | ${r.latency.p50} | ${r.latency.p99} | ${bad} | ${cpu.api} | ${cpu.db} | ${cpu.gen} |`;
+}
+
+const load = () => `${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`;
+
+async function main(): Promise<void> {
+  const test = await createTestDatabase(dialect);
+  try {
+    const started = Date.now();
+    const { siteIds } = await seed(test.url, siteVideos);
+    console.error(`seeded ${siteIds.length} public videos (and the list data) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const api = await startApi(test.url);
+    try {
+      const session = await signIn(api.base);
+      console.log(`load average at the start: ${load()}`);
+      const rows: string[] = [];
+      for (const s of scenarios(api.base, session, siteIds)) rows.push(await measure(api, s));
+      console.log(`load average at the end: ${load()}`);
+      console.log('| db | route | req/s | p50 ms | p99 ms | non-2xx | api CPU ms/req | db CPU ms/req | autocannon CPU ms/req |');
+      console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+      for (const row of rows) console.log(row);
+    } finally {
+      await api.stop();
+    }
+  } finally {
     await test.drop();
-    rmSync(path.dirname(configFile), { recursive: true, force: true });
   }
 }
 
