@@ -96,8 +96,10 @@ export function createSearchIndex(dialect: DialectName): SearchIndex {
     async search(db, query) {
       if (query.words.length === 0) return [];
       const score = sql<number>`(${rankOf(dialect, query.words)} * ${TIME_SPAN} + v.create_time)`;
-      let q = db
-        .selectFrom('video_search as s')
+      // MariaDB would walk the listed videos' index and look each document up (35 ms at 10,000
+      // videos); STRAIGHT_JOIN scans the documents and joins only the hits (20 ms).
+      const documents = db.selectFrom('video_search as s');
+      let q = (dialect === 'mysql' ? documents.modifyFront(sql`straight_join`) : documents)
         .innerJoin('video_info as v', 'v.id', 's.video_id')
         .select(['v.id as id', score.as('score')])
         .where('v.privacy', '=', 'public')
