@@ -2,7 +2,7 @@
  * Load test of the api over real sockets: the service runs as its own process (src/main.ts, as in
  * production) and autocannon drives it with 16 connections.
  *
- *   npx tsx bench/api.ts --db sqlite|mysql [--duration 10] [--connections 16] [--only feed,search]
+ *   npx tsx bench/api.ts --db sqlite|mysql [--duration 10] [--connections 16] [--only feed,search] [--analyze]
  *
  * MySQL uses BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/test) and a throwaway database.
  * Seeds (bench/api-seed.ts) one user with 1,000 videos and one video with 1,000 comments, and a
@@ -12,7 +12,8 @@
  * random id, search for three random words, a playback report for a random video). Prints a
  * Markdown table with, beside req/s and latency, the CPU time per request of the api process, the
  * database server (MySQL) and this load generator: on a shared machine those say what the
- * throughput would be with the cores to itself.
+ * throughput would be with the cores to itself. `--analyze` gathers the planner's statistics after
+ * seeding (see bench/api-seed.ts).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -27,7 +28,7 @@ import { PASSWORD, USER, VIDEO_ID, pick, prng, searchQueries, seed } from './api
 
 const SCENARIOS = ['user-videos', 'comments', 'post-comment', 'feed', 'video', 'search', 'view'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
-const USAGE = `usage: npx tsx bench/api.ts --db sqlite|mysql [--duration 10] [--connections 16] [--site-videos 10000] [--only ${SCENARIOS.join(',')}]`;
+const USAGE = `usage: npx tsx bench/api.ts --db sqlite|mysql [--duration 10] [--connections 16] [--site-videos 10000] [--analyze] [--only ${SCENARIOS.join(',')}]`;
 
 const { values: args } = parseArgs({
   options: {
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '16' },
     'site-videos': { type: 'string', default: '10000' },
+    analyze: { type: 'boolean', default: false },
     only: { type: 'string', default: SCENARIOS.join(',') },
     help: { type: 'boolean', default: false },
   },
@@ -204,7 +206,7 @@ async function main(): Promise<void> {
   const test = await createTestDatabase(dialect);
   try {
     const started = Date.now();
-    const { siteIds } = await seed(test.url, siteVideos);
+    const { siteIds } = await seed(test.url, siteVideos, args.analyze);
     console.error(`seeded ${siteIds.length} public videos (and the list data) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const api = await startApi(test.url);
     try {
