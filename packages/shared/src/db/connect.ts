@@ -34,6 +34,10 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Db {
         conn.pragma('busy_timeout = 5000');
         conn.pragma('synchronous = NORMAL');
         conn.pragma('foreign_keys = ON');
+        // Statistics for the planner (bounded work), as SQLite advises for long-lived connections:
+        // without them a lookup of listed videos by id walks the whole list index.
+        conn.pragma('analysis_limit = 400');
+        conn.pragma('optimize = 0x10002');
         return conn;
       },
     });
