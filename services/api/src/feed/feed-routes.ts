@@ -3,6 +3,7 @@ import { badRequest, createSearchIndex, decodeCursor, encodeCursor, findUserByNa
 import { authHooks, viewerIdOf, type AuthHooks } from '../http/auth-hooks.js';
 import { UserParamsSchema, errorResponses } from '../http/common-schemas.js';
 import { isValidUserName, normalizeName } from '../http/input.js';
+import { requireSafeIntegers } from '../http/pagination.js';
 import type { ApiApp } from '../http/route-types.js';
 import { VideoIdParamsSchema, VideoInfoSchema } from '../videos/videos-schemas.js';
 import type { VideosService } from '../videos/videos-service.js';
@@ -40,6 +41,7 @@ function feedRoute(app: ApiApp, db: Db): void {
       },
     },
     async (request) => {
+      requireSafeIntegers(request.query, ['limit']);
       const { sort, limit, cursor } = request.query;
       const kind = `feed-${sort}`;
       const key = SORT_KEY[sort];
@@ -81,6 +83,7 @@ function searchRoute(app: ApiApp, db: Db): void {
       },
     },
     async (request) => {
+      requireSafeIntegers(request.query, ['limit']);
       const { q, limit, cursor } = request.query;
       const text = q.trim();
       if ([...text].length < 1 || [...text].length > 200) throw badRequest('querystring.q must be 1–200 characters after trimming');
@@ -109,6 +112,7 @@ function relatedRoute(app: ApiApp, db: Db, videos: VideosService, auth: AuthHook
       },
     },
     async (request) => {
+      requireSafeIntegers(request.query, ['limit']);
       const video = await videos.findVisible(request.params.vid, viewerIdOf(request));
       return { videos: (await listRelated(db.kysely, video, request.query.limit)).map(json) };
     },
