@@ -1,4 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { Redis } from 'ioredis';
 import type { Config, DialectName, Db } from '@video/shared';
 import { openTestDb, testConfig } from '@video/shared/testing';
 import { expect } from 'vitest';
@@ -65,4 +66,23 @@ export async function postComment(app: FastifyInstance, sid: string, videoId: st
   const res = await app.inject({ method: 'POST', url: `/videos/${videoId}/comments`, headers: { 'x-session-id': sid }, payload: { content } });
   expect(res.statusCode, res.body).toBe(201);
   return res.json() as { id: string };
+}
+
+export const TEST_REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * Whether the test Redis answers, checked once and quickly; REQUIRE_REDIS=1 makes "no" a failure,
+ * else `what` is reported as skipped.
+ */
+export async function testRedisAvailable(what: string): Promise<boolean> {
+  const probe = new Redis(TEST_REDIS, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  const up = await probe
+    .connect()
+    .then(async () => (await probe.ping()) === 'PONG')
+    .catch(() => false)
+    .finally(() => probe.disconnect());
+  if (!up && process.env.REQUIRE_REDIS === '1') throw new Error(`REQUIRE_REDIS=1 but Redis at ${TEST_REDIS} is not reachable`);
+  if (!up) console.warn(`${what} SKIPPED: no Redis at ${TEST_REDIS}`);
+  return up;
 }

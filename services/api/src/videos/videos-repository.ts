@@ -27,9 +27,13 @@ export async function findLiveVideoWithAuthor(db: Executor, id: string): Promise
     .executeTakeFirst();
 }
 
-/** The tags a video is matched by: normalised, one row each, replaced as a whole. */
-export async function replaceVideoTags(db: Executor, videoId: string, tags: readonly string[]): Promise<void> {
-  await db.deleteFrom('video_tags').where('video_id', '=', videoId).execute();
+/**
+ * The tags a video is matched by: normalised, one row each, replaced as a whole. A video created in
+ * this transaction (`isNew`) has none to delete, and the DELETE's gap lock would deadlock concurrent
+ * creates on MySQL.
+ */
+export async function replaceVideoTags(db: Executor, videoId: string, tags: readonly string[], isNew = false): Promise<void> {
+  if (!isNew) await db.deleteFrom('video_tags').where('video_id', '=', videoId).execute();
   const rows = [...new Set(tags.map((t) => normalizeForSearch(t).slice(0, 96)))].map((tag) => ({ video_id: videoId, tag }));
   if (rows.length > 0) await db.insertInto('video_tags').values(rows).execute();
 }

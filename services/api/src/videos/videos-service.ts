@@ -38,10 +38,10 @@ export function createVideosService(db: Db, videoChanged: (id: string) => Promis
   const search = createSearchIndex(db.dialect);
 
   /** The tags and the search document follow the row, in the transaction that wrote it. */
-  async function writeDocuments(trx: Executor, v: VideoWithAuthor): Promise<void> {
+  async function writeDocuments(trx: Executor, v: VideoWithAuthor, isNew: boolean): Promise<void> {
     const tags = tagsOf(v);
-    await replaceVideoTags(trx, v.id, tags);
-    await search.put(trx, { id: v.id, name: v.name, description: v.description, tags, author: v.author });
+    await replaceVideoTags(trx, v.id, tags, isNew);
+    await search.put(trx, { id: v.id, name: v.name, description: v.description, tags, author: v.author }, { isNew });
   }
 
   async function findVisible(videoId: string, viewerId: number | null): Promise<VideoWithAuthor> {
@@ -84,7 +84,7 @@ export function createVideosService(db: Db, videoChanged: (id: string) => Promis
       await transactionWithRetry(db, async (trx) => {
         const { author: _name, ...row } = video;
         await insertVideo(trx, row);
-        await writeDocuments(trx, video);
+        await writeDocuments(trx, video, true);
       });
       return video;
     },
@@ -106,7 +106,7 @@ export function createVideosService(db: Db, videoChanged: (id: string) => Promis
         if (Number(r.numUpdatedRows) !== 1) throw noSuchVideo();
         const video = await findLiveVideoWithAuthor(trx, videoId);
         if (!video) throw noSuchVideo();
-        await writeDocuments(trx, video);
+        await writeDocuments(trx, video, false);
         return video;
       });
       await videoChanged(videoId);

@@ -76,6 +76,19 @@ describe.each(testDialects())('video description, tags and privacy on %s', (dial
       check((await publish(t, alice, body)) as never);
     });
 
+    it('creates at the same moment all succeed, with their tags and search documents', async () => {
+      const users = [alice, bob, alice, bob];
+      const made = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          t.app.inject({ method: 'POST', url: `/user/${users[i % 4]?.name}/videos`, headers: withSession(users[i % 4]?.sid), payload: { name: `burst ${i}`, tags: ['burst', `b${i}`], description: 'at once' } }),
+        ),
+      );
+      for (const r of made) expect(r.statusCode, r.body).toBe(201);
+      const ids = made.map((r) => (r.json() as { id: string }).id);
+      const v = (await getAs(t, `/user/${alice.name}/videos/${ids[0]}`)).json() as { tags: string[] };
+      expect(v.tags).toEqual(['burst', 'b0']);
+    });
+
     it("['Cat','cat'] is stored as ['Cat']", async () => {
       expect((await publish(t, alice, { tags: ['Cat', 'cat'] })).tags).toEqual(['Cat']);
     });
@@ -115,6 +128,12 @@ describe.each(testDialects())('video description, tags and privacy on %s', (dial
       expect(list.find((x) => x.id === v.id)?.name).toBe('after');
       const feed = (await getAs(t, '/videos?limit=200')).json().videos as { id: string; tags: string[] }[];
       expect(feed.find((x) => x.id === v.id)?.tags).toEqual(['b', 'New']);
+    });
+
+    it('edits of several videos at the same moment all succeed', async () => {
+      const vids = await Promise.all(Array.from({ length: 10 }, (_, i) => publish(t, i % 2 ? alice : bob, { tags: ['old', `o${i}`] })));
+      const edits = await Promise.all(vids.map((v, i) => patch(i % 2 ? alice.name : bob.name, v.id, { tags: ['new', `n${i}`], name: `edited ${i}` }, i % 2 ? alice.sid : bob.sid)));
+      for (const r of edits) expect(r.statusCode, r.body).toBe(200);
     });
 
     it('tags can be cleared; the related list follows', async () => {
