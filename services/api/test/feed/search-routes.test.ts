@@ -53,6 +53,24 @@ describe.each(testDialects())('GET /search on %s', (dialect) => {
     expect(await search(`${a} nosuchwordanywhere`)).toEqual([]);
   });
 
+  it('every word of a long query must match, the ninth and a word past 64 characters too', async () => {
+    const words = Array.from({ length: 8 }, () => token('w'));
+    const v = await publish(t, alice, { name: words.join(' ') });
+    expect(await search(words.join(' '))).toEqual([v.id]);
+    expect(await search([...words, 'missingninth'].join(' '))).toEqual([]);
+    const long = `${'x'.repeat(64)}${token()}`;
+    const cut = await publish(t, alice, { name: long.slice(0, 64) });
+    const whole = await publish(t, alice, { name: long });
+    expect(await search(long)).toEqual([whole.id]);
+    expect(await search(long.slice(0, 64))).toEqual([whole.id, cut.id]);
+  });
+
+  it('a query of 100 one-character words is answered, and matched by a video holding them all', async () => {
+    const chars = Array.from({ length: 100 }, (_, i) => String.fromCodePoint(0x4e00 + 7 * i));
+    const v = await publish(t, alice, { name: chars.slice(0, 50).join(''), description: chars.slice(50).join('') });
+    expect(await search(chars.join(' '))).toEqual([v.id]);
+  });
+
   it("the author's name matches", async () => {
     const carol = await signUp(t.app, uniqueName('carolsearch'));
     const v = await publish(t, carol, { name: 'untitled' });
