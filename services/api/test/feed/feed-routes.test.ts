@@ -36,6 +36,9 @@ describe.each(testDialects())('the public feed, search, related and profiles on 
       ...badLimits('/videos', () => '/videos?', 200),
       ...badLimits('/search', () => '/search?q=cat&', 200),
       ...badLimits('/videos/:vid/related', () => `/videos/${related}/related?`, 50),
+      ...badLimits('/videos?sort=hot', () => '/videos?sort=hot&', 200),
+      ...badLimits('/user/:u/videos', () => `/user/${alice.name}/videos?`, 200),
+      ...badLimits('/videos/:vid/comments', () => `/videos/${related}/comments?`, 200),
       ['/videos bad sort', () => '/videos?sort=random'],
       ['/videos empty sort', () => '/videos?sort='],
       ['/videos cursor garbage', () => '/videos?cursor=!!!'],
@@ -97,6 +100,12 @@ describe.each(testDialects())('the public feed, search, related and profiles on 
       expect(pageOf((await getAs(t, '/videos?sort=likes&limit=1')).body).videos[0]?.id).toBe(few.id);
       const hot = await getAs(t, '/videos?sort=hot');
       expect(hot.statusCode).toBe(200);
+    });
+
+    it.each(['recent', 'hot', 'views', 'likes'])('sort=%s pages through the same list as one big page', async (sort) => {
+      const whole = idsOf((await getAs(t, `/videos?sort=${sort}&limit=200`)).json().videos);
+      expect(whole.length).toBeGreaterThan(5);
+      expect(idsOf(await allPages(t, `/videos?sort=${sort}&limit=2`))).toEqual(whole);
     });
 
     it('sort=recent pages with no repeats and no gaps while new videos arrive', async () => {
