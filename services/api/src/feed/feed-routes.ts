@@ -98,14 +98,25 @@ function searchRoute(app: ApiApp, db: Db): void {
   );
 }
 
+/**
+ * The words of a title worth sharing: names match by substring, so short Latin words ("at", "of")
+ * would match nearly everything; any CJK word is kept. The first few are enough, and keep it cheap.
+ */
+function titleWords(name: string): string[] {
+  return searchWords(name)
+    .filter((w) => [...w].length >= 3 || /[^\p{Script=Latin}\p{N}\p{P}]/u.test(w))
+    .slice(0, 8);
+}
+
 function relatedRoute(app: ApiApp, db: Db, videos: VideosService, auth: AuthHooks): void {
+  const index = createSearchIndex(db.dialect);
   app.get(
     '/videos/:vid/related',
     {
       onRequest: auth.maybeUser,
       schema: {
         tags,
-        summary: 'Other public videos: sharing tags first, then the same author, then hot ones',
+        summary: 'Other public videos: sharing tags first, then title words, then the same author, then hot ones',
         params: VideoIdParamsSchema,
         querystring: RelatedQuerySchema,
         response: { 200: RelatedSchema, ...errorResponses(400, 404) },
@@ -114,7 +125,9 @@ function relatedRoute(app: ApiApp, db: Db, videos: VideosService, auth: AuthHook
     async (request) => {
       requireSafeIntegers(request.query, ['limit']);
       const video = await videos.findVisible(request.params.vid, viewerIdOf(request));
-      return { videos: (await listRelated(db.kysely, video, request.query.limit)).map(json) };
+      const { limit } = request.query;
+      const byTitle = await index.similarNames(db.kysely, { words: titleWords(video.name), exclude: video.id, limit });
+      return { videos: (await listRelated(db.kysely, video, limit, byTitle)).map(json) };
     },
   );
 }

@@ -163,6 +163,17 @@ describe.each(testDialects())('the public feed, search, related and profiles on 
     });
   });
 
+  it('related: sharing title words or the author comes before unrelated newer videos', async () => {
+    const [dave, erin] = [await signUp(t.app, uniqueName('dave')), await signUp(t.app, uniqueName('erin'))];
+    const word = token('title');
+    const seed = await publish(t, dave, { name: `${word} at dawn` });
+    const sameWord = await publish(t, erin, { name: `more ${word}` });
+    const sameAuthor = await publish(t, dave, { name: 'something else' });
+    for (let i = 0; i < 12; i += 1) await publish(t, erin, { name: `unrelated ${i}` });
+    const related = idsOf((await getAs(t, `/videos/${seed.id}/related?limit=4`)).json().videos);
+    expect(related).toEqual(expect.arrayContaining([sameWord.id, sameAuthor.id]));
+  });
+
   describe('GET /user/:username/profile', () => {
     it('counts public videos that have a file; needs no session', async () => {
       const carol = await signUp(t.app, uniqueName('carol'));

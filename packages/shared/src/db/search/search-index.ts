@@ -39,6 +39,8 @@ export interface SearchIndex {
   put(db: Executor, doc: SearchDocument, opts?: { isNew?: boolean }): Promise<void>;
   remove(db: Executor, videoId: string): Promise<void>;
   search(db: Executor, query: SearchQuery): Promise<SearchHit[]>;
+  /** Ids of listed videos whose name shares any of `words`, most shared first, then hot; never `exclude`. */
+  similarNames(db: Executor, query: { words: string[]; exclude: string; limit: number }): Promise<string[]>;
 }
 
 // Rank weights: a word in the name counts most, then tags, then author, then the description.
@@ -72,6 +74,16 @@ function matchAll(dialect: DialectName, words: string[]): RawBuilder<boolean> {
   return sql<boolean>`(${sql.join(each, sql` and `)})`;
 }
 
+/** Documents of public, live videos that have a file: all that search may show. */
+function listedDocuments(db: Executor) {
+  return db
+    .selectFrom('video_search as s')
+    .innerJoin('video_info as v', 'v.id', 's.video_id')
+    .where('v.privacy', '=', 'public')
+    .where('v.upload_state', '=', 'ready')
+    .where('v.deleted_at', 'is', null);
+}
+
 export function createSearchIndex(dialect: DialectName): SearchIndex {
   return {
     async put(db, doc, opts = {}) {
@@ -93,13 +105,8 @@ export function createSearchIndex(dialect: DialectName): SearchIndex {
     async search(db, query) {
       if (query.words.length === 0) return [];
       const score = sql<number>`(${rankOf(dialect, query.words)} * ${TIME_SPAN} + v.create_time)`;
-      let q = db
-        .selectFrom('video_search as s')
-        .innerJoin('video_info as v', 'v.id', 's.video_id')
+      let q = listedDocuments(db)
         .select(['v.id as id', score.as('score')])
-        .where('v.privacy', '=', 'public')
-        .where('v.upload_state', '=', 'ready')
-        .where('v.deleted_at', 'is', null)
         .where(matchAll(dialect, query.words));
       if (query.after) {
         const a = query.after;
@@ -107,6 +114,20 @@ export function createSearchIndex(dialect: DialectName): SearchIndex {
       }
       const rows = await q.orderBy(sql`score`, 'desc').orderBy('v.id', 'desc').limit(query.limit).execute();
       return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
+    },
+    async similarNames(db, { words, exclude, limit }) {
+      if (words.length === 0) return [];
+      const shared = sql<number>`(${sql.join(words.map((w) => sql`(case when ${likes(dialect, 'name', w)} then 1 else 0 end)`), sql` + `)})`;
+      const rows = await listedDocuments(db)
+        .select(['v.id as id', shared.as('shared')])
+        .where('v.id', '<>', exclude)
+        .where(sql<boolean>`${shared} > 0`)
+        .orderBy(sql`shared`, 'desc')
+        .orderBy('v.hot', 'desc')
+        .orderBy('v.id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id);
     },
   };
 }
