@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@video/shared/testing';
 import { buildTestApp, expectError, postComment, signUp, uniqueName, type TestApp } from './helper.js';
+import { TestViewer } from './fixtures/danmaku-fixtures.js';
 import { ROOMY_LIMITS, getAs, idsOf, patchVideo, publish, token, withSession, type Privacy, type User } from './fixtures/public-site.js';
 
 type Reader = 'owner' | 'other' | 'visitor';
@@ -96,6 +97,13 @@ describe.each(testDialects())('privacy on every read path, %s', (dialect) => {
   });
   afterAll(async () => t?.close());
 
+  let address: string | undefined;
+  /** The live room needs a real socket: the app listens the first time a case asks. */
+  const listening = async () => {
+    address ??= await t.app.listen({ port: 0, host: '127.0.0.1' });
+    return address;
+  };
+
   const ctx = (privacy: Privacy, reader: Reader): Ctx => ({
     t,
     owner,
@@ -108,6 +116,15 @@ describe.each(testDialects())('privacy on every read path, %s', (dialect) => {
   it.each(MATRIX)('%s video, %s: %s', async (privacy, reader, _name, [, run, check]) => {
     const c = ctx(privacy, reader);
     check(await run(c), c, shown(privacy, reader));
+  });
+
+  it.each(PRIVACIES.flatMap((p) => READERS.map((r) => [p, r] as const)))('%s video, %s: the live room (WebSocket)', async (privacy, reader) => {
+    const base = await listening();
+    const sid = ctx(privacy, reader).sid;
+    const open = TestViewer.open(base, videos.get(privacy) ?? '', { headers: withSession(sid) });
+    if (!shown(privacy, reader).readable) return void (await expect(open).rejects.toThrow('upgrade refused: 404'));
+    const viewer = await open;
+    viewer.ws.close();
   });
 
   it('a private video is the same 404 as an unknown id, body and all', async () => {
