@@ -111,6 +111,17 @@ describe.each(testDialects())('PUT|GET /videos/:vid/rating on %s', (dialect) => 
     expect(await counters(v.id)).toEqual({ likes: 8, dislikes: 0 });
   });
 
+  it("one user's PUTs at the same moment leave one rating, counted once", async () => {
+    const v = await publish(t, alice);
+    const likes = await Promise.all(Array.from({ length: 6 }, () => put(v.id, { rating: 'like' }, bob.sid)));
+    for (const r of likes) expect(r.statusCode, r.body).toBe(200);
+    expect(await counters(v.id)).toEqual({ likes: 1, dislikes: 0 });
+    const mixed = await Promise.all(['dislike', 'like', 'none', 'dislike', 'like', 'dislike'].map((rating) => put(v.id, { rating }, bob.sid)));
+    for (const r of mixed) expect(r.statusCode, r.body).toBe(200);
+    const final = (await getAs(t, `/videos/${v.id}/rating`, bob.sid)).json().rating as string;
+    expect(await counters(v.id)).toEqual({ likes: final === 'like' ? 1 : 0, dislikes: final === 'dislike' ? 1 : 0 });
+  });
+
   it('the sort=likes feed follows the counters', async () => {
     const v = await publish(t, alice);
     const fans = await Promise.all(Array.from({ length: 3 }, () => signUp(t.app, uniqueName('fan'))));

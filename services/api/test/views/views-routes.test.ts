@@ -135,6 +135,16 @@ describe.each(cases)('POST /videos/:vid/views on %s, viewers remembered in the %
       expect(feed.find((x) => x.id === v.id)?.views).toBe(4);
     });
 
+    it('reports of one viewer at the same moment (two tabs) count one view', async () => {
+      const v = await publish(t, alice);
+      await Promise.all(Array.from({ length: 4 }, () => report(v.id, { sid: bob.sid })));
+      await sleep(AFTER_MS);
+      await Promise.all(Array.from({ length: 6 }, () => report(v.id, { sid: bob.sid })));
+      expect(await viewsReach(v.id, 1)).toBe(1);
+      await sleep(FLUSH_MS);
+      expect(await views(v.id)).toBe(1);
+    });
+
     it('a single report is never a view', async () => {
       const v = await publish(t, alice);
       await report(v.id, { address: '10.9.9.9' });
