@@ -136,6 +136,16 @@ describe.each(testDialects())('video description, tags and privacy on %s', (dial
       for (const r of edits) expect(r.statusCode, r.body).toBe(200);
     });
 
+    it('edits of one video at the same moment all succeed, the last one written whole', async () => {
+      const v = await publish(t, alice, { tags: ['start'] });
+      const bodies = Array.from({ length: 6 }, (_, i) => ({ name: `take ${i}`, tags: [`t${i}`, `u${i}`], description: `d${i}` }));
+      const edits = await Promise.all(bodies.map((b) => patch(alice.name, v.id, b, alice.sid)));
+      for (const r of edits) expect(r.statusCode, r.body).toBe(200);
+      const now = (await getAs(t, `/videos/${v.id}`)).json() as { name: string; tags: string[]; description: string };
+      const i = Number(now.name.slice(5));
+      expect(now).toMatchObject({ tags: [`t${i}`, `u${i}`], description: `d${i}` });
+    });
+
     it('tags can be cleared; the related list follows', async () => {
       const a = await publish(t, alice, { tags: ['shared-only-here'] });
       const b = await publish(t, bob, { tags: ['shared-only-here'] });
