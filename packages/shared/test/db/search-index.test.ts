@@ -10,9 +10,10 @@ describe('normalizeForSearch', () => {
     ['ｆｕｌｌ', 'full'],
   ])('%j → %j', (raw, want) => expect(normalizeForSearch(raw)).toBe(want));
 
-  it('splits a query into distinct words, bounded', () => {
+  it('splits a query into distinct words, keeping every one whole', () => {
     expect(searchWords('  Cat cat  DOG ')).toEqual(['cat', 'dog']);
-    expect(searchWords('a b c d e f g h i j')).toHaveLength(8);
+    expect(searchWords('a b c d e f g h i j')).toHaveLength(10);
+    expect(searchWords('x'.repeat(100))).toEqual(['x'.repeat(100)]);
   });
 });
 

@@ -57,10 +57,11 @@ export async function countListedVideos(db: Executor, authorId: number): Promise
 }
 
 /**
- * Related videos: candidates that share tags (most shared first), then the same author's, then the
- * hot list to fill up; never the video itself, each once.
+ * Related videos: candidates that share tags (most shared first), then `byTitle` (those sharing
+ * title words, found by the search index), then the same author's, then the hot list to fill up;
+ * never the video itself, each once.
  */
-export async function listRelated(db: Executor, video: Video, limit: number): Promise<VideoWithAuthor[]> {
+export async function listRelated(db: Executor, video: Video, limit: number, byTitle: readonly string[] = []): Promise<VideoWithAuthor[]> {
   const byTags = await db
     .selectFrom('video_tags as mine')
     .innerJoin('video_tags as other', 'other.tag', 'mine.tag')
@@ -77,6 +78,7 @@ export async function listRelated(db: Executor, video: Video, limit: number): Pr
     .limit(limit)
     .execute();
   const ids = new Set(byTags.map((r) => r.id));
+  for (const id of byTitle) if (ids.size < limit && id !== video.id) ids.add(id);
   if (ids.size < limit) {
     const sameAuthor = await listedVideos(db).where('v.author_id', '=', video.author_id).where('v.id', '<>', video.id).orderBy('v.hot', 'desc').limit(limit).execute();
     for (const v of sameAuthor) if (ids.size < limit) ids.add(v.id);

@@ -3,6 +3,7 @@ import { badRequest, createSearchIndex, decodeCursor, encodeCursor, findUserByNa
 import { authHooks, viewerIdOf, type AuthHooks } from '../http/auth-hooks.js';
 import { UserParamsSchema, errorResponses } from '../http/common-schemas.js';
 import { isValidUserName, normalizeName } from '../http/input.js';
+import { requireSafeIntegers } from '../http/pagination.js';
 import type { ApiApp } from '../http/route-types.js';
 import { VideoIdParamsSchema, VideoInfoSchema } from '../videos/videos-schemas.js';
 import type { VideosService } from '../videos/videos-service.js';
@@ -40,6 +41,7 @@ function feedRoute(app: ApiApp, db: Db): void {
       },
     },
     async (request) => {
+      requireSafeIntegers(request.query, ['limit']);
       const { sort, limit, cursor } = request.query;
       const kind = `feed-${sort}`;
       const key = SORT_KEY[sort];
@@ -81,6 +83,7 @@ function searchRoute(app: ApiApp, db: Db): void {
       },
     },
     async (request) => {
+      requireSafeIntegers(request.query, ['limit']);
       const { q, limit, cursor } = request.query;
       const text = q.trim();
       if ([...text].length < 1 || [...text].length > 200) throw badRequest('querystring.q must be 1–200 characters after trimming');
@@ -95,22 +98,36 @@ function searchRoute(app: ApiApp, db: Db): void {
   );
 }
 
+/**
+ * The words of a title worth sharing: names match by substring, so short Latin words ("at", "of")
+ * would match nearly everything; any CJK word is kept. The first few are enough, and keep it cheap.
+ */
+function titleWords(name: string): string[] {
+  return searchWords(name)
+    .filter((w) => [...w].length >= 3 || /[^\p{Script=Latin}\p{N}\p{P}]/u.test(w))
+    .slice(0, 8);
+}
+
 function relatedRoute(app: ApiApp, db: Db, videos: VideosService, auth: AuthHooks): void {
+  const index = createSearchIndex(db.dialect);
   app.get(
     '/videos/:vid/related',
     {
       onRequest: auth.maybeUser,
       schema: {
         tags,
-        summary: 'Other public videos: sharing tags first, then the same author, then hot ones',
+        summary: 'Other public videos: sharing tags first, then title words, then the same author, then hot ones',
         params: VideoIdParamsSchema,
         querystring: RelatedQuerySchema,
         response: { 200: RelatedSchema, ...errorResponses(400, 404) },
       },
     },
     async (request) => {
+      requireSafeIntegers(request.query, ['limit']);
       const video = await videos.findVisible(request.params.vid, viewerIdOf(request));
-      return { videos: (await listRelated(db.kysely, video, request.query.limit)).map(json) };
+      const { limit } = request.query;
+      const byTitle = await index.similarNames(db.kysely, { words: titleWords(video.name), exclude: video.id, limit });
+      return { videos: (await listRelated(db.kysely, video, limit, byTitle)).map(json) };
     },
   );
 }

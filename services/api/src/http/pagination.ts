@@ -6,13 +6,17 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-/** ?limit/?cursor/?from/?to as a repository page; from/to are whole unix seconds, window (from, to]. */
-export function pageQuery(query: ListQuery): PageQuery {
-  // Query coercion turns "1e309" into Infinity, which passes the schema's integer and range checks.
-  for (const key of ['limit', 'from', 'to'] as const) {
+/** Query coercion turns "1e309" into Infinity, which passes the schema's integer and range checks. */
+export function requireSafeIntegers<Q extends object>(query: Q, keys: readonly (keyof Q & string)[]): void {
+  for (const key of keys) {
     const value = query[key];
     if (value !== undefined && !Number.isSafeInteger(value)) throw badRequest(`querystring.${key} must be an integer`);
   }
+}
+
+/** ?limit/?cursor/?from/?to as a repository page; from/to are whole unix seconds, window (from, to]. */
+export function pageQuery(query: ListQuery): PageQuery {
+  requireSafeIntegers(query, ['limit', 'from', 'to']);
   const page: PageQuery = { limit: query.limit };
   if (query.cursor !== undefined) page.before = decodeCursor(query.cursor);
   // The original compared whole seconds: time > from and time <= to, so include the whole `to` second.

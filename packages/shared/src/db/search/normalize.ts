@@ -12,10 +12,14 @@ export function normalizeForSearch(text: string): string {
     .trim();
 }
 
-/** The query's words (at most 8, each at most 64 characters), normalised; empty words dropped. */
+/**
+ * The query's distinct words, normalised; empty words dropped. Every one must match, so none is
+ * dropped or cut: the caller bounds the query (search takes 1–200 characters, so at most 100 words,
+ * which keeps the score of search-index.ts a safe integer).
+ */
 export function searchWords(q: string): string[] {
   const words = normalizeForSearch(q)
     .split(' ')
     .filter((w) => w !== '');
-  return [...new Set(words)].slice(0, 8).map((w) => w.slice(0, 64));
+  return [...new Set(words)];
 }

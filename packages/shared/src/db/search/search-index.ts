@@ -32,9 +32,12 @@ export interface SearchQuery {
  * only public, live videos that have a file.
  */
 export interface SearchIndex {
+  /** Writes (or replaces) a video's document, taking no gap locks on MySQL. */
   put(db: Executor, doc: SearchDocument): Promise<void>;
   remove(db: Executor, videoId: string): Promise<void>;
   search(db: Executor, query: SearchQuery): Promise<SearchHit[]>;
+  /** Ids of listed videos whose name shares any of `words`, most shared first, then hot; never `exclude`. */
+  similarNames(db: Executor, query: { words: string[]; exclude: string; limit: number }): Promise<string[]>;
 }
 
 // Rank weights: a word in the name counts most, then tags, then author, then the description.
@@ -68,6 +71,20 @@ function matchAll(dialect: DialectName, words: string[]): RawBuilder<boolean> {
   return sql<boolean>`(${sql.join(each, sql` and `)})`;
 }
 
+/**
+ * Documents of public, live videos that have a file: all that search may show. On MySQL,
+ * STRAIGHT_JOIN scans the documents and joins only the hits (20 ms at 10,000 videos); MariaDB
+ * would otherwise walk the listed videos' index and look each document up (35 ms).
+ */
+function listedDocuments(db: Executor, dialect: DialectName) {
+  const documents = db.selectFrom('video_search as s');
+  return (dialect === 'mysql' ? documents.modifyFront(sql`straight_join`) : documents)
+    .innerJoin('video_info as v', 'v.id', 's.video_id')
+    .where('v.privacy', '=', 'public')
+    .where('v.upload_state', '=', 'ready')
+    .where('v.deleted_at', 'is', null);
+}
+
 export function createSearchIndex(dialect: DialectName): SearchIndex {
   return {
     async put(db, doc) {
@@ -96,15 +113,8 @@ export function createSearchIndex(dialect: DialectName): SearchIndex {
     async search(db, query) {
       if (query.words.length === 0) return [];
       const score = sql<number>`(${rankOf(dialect, query.words)} * ${TIME_SPAN} + v.create_time)`;
-      // MariaDB would walk the listed videos' index and look each document up (35 ms at 10,000
-      // videos); STRAIGHT_JOIN scans the documents and joins only the hits (20 ms).
-      const documents = db.selectFrom('video_search as s');
-      let q = (dialect === 'mysql' ? documents.modifyFront(sql`straight_join`) : documents)
-        .innerJoin('video_info as v', 'v.id', 's.video_id')
+      let q = listedDocuments(db, dialect)
         .select(['v.id as id', score.as('score')])
-        .where('v.privacy', '=', 'public')
-        .where('v.upload_state', '=', 'ready')
-        .where('v.deleted_at', 'is', null)
         .where(matchAll(dialect, query.words));
       if (query.after) {
         const a = query.after;
@@ -112,6 +122,20 @@ export function createSearchIndex(dialect: DialectName): SearchIndex {
       }
       const rows = await q.orderBy(sql`score`, 'desc').orderBy('v.id', 'desc').limit(query.limit).execute();
       return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
+    },
+    async similarNames(db, { words, exclude, limit }) {
+      if (words.length === 0) return [];
+      const shared = sql<number>`(${sql.join(words.map((w) => sql`(case when ${likes(dialect, 'name', w)} then 1 else 0 end)`), sql` + `)})`;
+      const rows = await listedDocuments(db, dialect)
+        .select(['v.id as id', shared.as('shared')])
+        .where('v.id', '<>', exclude)
+        .where(sql<boolean>`${shared} > 0`)
+        .orderBy(sql`shared`, 'desc')
+        .orderBy('v.hot', 'desc')
+        .orderBy('v.id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id);
     },
   };
 }
