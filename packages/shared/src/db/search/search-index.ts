@@ -47,27 +47,37 @@ const COLUMNS = Object.keys(WEIGHTS) as Column[];
 /** score = rank · 2^41 + create_time (ms, < 2^41 until 2039): one integer that sorts by both. */
 const TIME_SPAN = 2 ** 41;
 
-function likePattern(word: string): string {
-  return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** Whether `word` is in the column: the documents are normalised, so a plain substring test. */
+function contains(column: Column, word: string): RawBuilder<boolean> {
+  return sql<boolean>`(instr(${sql.ref(`s.${column}`)}, ${word}) > 0)`;
 }
 
-/** `col LIKE '%word%'` with the escape character spelled for this database. */
-function likes(dialect: DialectName, column: Column, word: string): RawBuilder<boolean> {
-  const ref = sql.ref(`s.${column}`);
-  return dialect === 'mysql' ? sql<boolean>`${ref} like ${likePattern(word)}` : sql<boolean>`${ref} like ${likePattern(word)} escape '\\'`;
-}
-
-function rankOf(dialect: DialectName, words: string[]): RawBuilder<number> {
-  const terms = words.flatMap((w) => COLUMNS.map((c) => sql`(case when ${likes(dialect, c, w)} then ${WEIGHTS[c]} else 0 end)`));
+function rankOf(words: string[]): RawBuilder<number> {
+  const terms = words.flatMap((w) => COLUMNS.map((c) => sql`(case when ${contains(c, w)} then ${WEIGHTS[c]} else 0 end)`));
   return sql<number>`(${sql.join(terms, sql` + `)})`;
 }
 
-/** Every word somewhere in the document; SQLite's trigram index answers words of 3+ characters. */
+/**
+ * A few of the word's trigrams (every third, and the last) that cover it: the documents holding
+ * all of them are a small superset of those holding the word, found with far shorter walks of the
+ * index than the word as a phrase of all its trigrams; `contains` then keeps the true hits.
+ */
+function coveringTrigrams(word: string): string[] {
+  const chars = [...word];
+  const picked = new Set<string>();
+  for (let i = 0; i + 3 <= chars.length; i += 3) picked.add(chars.slice(i, i + 3).join(''));
+  if (chars.length >= 3) picked.add(chars.slice(-3).join(''));
+  return [...picked];
+}
+
+/**
+ * Every word somewhere in the document. On SQLite the trigram index first narrows the documents
+ * to those with the covering trigrams of every word of 3+ characters, in one MATCH.
+ */
 function matchAll(dialect: DialectName, words: string[]): RawBuilder<boolean> {
-  const each = words.map((w) => {
-    if (dialect === 'sqlite' && [...w].length >= 3) return sql`video_search match ${`"${w.replace(/"/g, '""')}"`}`;
-    return sql`(${sql.join(COLUMNS.map((c) => likes(dialect, c, w)), sql` or `)})`;
-  });
+  const each = words.map((w) => sql`(${sql.join(COLUMNS.map((c) => contains(c, w)), sql` or `)})`);
+  const trigrams = dialect === 'sqlite' ? words.flatMap(coveringTrigrams) : [];
+  if (trigrams.length > 0) each.unshift(sql`video_search match ${trigrams.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ')}`);
   return sql<boolean>`(${sql.join(each, sql` and `)})`;
 }
 
@@ -112,7 +122,7 @@ export function createSearchIndex(dialect: DialectName): SearchIndex {
     },
     async search(db, query) {
       if (query.words.length === 0) return [];
-      const score = sql<number>`(${rankOf(dialect, query.words)} * ${TIME_SPAN} + v.create_time)`;
+      const score = sql<number>`(${rankOf(query.words)} * ${TIME_SPAN} + v.create_time)`;
       let q = listedDocuments(db, dialect)
         .select(['v.id as id', score.as('score')])
         .where(matchAll(dialect, query.words));
@@ -125,7 +135,7 @@ export function createSearchIndex(dialect: DialectName): SearchIndex {
     },
     async similarNames(db, { words, exclude, limit }) {
       if (words.length === 0) return [];
-      const shared = sql<number>`(${sql.join(words.map((w) => sql`(case when ${likes(dialect, 'name', w)} then 1 else 0 end)`), sql` + `)})`;
+      const shared = sql<number>`(${sql.join(words.map((w) => sql`(case when ${contains('name', w)} then 1 else 0 end)`), sql` + `)})`;
       const rows = await listedDocuments(db, dialect)
         .select(['v.id as id', shared.as('shared')])
         .where('v.id', '<>', exclude)
