@@ -47,13 +47,22 @@ const COLUMNS = Object.keys(WEIGHTS) as Column[];
 /** score = rank · 2^41 + create_time (ms, < 2^41 until 2039): one integer that sorts by both. */
 const TIME_SPAN = 2 ** 41;
 
-/** Whether `word` is in the column: the documents are normalised, so a plain substring test. */
-function contains(column: Column, word: string): RawBuilder<boolean> {
-  return sql<boolean>`(instr(${sql.ref(`s.${column}`)}, ${word}) > 0)`;
+function likePattern(word: string): string {
+  return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-function rankOf(words: string[]): RawBuilder<number> {
-  const terms = words.flatMap((w) => COLUMNS.map((c) => sql`(case when ${contains(c, w)} then ${WEIGHTS[c]} else 0 end)`));
+/**
+ * Whether `word` is in the column. The documents are normalised, so a plain substring test of the
+ * bytes: instr() on SQLite; on MySQL a LIKE BINARY (a byte comparison, less than half the time of
+ * the column's utf8mb4_bin collation, and UTF-8 makes a byte match a character match).
+ */
+function contains(dialect: DialectName, column: Column, word: string): RawBuilder<boolean> {
+  const ref = sql.ref(`s.${column}`);
+  return dialect === 'mysql' ? sql<boolean>`(${ref} like binary ${likePattern(word)})` : sql<boolean>`(instr(${ref}, ${word}) > 0)`;
+}
+
+function rankOf(dialect: DialectName, words: string[]): RawBuilder<number> {
+  const terms = words.flatMap((w) => COLUMNS.map((c) => sql`(case when ${contains(dialect, c, w)} then ${WEIGHTS[c]} else 0 end)`));
   return sql<number>`(${sql.join(terms, sql` + `)})`;
 }
 
@@ -75,7 +84,7 @@ function coveringTrigrams(word: string): string[] {
  * to those with the covering trigrams of every word of 3+ characters, in one MATCH.
  */
 function matchAll(dialect: DialectName, words: string[]): RawBuilder<boolean> {
-  const each = words.map((w) => sql`(${sql.join(COLUMNS.map((c) => contains(c, w)), sql` or `)})`);
+  const each = words.map((w) => sql`(${sql.join(COLUMNS.map((c) => contains(dialect, c, w)), sql` or `)})`);
   const trigrams = dialect === 'sqlite' ? words.flatMap(coveringTrigrams) : [];
   if (trigrams.length > 0) each.unshift(sql`video_search match ${trigrams.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ')}`);
   return sql<boolean>`(${sql.join(each, sql` and `)})`;
@@ -122,7 +131,7 @@ export function createSearchIndex(dialect: DialectName): SearchIndex {
     },
     async search(db, query) {
       if (query.words.length === 0) return [];
-      const score = sql<number>`(${rankOf(query.words)} * ${TIME_SPAN} + v.create_time)`;
+      const score = sql<number>`(${rankOf(dialect, query.words)} * ${TIME_SPAN} + v.create_time)`;
       let q = listedDocuments(db, dialect)
         .select(['v.id as id', score.as('score')])
         .where(matchAll(dialect, query.words));
@@ -135,7 +144,7 @@ export function createSearchIndex(dialect: DialectName): SearchIndex {
     },
     async similarNames(db, { words, exclude, limit }) {
       if (words.length === 0) return [];
-      const shared = sql<number>`(${sql.join(words.map((w) => sql`(case when ${contains('name', w)} then 1 else 0 end)`), sql` + `)})`;
+      const shared = sql<number>`(${sql.join(words.map((w) => sql`(case when ${contains(dialect, 'name', w)} then 1 else 0 end)`), sql` + `)})`;
       const rows = await listedDocuments(db, dialect)
         .select(['v.id as id', shared.as('shared')])
         .where('v.id', '<>', exclude)
