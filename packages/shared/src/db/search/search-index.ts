@@ -51,23 +51,42 @@ function likePattern(word: string): string {
   return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** `col LIKE '%word%'` with the escape character spelled for this database. */
-function likes(dialect: DialectName, column: Column, word: string): RawBuilder<boolean> {
+/**
+ * Whether `word` is in the column. The documents are normalised, so a plain substring test of the
+ * bytes: instr() on SQLite; on MySQL a LIKE BINARY (a byte comparison, less than half the time of
+ * the column's utf8mb4_bin collation, and UTF-8 makes a byte match a character match).
+ */
+function contains(dialect: DialectName, column: Column, word: string): RawBuilder<boolean> {
   const ref = sql.ref(`s.${column}`);
-  return dialect === 'mysql' ? sql<boolean>`${ref} like ${likePattern(word)}` : sql<boolean>`${ref} like ${likePattern(word)} escape '\\'`;
+  return dialect === 'mysql' ? sql<boolean>`(${ref} like binary ${likePattern(word)})` : sql<boolean>`(instr(${ref}, ${word}) > 0)`;
 }
 
 function rankOf(dialect: DialectName, words: string[]): RawBuilder<number> {
-  const terms = words.flatMap((w) => COLUMNS.map((c) => sql`(case when ${likes(dialect, c, w)} then ${WEIGHTS[c]} else 0 end)`));
+  const terms = words.flatMap((w) => COLUMNS.map((c) => sql`(case when ${contains(dialect, c, w)} then ${WEIGHTS[c]} else 0 end)`));
   return sql<number>`(${sql.join(terms, sql` + `)})`;
 }
 
-/** Every word somewhere in the document; SQLite's trigram index answers words of 3+ characters. */
+/**
+ * A few of the word's trigrams (every third, and the last) that cover it: the documents holding
+ * all of them are a small superset of those holding the word, found with far shorter walks of the
+ * index than the word as a phrase of all its trigrams; `contains` then keeps the true hits.
+ */
+function coveringTrigrams(word: string): string[] {
+  const chars = [...word];
+  const picked = new Set<string>();
+  for (let i = 0; i + 3 <= chars.length; i += 3) picked.add(chars.slice(i, i + 3).join(''));
+  if (chars.length >= 3) picked.add(chars.slice(-3).join(''));
+  return [...picked];
+}
+
+/**
+ * Every word somewhere in the document. On SQLite the trigram index first narrows the documents
+ * to those with the covering trigrams of every word of 3+ characters, in one MATCH.
+ */
 function matchAll(dialect: DialectName, words: string[]): RawBuilder<boolean> {
-  const each = words.map((w) => {
-    if (dialect === 'sqlite' && [...w].length >= 3) return sql`video_search match ${`"${w.replace(/"/g, '""')}"`}`;
-    return sql`(${sql.join(COLUMNS.map((c) => likes(dialect, c, w)), sql` or `)})`;
-  });
+  const each = words.map((w) => sql`(${sql.join(COLUMNS.map((c) => contains(dialect, c, w)), sql` or `)})`);
+  const trigrams = dialect === 'sqlite' ? words.flatMap(coveringTrigrams) : [];
+  if (trigrams.length > 0) each.unshift(sql`video_search match ${trigrams.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ')}`);
   return sql<boolean>`(${sql.join(each, sql` and `)})`;
 }
 
@@ -125,7 +144,7 @@ export function createSearchIndex(dialect: DialectName): SearchIndex {
     },
     async similarNames(db, { words, exclude, limit }) {
       if (words.length === 0) return [];
-      const shared = sql<number>`(${sql.join(words.map((w) => sql`(case when ${likes(dialect, 'name', w)} then 1 else 0 end)`), sql` + `)})`;
+      const shared = sql<number>`(${sql.join(words.map((w) => sql`(case when ${contains(dialect, 'name', w)} then 1 else 0 end)`), sql` + `)})`;
       const rows = await listedDocuments(db, dialect)
         .select(['v.id as id', shared.as('shared')])
         .where('v.id', '<>', exclude)
