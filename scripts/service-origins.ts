@@ -1,4 +1,4 @@
-import { bindHost, type Config } from '@video/shared';
+import { bindHost, type Config } from '@video/shared/config';
 
 export const SERVICES = ['api', 'streamserver', 'scheduler', 'web'] as const;
 export type Service = (typeof SERVICES)[number];

@@ -3,8 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, resolveInternalToken, type Config } from '@video/shared';
+import { ConfigError, loadConfig, resolveInternalToken, type Config } from '@video/shared/config';
 import { SERVICES, serviceOrigin } from './service-origins.js';
+import { chooseRunner, serviceCommand } from './start-choice.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const COLORS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m'];
@@ -47,12 +48,15 @@ function stopAll(reason: string) {
   }, 15_000).unref();
 }
 
+const runner = chooseRunner(root, SERVICES);
+console.log(runner.line);
+
 SERVICES.forEach((name, i) => {
-  const entry = path.join(root, 'services', name, 'src', 'main.ts');
+  const command = serviceCommand(root, runner, name);
   // Own process group: Ctrl-C reaches only this launcher, which sends each service one SIGTERM.
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, command.args, {
     cwd: root,
-    env: { ...process.env, LOG_PRETTY: tty && !process.env.CI ? '1' : (process.env.LOG_PRETTY ?? '0') },
+    env: { ...process.env, ...command.env, LOG_PRETTY: tty && !process.env.CI ? '1' : (process.env.LOG_PRETTY ?? '0') },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

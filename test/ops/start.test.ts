@@ -63,6 +63,8 @@ describe('npm start with no internal_token configured', () => {
     launcher = launch(['scripts/start.ts'], cleanEnv({ CONFIG: path.join(tmp, 'conf.json') }));
     const up = await waitFor(() => launcher.output().includes('The site is up') || launcher.child.exitCode !== null, 90_000);
     expect(up && launcher.output().includes('The site is up'), launcher.output()).toBe(true);
+    // One line says whether a build or the sources run (start-choice.test.ts covers the choice).
+    expect(launcher.output()).toMatch(/^running (the build in (dist|bin)\/|the sources through tsx): /m);
   }, 120_000);
 
   afterAll(async () => {
