@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, MysqlDialect, SqliteDialect, sql } from 'kysely';
-import { createPool, type Pool, type PoolConnection } from 'mysql2';
+import type { Pool, PoolConnection } from 'mysql2';
 import { tooManyRequests } from '../contract/errors.js';
 import { reportPool } from '../http/metrics.js';
 import type { Database } from './schema.js';
@@ -45,30 +45,30 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Db {
     return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
   }
   if (url.startsWith('mysql:')) {
-    const pool = createPool({
-      uri: url,
-      connectionLimit: options.connectionLimit ?? 16,
-      // Fail fast while the server is down so requests get a quick 503 instead of hanging.
-      connectTimeout: 3000,
-      waitForConnections: true,
-      queueLimit: 500,
-      enableKeepAlive: true,
-      charset: 'utf8mb4_bin',
-      supportBigNumbers: true,
-      bigNumberStrings: false,
-      timezone: 'Z',
-      // Prepared statements are cached per connection; MariaDB allows 16,382 in all
-      // (max_prepared_stmt_count), shared by every process and connection.
-      maxPreparedStatements: 128,
-    });
-    const kysely = new Kysely<Database>({ dialect: new MysqlDialect({ pool: preparingPool(pool) as never }) });
-    // mysql2 keeps its pool's counts in private arrays; read them only for the metrics gauge.
-    const internals = pool as unknown as { _allConnections?: { length: number }; _freeConnections?: { length: number }; _connectionQueue?: { length: number } };
-    const stopReporting = reportPool(() => ({
-      total: internals._allConnections?.length ?? 0,
-      free: internals._freeConnections?.length ?? 0,
-      queued: internals._connectionQueue?.length ?? 0,
-    }));
+    let stopReporting = () => {};
+    // mysql2 is loaded on the first query, not at import: a service on SQLite never pays its ~15 MB.
+    const pool = async () => {
+      const { createPool } = await import('mysql2');
+      const created = createPool({
+        uri: url,
+        connectionLimit: options.connectionLimit ?? 16,
+        // Fail fast while the server is down so requests get a quick 503 instead of hanging.
+        connectTimeout: 3000,
+        waitForConnections: true,
+        queueLimit: 500,
+        enableKeepAlive: true,
+        charset: 'utf8mb4_bin',
+        supportBigNumbers: true,
+        bigNumberStrings: false,
+        timezone: 'Z',
+        // Prepared statements are cached per connection; MariaDB allows 16,382 in all
+        // (max_prepared_stmt_count), shared by every process and connection.
+        maxPreparedStatements: 128,
+      });
+      stopReporting = reportPoolOf(created);
+      return preparingPool(created) as never;
+    };
+    const kysely = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
     return {
       kysely,
       dialect: 'mysql',
@@ -79,6 +79,17 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Db {
     };
   }
   throw new Error(`database_url must start with sqlite: or mysql:// (got ${JSON.stringify(url.split(':')[0])})`);
+}
+
+/** Reports the pool's counts to the metrics gauge; returns the function that stops it. */
+function reportPoolOf(pool: Pool): () => void {
+  // mysql2 keeps its pool's counts in private arrays; read them only for the metrics gauge.
+  const internals = pool as unknown as { _allConnections?: { length: number }; _freeConnections?: { length: number }; _connectionQueue?: { length: number } };
+  return reportPool(() => ({
+    total: internals._allConnections?.length ?? 0,
+    free: internals._freeConnections?.length ?? 0,
+    queued: internals._connectionQueue?.length ?? 0,
+  }));
 }
 
 /** Parameterised data statements: the ones worth preparing once per connection. */
