@@ -17,7 +17,7 @@ usage: ./build.sh [--help]
 
 Run one service:  dist/api        all four in the background:  BIN_DIR=dist ./deploy.sh start
 For a build that runs without the sources (bin/, Docker), use ./buildprod.sh.
-While developing, 'npm start' runs the sources directly and needs no build.
+'npm start' runs dist/ while it is newer than every source, else the sources through tsx.
 EOF
 }
 
