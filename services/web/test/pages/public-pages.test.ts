@@ -78,15 +78,15 @@ describe('GET / (the public home)', () => {
 
 describe('GET /v/:id (the watch page)', () => {
   it('has the title, OpenGraph tags and a canonical link built from the request host', async () => {
-    const res = await web.inject({ url: '/v/cats', headers: { host: 'reel.example:8080' } });
+    const res = await web.inject({ url: '/v/cats', headers: { host: '127.0.0.1:8080' } });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<title>Cats &amp; dogs</title>');
-    expect(res.body).toContain('<link rel="canonical" href="http://reel.example:8080/v/cats">');
+    expect(res.body).toContain('<link rel="canonical" href="http://127.0.0.1:8080/v/cats">');
     expect(meta(res.body, 'og:title')).toBe('Cats &amp; dogs');
     expect(meta(res.body, 'og:type')).toBe('video.other');
-    expect(meta(res.body, 'og:url')).toBe('http://reel.example:8080/v/cats');
-    expect(meta(res.body, 'og:image')).toBe('http://reel.example:8080/videos/cats/poster.jpg');
-    expect(meta(res.body, 'og:video')).toBe('http://reel.example:8080/videos/cats');
+    expect(meta(res.body, 'og:url')).toBe('http://127.0.0.1:8080/v/cats');
+    expect(meta(res.body, 'og:image')).toBe('http://127.0.0.1:8080/videos/cats/poster.jpg');
+    expect(meta(res.body, 'og:video')).toBe('http://127.0.0.1:8080/videos/cats');
   });
 
   it('shows the player, description, tags as search links, the author link, counts, comments and related videos', async () => {
