@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { badRequest, createSearchIndex, decodeCursor, encodeCursor, findUserByName, notFound, searchWords, toIso, type Db } from '@video/shared';
+import { badRequest, createSearchIndex, decodeCursor, findUserByName, notFound, searchWords, toIso, type Db, type PageQuery } from '@video/shared';
 import { authHooks, viewerIdOf, type AuthHooks } from '../http/auth-hooks.js';
 import { UserParamsSchema, errorResponses } from '../http/common-schemas.js';
 import { isValidUserName, normalizeName } from '../http/input.js';
-import { requireSafeIntegers } from '../http/pagination.js';
+import { fetchPage, requireSafeIntegers } from '../http/pagination.js';
 import type { ApiApp } from '../http/route-types.js';
 import { VideoIdParamsSchema, VideoInfoSchema } from '../videos/videos-schemas.js';
 import type { VideosService } from '../videos/videos-service.js';
@@ -45,11 +45,9 @@ function feedRoute(app: ApiApp, db: Db): void {
       const { sort, limit, cursor } = request.query;
       const kind = `feed-${sort}`;
       const key = SORT_KEY[sort];
-      const rows = await listPublicVideos(db.kysely, sort, { limit: limit + 1, before: cursor === undefined ? undefined : decodeCursor(cursor, kind) });
-      const items = rows.slice(0, limit);
-      const last = items[items.length - 1];
-      const next_cursor = rows.length > limit && last ? encodeCursor({ time: Number(last[key]), id: last.id }, kind) : null;
-      return { videos: items.map(json), next_cursor };
+      const before = cursor === undefined ? undefined : decodeCursor(cursor, kind);
+      const page = await fetchPage({ limit, before }, (p) => listPublicVideos(db.kysely, sort, p), (v) => ({ time: Number(v[key]), id: v.id }), kind);
+      return { videos: page.items.map(json), next_cursor: page.next_cursor };
     },
   );
 }
@@ -89,11 +87,9 @@ function searchRoute(app: ApiApp, db: Db): void {
       if ([...text].length < 1 || [...text].length > 200) throw badRequest('querystring.q must be 1–200 characters after trimming');
       const words = searchWords(text);
       const after = cursor === undefined ? undefined : decodeCursor(cursor, 'search');
-      const hits = await index.search(db.kysely, { words, limit: limit + 1, after: after && { score: after.time, id: after.id } });
-      const page = hits.slice(0, limit);
-      const last = page[page.length - 1];
-      const next_cursor = hits.length > limit && last ? encodeCursor({ time: last.score, id: last.id }, 'search') : null;
-      return { videos: (await listedVideosByIds(db.kysely, page.map((h) => h.id))).map(json), next_cursor };
+      const search = (p: PageQuery) => index.search(db.kysely, { words, limit: p.limit, after: after && { score: after.time, id: after.id } });
+      const page = await fetchPage({ limit }, search, (h) => ({ time: h.score, id: h.id }), 'search');
+      return { videos: (await listedVideosByIds(db.kysely, page.items.map((h) => h.id))).map(json), next_cursor: page.next_cursor };
     },
   );
 }

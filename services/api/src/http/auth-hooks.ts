@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError, forbidden, requireSession, sessionIdFromHeaders, type Db, type SessionUser } from '@video/shared';
+import { forbidden, optionalSession, requireSession, sessionIdFromHeaders, type Db, type SessionUser } from '@video/shared';
 import { normalizeName } from './input.js';
 
 declare module 'fastify' {
@@ -31,8 +31,7 @@ export function authHooks(db: Db) {
     },
     /** Public reads: the session's user when the session is valid, else a visitor (never a 401). */
     maybeUser: async (request: FastifyRequest) => {
-      const sessionId = sessionIdFromHeaders(request.headers);
-      request.sessionUser = sessionId ? await requireSession(db, sessionId).catch(visitorOnAuthFailure) : null;
+      request.sessionUser = await optionalSession(db, sessionIdFromHeaders(request.headers));
     },
     /** "own": the session's user is :username, else 403 whether or not :username exists. */
     ownUser: async (request: FastifyRequest) => {
@@ -44,12 +43,6 @@ export function authHooks(db: Db) {
       request.sessionUser = user;
     },
   };
-}
-
-/** A session that is unknown or expired makes a visitor of a public read; any other failure stands. */
-function visitorOnAuthFailure(err: unknown): null {
-  if (err instanceof AppError && err.statusCode === 401) return null;
-  throw err;
 }
 
 /** The signed-in user's id on a route with maybeUser, or null for a visitor. */

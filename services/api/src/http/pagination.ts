@@ -25,15 +25,19 @@ export function pageQuery(query: ListQuery): PageQuery {
   return page;
 }
 
-/** Fetches one row more than asked, so next_cursor is null exactly on the last page. */
+/**
+ * Fetches one row more than asked, so next_cursor is null exactly on the last page. `kind` names a
+ * list not keyed by time (see encodeCursor).
+ */
 export async function fetchPage<T>(
   page: PageQuery,
   fetch: (page: PageQuery) => Promise<T[]>,
   key: (item: T) => { time: number; id: string },
+  kind?: string,
 ): Promise<Page<T>> {
   const rows = await fetch({ ...page, limit: page.limit + 1 });
   const items = rows.slice(0, page.limit);
   const last = items[items.length - 1];
-  const next_cursor = rows.length > page.limit && last ? encodeCursor(key(last)) : null;
+  const next_cursor = rows.length > page.limit && last ? encodeCursor(key(last), kind) : null;
   return { items, next_cursor };
 }

@@ -1,16 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { AppError, findLiveVideo, isVideoId, isVisibleTo, notFound, requireSession, sessionIdFromHeaders, type Db, type SessionUser, type Video } from '@video/shared';
-
-async function optionalSession(db: Db, request: FastifyRequest): Promise<SessionUser | null> {
-  const sessionId = sessionIdFromHeaders(request.headers);
-  if (!sessionId) return null;
-  try {
-    return await requireSession(db, sessionId);
-  } catch (err) {
-    if (err instanceof AppError && err.statusCode === 401) return null;
-    throw err;
-  }
-}
+import { findLiveVideo, isVideoId, isVisibleTo, notFound, optionalSession, sessionIdFromHeaders, type Db, type Video } from '@video/shared';
 
 /**
  * A live video the request may see, else the same 404 as an unknown id (privacy on every read
@@ -20,7 +9,7 @@ export async function requireVisibleVideo(db: Db, request: FastifyRequest, video
   const video = isVideoId(videoId) ? await findLiveVideo(db.kysely, videoId) : undefined;
   if (!video) throw notFound('no such video');
   if (video.privacy === 'private') {
-    const viewer = request.sessionUser ?? (await optionalSession(db, request));
+    const viewer = request.sessionUser ?? (await optionalSession(db, sessionIdFromHeaders(request.headers)));
     if (!isVisibleTo(video, viewer?.user_id)) throw notFound('no such video');
   }
   return video;

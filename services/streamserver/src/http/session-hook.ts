@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { AppError, isVisibleTo, requireSession, sessionIdFromHeaders, type SessionUser, type Video } from '@video/shared';
+import { isVisibleTo, optionalSession, requireSession, sessionIdFromHeaders, type SessionUser, type Video } from '@video/shared';
 
 /**
  * The stream server's one session check (multipart and tus uploads): the user of the request's
@@ -16,12 +16,6 @@ export function requireUploader(request: FastifyRequest, now = Date.now()): Prom
  */
 export async function mayWatch(request: FastifyRequest, video: Video): Promise<boolean> {
   if (video.privacy !== 'private') return true;
-  const sessionId = sessionIdFromHeaders(request.headers);
-  if (!sessionId) return false;
-  try {
-    return isVisibleTo(video, (await requireSession(request.server.db, sessionId)).user_id);
-  } catch (err) {
-    if (err instanceof AppError && err.statusCode === 401) return false;
-    throw err;
-  }
+  const viewer = await optionalSession(request.server.db, sessionIdFromHeaders(request.headers));
+  return isVisibleTo(video, viewer?.user_id);
 }
