@@ -5,7 +5,8 @@ export type Kind =
   | { type: 'int'; min: number; max: number }
   | { type: 'string'; oneOf?: readonly string[]; url?: readonly string[]; allowEmpty?: boolean }
   | { type: 'bool' }
-  | { type: 'list'; minItems?: number };
+  | { type: 'list'; minItems?: number }
+  | { type: 'intList'; min: number; max: number; minItems: number; maxItems: number };
 
 /** Checks one value (as written in conf.json, or as text from the environment) against its kind. */
 export function checkValue(key: string, raw: unknown, kind: Kind, fromEnv: boolean): { value?: unknown; problem?: string } {
@@ -17,6 +18,7 @@ export function checkValue(key: string, raw: unknown, kind: Kind, fromEnv: boole
     if (n < kind.min || n > kind.max) return { problem: `${key}: ${shown} is outside ${kind.min}..${kind.max}` };
     return { value: n };
   }
+  if (kind.type === 'intList') return checkIntList(key, raw, kind, fromEnv);
   if (kind.type === 'list') {
     let list: unknown = raw;
     if (fromEnv && typeof raw === 'string') {
@@ -56,6 +58,26 @@ export function checkValue(key: string, raw: unknown, kind: Kind, fromEnv: boole
     }
   }
   return { value: raw };
+}
+
+/** A JSON list of distinct integers within bounds, returned sorted (transcode_ladder). */
+function checkIntList(key: string, raw: unknown, kind: Extract<Kind, { type: 'intList' }>, fromEnv: boolean): { value?: unknown; problem?: string } {
+  let list: unknown = raw;
+  if (fromEnv && typeof raw === 'string') {
+    try {
+      list = JSON.parse(raw);
+    } catch {
+      return { problem: `${key}: ${JSON.stringify(raw)} is not a JSON list` };
+    }
+  }
+  if (!Array.isArray(list) || !list.every((n) => Number.isInteger(n) && n >= kind.min && n <= kind.max)) {
+    return { problem: `${key}: ${JSON.stringify(raw)} is not a list of integers in ${kind.min}..${kind.max}` };
+  }
+  const sorted = [...new Set(list as number[])].sort((a, b) => a - b);
+  if (sorted.length < kind.minItems || sorted.length > kind.maxItems) {
+    return { problem: `${key}: needs ${kind.minItems} to ${kind.maxItems} distinct entries` };
+  }
+  return { value: sorted };
 }
 
 /** A trusted_proxies entry: a named range (loopback, …), an address, or an address/prefix. */

@@ -67,6 +67,17 @@ export interface Config {
   ws_max_per_address: number;
   /** The web's own metrics port (never the public one); 0 = none. */
   web_metrics_port: number;
+  /** HLS rendition heights (the shorter side), ascending. */
+  transcode_ladder: number[];
+  /** Processing tasks one scheduler runs at once. */
+  transcode_concurrency: number;
+  /** ffmpeg's -threads for each task; 0 = ffmpeg's own choice. */
+  transcode_threads: number;
+  /** The logo the player shows (a path or URL on this site); empty = none. */
+  player_logo: string;
+  /** A PNG burned into every rendition; empty = none (renditions are then remuxed where they can be). */
+  watermark_file: string;
+  watermark_position: 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
 }
 
 const port = { type: 'int', min: 0, max: 65535 } as const;
@@ -122,6 +133,15 @@ export const CONFIG_SPEC: { [K in keyof Config]: { default: Config[K]; kind: Kin
   web_request_timeout_seconds: { default: 30, kind: { type: 'int', min: 1, max: 3600 } },
   ws_max_per_address: { default: 16, kind: { type: 'int', min: 1, max: 100000 } },
   web_metrics_port: { default: 9007, kind: port },
+  transcode_ladder: { default: [360, 720], kind: { type: 'intList', min: 90, max: 4320, minItems: 1, maxItems: 8 } },
+  transcode_concurrency: { default: 1, kind: { type: 'int', min: 1, max: 16 } },
+  transcode_threads: { default: 2, kind: { type: 'int', min: 0, max: 64 } },
+  player_logo: { default: '', kind: { type: 'string', allowEmpty: true } },
+  watermark_file: { default: '', kind: { type: 'string', allowEmpty: true } },
+  watermark_position: {
+    default: 'top-right',
+    kind: { type: 'string', oneOf: ['top-left', 'top-right', 'bottom-left', 'bottom-right'] },
+  },
 };
 
 /** The address a service binds to: its own key, else `host`. */
@@ -193,6 +213,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const config = out as unknown as Config;
   config.video_dir = path.resolve(baseDir, config.video_dir);
   config.data_dir = path.resolve(baseDir, config.data_dir);
+  if (config.watermark_file !== '') config.watermark_file = path.resolve(baseDir, config.watermark_file);
   if (config.database_url.startsWith('sqlite:')) {
     const target = config.database_url.slice('sqlite:'.length);
     if (target !== ':memory:') config.database_url = `sqlite:${path.resolve(baseDir, target)}`;

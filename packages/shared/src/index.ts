@@ -3,6 +3,7 @@
 // server pieces), `/config`, `/db` (drivers and repositories).
 export * from './config.js';
 export * from './tus-paths.js';
+export * from './media-layout.js';
 export * from './contract/index.js';
 export * from './http/index.js';
 export * from './db/index.js';

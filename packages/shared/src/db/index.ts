@@ -15,6 +15,7 @@ export * from './repositories/videos-repository.js';
 export * from './repositories/comments-repository.js';
 export * from './repositories/video-del-rec-repository.js';
 export * from './repositories/uploads-repository.js';
+export * from './repositories/video-tasks-repository.js';
 export * from './require-session.js';
 export * from './keyset.js';
 export * from './search/normalize.js';

@@ -45,6 +45,8 @@ export interface VideoInfoTable {
   comments_count: ColumnType<number, number | undefined, number>;
   /** The "hot" rank ×1e6 (scheduler). */
   hot: ColumnType<number, number | undefined, number>;
+  /** The folder (under video_dir/.media/<id>/) of the derived files being served; null: none yet. */
+  media_gen: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type Privacy = 'public' | 'unlisted' | 'private';
@@ -134,6 +136,35 @@ export interface UploadsTable {
   expires_at: number;
 }
 
+export type TaskState = 'queued' | 'running' | 'done' | 'failed';
+
+/** Work on one video the scheduler does outside any request (kind 'process': the media pipeline). */
+export interface VideoTasksTable {
+  video_id: string;
+  kind: string;
+  state: TaskState;
+  /** Bumped by every (re)queue, so a run for an older file cannot install its output. */
+  seq: number;
+  attempts: number;
+  next_attempt_at: number;
+  claimed_by: string | null;
+  claimed_until: number;
+  /** 0–100. */
+  progress: number;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A caption track, stored as WebVTT. */
+export interface VideoCaptionsTable {
+  video_id: string;
+  lang: string;
+  vtt: string;
+  etag: string;
+  updated_at: number;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: number;
@@ -153,6 +184,8 @@ export interface Database {
   video_view_reports: VideoViewReportsTable;
   video_views_daily: VideoViewsDailyTable;
   video_search: VideoSearchTable;
+  video_tasks: VideoTasksTable;
+  video_captions: VideoCaptionsTable;
 }
 
 export type User = Selectable<UsersTable>;

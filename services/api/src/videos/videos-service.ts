@@ -53,6 +53,7 @@ function newVideoRow(author: SessionUser, meta: VideoMeta & { name: string }, no
     width: null,
     height: null,
     poster: null,
+    media_gen: null,
     views: 0,
     likes: 0,
     dislikes: 0,

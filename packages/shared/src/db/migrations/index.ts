@@ -4,6 +4,7 @@ import { initial } from './001-initial.js';
 import { danmaku } from './005-danmaku.js';
 import { tus } from './006-tus.js';
 import { publicSite } from './007-public-site.js';
+import { media } from './008-media.js';
 
 export interface Migration {
   /** Sorts in the order the migrations run; never renamed once released. */
@@ -13,4 +14,4 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const MIGRATIONS: Migration[] = [initial, danmaku, tus, publicSite];
+export const MIGRATIONS: Migration[] = [initial, danmaku, tus, publicSite, media];

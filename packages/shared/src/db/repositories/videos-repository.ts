@@ -1,5 +1,6 @@
 import type { NewVideo, Video } from '../schema.js';
 import type { Executor } from './executor.js';
+import { queueProcessing } from './video-tasks-repository.js';
 
 export interface PageQuery {
   limit: number;
@@ -47,20 +48,28 @@ export async function softDeleteAnyVideo(db: Executor, id: string, now: number):
   return Number(r.numUpdatedRows) > 0;
 }
 
-/** Records a completed upload on a live video; false when the video is gone. */
+/**
+ * Records a completed upload on a live video and queues its processing, in one transaction (the
+ * caller's, or one of its own), so a stored file never lacks its task. False when the video is gone.
+ */
 export async function markVideoUploaded(
   db: Executor,
   id: string,
   file: { size: number; content_type: string },
   now: number,
 ): Promise<boolean> {
-  const r = await db
-    .updateTable('video_info')
-    .set({ upload_state: 'ready', size: file.size, content_type: file.content_type, updated_at: now })
-    .where('id', '=', id)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  const run = async (trx: Executor): Promise<boolean> => {
+    const r = await trx
+      .updateTable('video_info')
+      .set({ upload_state: 'ready', size: file.size, content_type: file.content_type, updated_at: now })
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) return false;
+    await queueProcessing(trx, id, now);
+    return true;
+  };
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
 }
 
 /** Removes the row for good (the scheduler, after the file is gone). */
