@@ -19,6 +19,7 @@ export type MediaFixtureKind =
   | 'black-start' // one black second, then a test pattern (MP4)
   | 'portrait' // 360x640 H.264/AAC MP4
   | 'no-audio' // H.264 MP4 without an audio track
+  | 'long-gop' // 13 s of 160x120 H.264 with a single keyframe (segments need new ones)
   | 'garbage'; // random bytes
 
 const x264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p'];
@@ -52,6 +53,10 @@ const RECIPES: Record<Exclude<MediaFixtureKind, 'garbage'>, { ext: string; args:
     ],
   },
   portrait: { ext: 'mp4', args: [...pattern('360x640', 2), ...tone(2), ...x264, ...aac, '-movflags', '+faststart'] },
+  'long-gop': {
+    ext: 'mp4',
+    args: [...pattern('160x120', 13, 5), ...tone(13), ...x264, '-g', '1000', '-x264-params', 'scenecut=0', ...aac, '-movflags', '+faststart'],
+  },
   'no-audio': { ext: 'mp4', args: [...pattern('320x240', 2), ...x264, '-an', '-movflags', '+faststart'] },
 };
 
