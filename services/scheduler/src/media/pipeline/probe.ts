@@ -24,6 +24,7 @@ interface FfStream {
   width?: number;
   height?: number;
   pix_fmt?: string;
+  sample_aspect_ratio?: string;
   duration?: string;
   disposition?: { attached_pic?: number };
   tags?: Record<string, string>;
@@ -65,6 +66,13 @@ async function measureDuration(file: string, signal: AbortSignal): Promise<numbe
   return seconds;
 }
 
+/** Non-square pixels (anamorphic DVD, some phones) widen or narrow the picture as shown. */
+function displayWidth(s: FfStream): number {
+  const m = /^(\d+):(\d+)$/.exec(s.sample_aspect_ratio ?? '');
+  const sar = m && Number(m[1]) > 0 && Number(m[2]) > 0 ? Number(m[1]) / Number(m[2]) : 1;
+  return Math.max(2, Math.round(s.width! * sar));
+}
+
 function positive(v: string | undefined): number {
   const n = Number(v);
   return Number.isFinite(n) && n > 0 ? n : 0;
@@ -82,13 +90,13 @@ export async function probeMedia(file: string, signal: AbortSignal): Promise<Med
   if (!duration) throw new MediaError('the video has no frames (its duration is zero)');
   const rotation = rotationOf(video);
   const turned = rotation === 90 || rotation === 270;
-  const w = video.width!;
+  const w = displayWidth(video);
   const h = video.height!;
   return {
     duration,
     width: turned ? h : w,
     height: turned ? w : h,
-    codedWidth: w,
+    codedWidth: video.width!,
     codedHeight: h,
     rotation,
     videoCodec: video.codec_name ?? '',

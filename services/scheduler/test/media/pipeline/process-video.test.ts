@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffmpegForTests, mediaFixture, type MediaFixtureKind } from '@video/shared/testing';
 import { MediaError, processVideo, type ProcessResult } from '../../../src/media/pipeline/index.js';
-import { checkRanges, ffprobeStreams, live, meanByte, rawFrame, readPlaylist, readText, tempDir } from './helper.js';
+import { checkRanges, ffprobeStreams, live, meanByte, rawFrame, readPlaylist, readText, run, tempDir } from './helper.js';
 
 const GEN = 'gmiqz1abc-0123abcd';
 
@@ -127,6 +127,17 @@ describe.skipIf(!ffmpegForTests('media pipeline tests'))('processVideo', () => {
     const { out } = await processed('black-start');
     expect(meanByte(await rawFrame(path.join(out, 'poster.jpg'), 'gray'))).toBeGreaterThan(40);
     expect(meanByte(await rawFrame(path.join(out, 'thumb.jpg'), 'gray'))).toBeGreaterThan(40);
+  });
+
+  it('a video black for its first two thirds gets its poster from the rest', async () => {
+    const input = path.join(root, 'long-black.mp4');
+    const black = ['-f', 'lavfi', '-i', 'color=c=black:size=160x120:rate=5:duration=6'];
+    const colour = ['-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=5:duration=3'];
+    const concat = ['-filter_complex', '[0:v][1:v]concat=n=2:v=1:a=0[v]', '-map', '[v]', '-c:v', 'libx264', '-preset', 'veryfast'];
+    await run('/usr/bin/ffmpeg', ['-v', 'error', ...black, ...colour, ...concat, input]);
+    const out = await tempDir('gen-long-black-', root);
+    await processVideo(input, out, { ladder: [360], threads: 2, signal: live(), gen: GEN, onProgress: () => undefined });
+    expect(meanByte(await rawFrame(path.join(out, 'poster.jpg'), 'gray'))).toBeGreaterThan(40);
   });
 
   it('an MP4 with moov after mdat gets faststart.mp4: moov first, the same streams', async () => {
