@@ -1,6 +1,6 @@
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ffmpegArgs, runFfmpeg } from './ffmpeg-run.js';
+import { MediaError, ffmpegArgs, runFfmpeg } from './ffmpeg-run.js';
 import type { MediaProbe } from './probe.js';
 
 export const FASTSTART_FILE = 'faststart.mp4';
@@ -60,13 +60,20 @@ export async function fsyncFile(file: string): Promise<void> {
 
 /**
  * Remuxes `input` with `moov` first (same streams, no re-encode) into `outDir/faststart.mp4`,
- * fsynced. A QuickTime file stays QuickTime.
+ * fsynced. A QuickTime file stays QuickTime. A file the muxer refuses (an odd private track) is
+ * left as it was, null: it still plays, only later, and its renditions are worth having.
  */
-export async function remuxFaststart(input: string, outDir: string, probe: MediaProbe, o: { signal: AbortSignal; onTime(s: number): void }): Promise<string> {
+export async function remuxFaststart(input: string, outDir: string, probe: MediaProbe, o: { signal: AbortSignal; onTime(s: number): void }): Promise<string | null> {
   const out = path.join(outDir, FASTSTART_FILE);
   const format = probe.majorBrand.startsWith('qt') ? 'mov' : 'mp4';
   const args = ['-i', input, '-map', '0', '-c', 'copy', '-map_metadata', '0', '-movflags', '+faststart', '-f', format, out];
-  await runFfmpeg(ffmpegArgs(0, args), o);
+  try {
+    await runFfmpeg(ffmpegArgs(0, args), o);
+  } catch (err) {
+    await rm(out, { force: true });
+    if (err instanceof MediaError) return null;
+    throw err;
+  }
   await fsyncFile(out);
   return out;
 }

@@ -48,6 +48,8 @@ describe.skipIf(!ffmpegForTests('media pipeline tests'))('processVideo', () => {
       expect(video.map((s) => [s.codec_name, s.height])).toEqual([['h264', h]]);
       expect(audio.map((s) => s.codec_name)).toEqual(['aac']);
     }
+    // Re-encoded (360p) audio is stereo AAC even from a mono source.
+    expect((await renditionStreams(out, 360)).audio.map((s) => s.channels)).toEqual([2]);
     expect(existsSync(path.join(out, 'faststart.mp4'))).toBe(false);
     expect(progress.length).toBeGreaterThan(1);
     expect(progress.every((p) => p >= 0 && p <= 99)).toBe(true);
