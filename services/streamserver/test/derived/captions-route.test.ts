@@ -47,7 +47,7 @@ describe.each(testDialects())('GET|HEAD /videos/:vid/captions/:lang.vtt (%s)', (
   });
 
   it('304 for a matching If-None-Match or a current If-Modified-Since; 412 for a failing If-Match', async () => {
-    for (const headers of [{ 'if-none-match': '"abc123"' }, { 'if-none-match': 'W/"abc123"' }, { 'if-modified-since': new Date(updatedAt).toUTCString() }]) {
+    for (const headers of [{ 'if-none-match': '"abc123"' }, { 'if-none-match': 'W/"abc123"' }, { 'if-modified-since': new Date(updatedAt).toUTCString() }] as Record<string, string>[]) {
       const res = await get(`/videos/${id}/captions/en.vtt`, headers);
       expect(res.status).toBe(304);
       expect(res.body.length).toBe(0);

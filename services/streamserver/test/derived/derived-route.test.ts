@@ -121,7 +121,7 @@ describe.each(testDialects())('derived files of a video (%s)', (dialect) => {
   it('ETag and Last-Modified: 304 with the cache header, If-Range with a stale tag gets the whole file', async () => {
     const first = await get(derivedPath(id, 'poster.jpg'));
     const etag = first.headers.etag!;
-    for (const headers of [{ 'if-none-match': etag }, { 'if-modified-since': first.headers['last-modified']! }]) {
+    for (const headers of [{ 'if-none-match': etag }, { 'if-modified-since': first.headers['last-modified']! }] as Record<string, string>[]) {
       const res = await get(`${derivedPath(id, 'poster.jpg')}?g=${gen}`, headers);
       expect(res.status).toBe(304);
       expect(res.headers.etag).toBe(etag);
