@@ -82,3 +82,12 @@ async function writeLayout(input: string, outDir: string, ladder: number[], fast
   const renditions = ladder.map((h) => ({ height: h, width: Math.round((h * 16) / 9), bandwidth: 800_000, codecs: 'avc1.64001f,mp4a.40.2' }));
   return { duration: 12.5, width: 1280, height: 720, hasAudio: true, renditions, faststartFile };
 }
+
+/** Waits (bounded) until the job has no run in progress. */
+export async function idle(job: { active(): number }, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (job.active() > 0) {
+    if (Date.now() > deadline) throw new Error('media runs still going');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
