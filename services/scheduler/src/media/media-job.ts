@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { countJobRun } from '../jobs/job-metrics.js';
 import type { Job, JobContext, JobDefinition, JobRunSummary } from '../jobs/job.js';
-import { defaultOwner, leaseFor } from '../purge/purge-job.js';
+import { defaultOwner, leaseClock, leaseFor } from '../purge/purge-job.js';
 import { claimTasks, releaseTasks, type ClaimedTask } from './media-task-repository.js';
 import { RunAborted, runMediaTask, type MediaRunContext, type RunOutcome } from './media-run.js';
 import { defaultProcessVideo, type ProcessVideo } from './process-types.js';
@@ -25,12 +25,6 @@ export interface MediaJobOptions {
 type Counts = Record<RunOutcome | 'claimed' | 'running', number>;
 
 const emptyOutcomes = (): Record<RunOutcome, number> => ({ done: 0, failed: 0, retried: 0, released: 0, lost: 0, error: 0 });
-
-/** Strictly increasing lease ends: two claims (or a claim and a heartbeat) in one millisecond never share one. */
-function leaseClock(now: () => number, leaseMs: number): () => number {
-  let last = 0;
-  return () => (last = Math.max(now() + leaseMs, last + 1));
-}
 
 function runContext({ db, log, config }: JobContext, o: MediaJobOptions): MediaRunContext & { leaseMs: number } {
   const now = o.now ?? Date.now;

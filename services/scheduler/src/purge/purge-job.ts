@@ -106,7 +106,7 @@ function createPurger({ db, log, config }: JobContext, options: PurgeOptions): P
 }
 
 /** Strictly increasing lease ends: two claims in one millisecond must not read back each other's rows. */
-function leaseClock(now: () => number, leaseMs: number): () => number {
+export function leaseClock(now: () => number, leaseMs: number): () => number {
   let lastUntil = 0;
   return () => (lastUntil = Math.max(now() + leaseMs, lastUntil + 1));
 }
