@@ -60,12 +60,13 @@ interface Beat {
 function startHeartbeat(m: MediaRunContext, claim: TaskClaim, controller: AbortController): Beat {
   let progress = 0;
   let inFlight: Promise<boolean> | null = null;
+  let stopped = false;
   const beat = async (): Promise<boolean> => {
     const held = await heartbeat(m.db.kysely, claim, { progress, now: m.now(), until: m.nextLeaseEnd() }).catch((err: unknown) => {
       m.log.warn({ video_id: claim.videoId, err }, 'media heartbeat failed; retrying at the next one');
       return true;
     });
-    if (!held && !controller.signal.aborted) controller.abort(new RunAborted('lost'));
+    if (!held && !stopped && !controller.signal.aborted) controller.abort(new RunAborted('lost'));
     return held;
   };
   const tick = () => {
@@ -80,7 +81,10 @@ function startHeartbeat(m: MediaRunContext, claim: TaskClaim, controller: AbortC
       await inFlight;
       return beat();
     },
-    stop: () => clearInterval(timer),
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
   };
 }
 
@@ -105,13 +109,15 @@ async function probeOriginal(file: string) {
  * Publishes the finished generation, swaps in the remuxed original when the task is still ours and
  * the original is still the file that was processed, then installs; false when the task was lost.
  */
-async function finish(m: MediaRunContext, claim: TaskClaim, done: Processed, beat: Beat): Promise<boolean> {
+async function finish(m: MediaRunContext, claim: TaskClaim, done: Processed, beat: Beat, installing: () => void): Promise<boolean> {
   const { gen, result, original, before } = done;
   const staged = result.faststartFile ? await stageBesideOriginal(m.videoDir, result.faststartFile) : null;
   try {
     await publishGeneration(m.videoDir, claim.videoId, gen);
     const size = staged && (await beat.now()) ? await replaceOriginal(m.videoDir, original, staged, before) : null;
     const { duration, width, height } = result;
+    beat.stop();
+    installing();
     return await installGeneration(m.db.kysely, claim, { gen, duration, width, height, size: size ?? undefined, now: m.now() });
   } finally {
     // Gone already when it replaced the original.
@@ -155,6 +161,8 @@ export async function runMediaTask(m: MediaRunContext, task: ClaimedTask, contro
   const gen = newGeneration(m.now());
   const untrack = trackMediaRun(task.video_id, controller);
   const beat = startHeartbeat(m, claim, controller);
+  // Once the install has been tried, the folder may be what the row names: only a later install removes it.
+  let installing = false;
   try {
     if (!isVideoId(task.video_id)) throw Object.assign(new Error('video id is not a safe file name'), { name: 'MediaError' });
     const original = path.join(m.videoDir, task.video_id);
@@ -162,16 +170,19 @@ export async function runMediaTask(m: MediaRunContext, task: ClaimedTask, contro
     const out = await makeTmpGeneration(m.videoDir, task.video_id, gen);
     const result = await m.process(original, out, processOptions(m.config, gen, controller.signal, beat.progress));
     controller.signal.throwIfAborted();
-    if (!(await finish(m, claim, { gen, result, original, before }, beat))) {
-      beat.stop();
+    const installed = await finish(m, claim, { gen, result, original, before }, beat, () => (installing = true));
+    beat.stop();
+    if (!installed) {
       await discardRun(m.videoDir, task.video_id, gen);
       return 'lost';
     }
-    await removeOlderGenerations(m.videoDir, task.video_id, gen);
+    await removeOlderGenerations(m.videoDir, task.video_id, gen).catch((err: unknown) =>
+      m.log.warn({ video_id: task.video_id, err }, 'older generations not removed; the next install tries again'),
+    );
     return 'done';
   } catch (err) {
     beat.stop();
-    if (isVideoId(task.video_id)) await discardRun(m.videoDir, task.video_id, gen).catch(() => undefined);
+    if (isVideoId(task.video_id) && !installing) await discardRun(m.videoDir, task.video_id, gen).catch(() => undefined);
     return settle(m, task, claim, err, controller.signal);
   } finally {
     beat.stop();
