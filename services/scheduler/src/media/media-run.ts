@@ -14,7 +14,7 @@ import {
   stageBesideOriginal,
 } from './generation-files.js';
 import { failTask, heartbeat, installGeneration, releaseTasks, type ClaimedTask, type TaskClaim } from './media-task-repository.js';
-import { failureReason, isPermanentError, type ProcessOptions, type ProcessResult, type ProcessVideo } from './process-types.js';
+import { failureReason, isPermanentError, MediaError, type ProcessOptions, type ProcessResult, type ProcessVideo } from './process-types.js';
 
 /** Attempts before a task that keeps failing is failed for good: the first and three retries. */
 export const MAX_ATTEMPTS = 4;
@@ -99,9 +99,7 @@ async function probeOriginal(file: string) {
     return await fileIdentity(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    const missing = new Error('the original file is missing');
-    missing.name = 'MediaError';
-    throw missing;
+    throw new MediaError('the original file is missing');
   }
 }
 
@@ -164,7 +162,7 @@ export async function runMediaTask(m: MediaRunContext, task: ClaimedTask, contro
   // Once the install has been tried, the folder may be what the row names: only a later install removes it.
   let installing = false;
   try {
-    if (!isVideoId(task.video_id)) throw Object.assign(new Error('video id is not a safe file name'), { name: 'MediaError' });
+    if (!isVideoId(task.video_id)) throw new MediaError('video id is not a safe file name');
     const original = path.join(m.videoDir, task.video_id);
     const before = await probeOriginal(original);
     const out = await makeTmpGeneration(m.videoDir, task.video_id, gen);

@@ -4,8 +4,7 @@ import { queueProcessing, renditionFiles, type Db } from '@video/shared';
 import type { ProcessResult, ProcessVideo } from '../../src/media/process-types.js';
 import { seedVideos } from '../helper.js';
 
-/** The pipeline's permanent error, as its module declares it. */
-export class MediaError extends Error {}
+export { MediaError } from '../../src/media/pipeline/index.js';
 
 /** Live videos with a file and a queued processing task; returns their ids. */
 export async function seedQueued(db: Db, o: { authorId: number; videoDir: string; count: number; prefix: string }): Promise<string[]> {
