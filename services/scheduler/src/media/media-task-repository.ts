@@ -172,6 +172,7 @@ export async function failTask(db: Executor, claim: TaskClaim, o: { error: strin
       attempts: eb('attempts', '+', 1),
       next_attempt_at: o.retryAt ?? o.now,
       last_error: o.error.slice(0, 500),
+      progress: 0,
       claimed_by: null,
       claimed_until: 0,
       updated_at: o.now,
@@ -184,7 +185,7 @@ export async function failTask(db: Executor, claim: TaskClaim, o: { error: strin
 export async function releaseTasks(db: Executor, owner: string, claim?: TaskClaim): Promise<number> {
   let q = db
     .updateTable('video_tasks')
-    .set({ state: 'queued', claimed_by: null, claimed_until: 0 })
+    .set({ state: 'queued', progress: 0, claimed_by: null, claimed_until: 0 })
     .where('kind', '=', PROCESS_TASK)
     .where('claimed_by', '=', owner)
     .where('state', '=', 'running');

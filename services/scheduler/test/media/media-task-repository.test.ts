@@ -96,8 +96,9 @@ describe.each(testDialects())('media task repository (%s)', (dialect) => {
     expect(await failTask(db.kysely, held(b), { error: 'Invalid data found when processing input', retryAt: null, now })).toBe(true);
     expect(await taskRow(db, b)).toMatchObject({ state: 'failed', attempts: 1, last_error: 'Invalid data found when processing input' });
     const seq = (await taskRow(db, c)).seq;
+    expect(await heartbeat(db.kysely, held(c), { progress: 42, now, until: now + 60_000 })).toBe(true);
     expect(await releaseTasks(db.kysely, 'me')).toBe(1);
-    expect(await taskRow(db, c)).toMatchObject({ state: 'queued', seq, claimed_by: null, claimed_until: 0, attempts: 0 });
+    expect(await taskRow(db, c)).toMatchObject({ state: 'queued', seq, progress: 0, claimed_by: null, claimed_until: 0, attempts: 0 });
     expect((await claim('next', 5)).map((t) => t.video_id)).toEqual([c]);
   });
 });
