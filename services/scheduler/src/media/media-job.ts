@@ -73,7 +73,7 @@ export function createMediaJob(ctx: JobContext, options: MediaJobOptions = {}): 
       .then((outcome) => {
         ended[outcome]++;
         active.delete(task.video_id);
-        m.log.info({ video_id: task.video_id, outcome }, 'media task ended');
+        m.log.debug({ video_id: task.video_id, outcome }, 'media task ended');
       });
     active.set(task.video_id, { controller, settled });
   };
@@ -89,6 +89,9 @@ export function createMediaJob(ctx: JobContext, options: MediaJobOptions = {}): 
     ended = emptyOutcomes();
     const counts: Counts = { running: active.size, claimed: claimed.length, ...outcomes };
     countJobRun('media', { claimed: claimed.length, ...outcomes });
+    // A run that only watched tasks go on is an idle tick: debug, like the purge's.
+    const busy = claimed.length > 0 || Object.values(outcomes).some((n) => n > 0);
+    m.log[busy ? 'info' : 'debug'](counts, 'media run finished');
     return { counts };
   };
 
