@@ -1,10 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { queueProcessing, renditionFiles, type Db } from '@video/shared';
-import type { ProcessResult, ProcessVideo } from '../../src/media/process-types.js';
-import { seedVideos } from '../helper.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { queueProcessing, type Db, type DialectName } from '@video/shared';
+import { openTestDb } from '@video/shared/testing';
+import { seedUser, seedVideos } from '../helper.js';
 
 export { MediaError } from '../../src/media/pipeline/index.js';
+export { fakeProcessor } from './fake-pipeline.js';
 
 /** Live videos with a file and a queued processing task; returns their ids. */
 export async function seedQueued(db: Db, o: { authorId: number; videoDir: string; count: number; prefix: string }): Promise<string[]> {
@@ -21,67 +21,6 @@ export async function videoRow(db: Db, id: string) {
   return db.kysely.selectFrom('video_info').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
-export interface FakeOptions {
-  /** How long the work takes, on a real timer. */
-  ms?: number;
-  /** Thrown at the end instead of finishing. */
-  fail?: () => Error;
-  /** Writes a remuxed copy of the original (inside outDir) and names it. */
-  faststart?: boolean;
-  /** Called once the work has begun (tests act mid-run). */
-  onStart?: (input: string, outDir: string) => void;
-}
-
-/**
- * A stand-in for the ffmpeg pipeline that really writes a generation's layout, reports progress
- * every 100 ms, and stops at once (rejecting with the signal's reason) when aborted.
- */
-export function fakeProcessor(o: FakeOptions = {}): ProcessVideo & { calls: string[]; aborted: number } {
-  const fn = async (input: string, outDir: string, opts: Parameters<ProcessVideo>[2]): Promise<ProcessResult> => {
-    fn.calls.push(input);
-    o.onStart?.(input, outDir);
-    const total = o.ms ?? 300;
-    const started = Date.now();
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const done = Date.now() - started;
-        opts.onProgress(Math.min(100, (done / total) * 100));
-        if (done >= total) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 100);
-      opts.signal.addEventListener('abort', () => {
-        clearInterval(timer);
-        fn.aborted++;
-        reject(opts.signal.reason);
-      }, { once: true });
-    });
-    if (o.fail) throw o.fail();
-    return writeLayout(input, outDir, opts.ladder, o.faststart ?? false);
-  };
-  fn.calls = [] as string[];
-  fn.aborted = 0;
-  return fn;
-}
-
-async function writeLayout(input: string, outDir: string, ladder: number[], faststart: boolean): Promise<ProcessResult> {
-  await mkdir(outDir, { recursive: true });
-  for (const name of ['poster.jpg', 'thumb.jpg', 'storyboard.jpg', 'master.m3u8', 'info.json']) await writeFile(path.join(outDir, name), name);
-  for (const h of ladder) {
-    const f = renditionFiles(h);
-    await writeFile(path.join(outDir, f.playlist), '#EXTM3U\n');
-    await writeFile(path.join(outDir, f.media), 'fmp4');
-  }
-  let faststartFile: string | null = null;
-  if (faststart) {
-    faststartFile = path.join(outDir, 'faststart.mp4');
-    await writeFile(faststartFile, 'remuxed-moov-first');
-  }
-  const renditions = ladder.map((h) => ({ height: h, width: Math.round((h * 16) / 9), bandwidth: 800_000, codecs: 'avc1.64001f,mp4a.40.2' }));
-  return { duration: 12.5, width: 1280, height: 720, hasAudio: true, renditions, faststartFile };
-}
-
 /** Waits (bounded) until the job has no run in progress. */
 export async function idle(job: { active(): number }, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -89,4 +28,27 @@ export async function idle(job: { active(): number }, timeoutMs = 10_000): Promi
     if (Date.now() > deadline) throw new Error('media runs still going');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * One test database for a suite of media job tests (a user to own its videos, no tasks left
+ * from the test before); the jobs pushed on `jobs` are closed at the end.
+ */
+export function useMediaDb(dialect: DialectName): { db: Db; authorId: number; jobs: { close?(): Promise<void> }[] } {
+  const suite = { db: undefined as unknown as Db, authorId: 0, jobs: [] as { close?(): Promise<void> }[] };
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const opened = await openTestDb(dialect);
+    suite.db = opened.db;
+    close = opened.close;
+    suite.authorId = await seedUser(suite.db);
+  });
+  afterAll(async () => {
+    for (const j of suite.jobs) await j.close?.();
+    await close?.();
+  });
+  beforeEach(async () => {
+    await suite.db.kysely.deleteFrom('video_tasks').execute();
+  });
+  return suite;
 }

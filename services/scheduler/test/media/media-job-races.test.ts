@@ -1,32 +1,23 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generationDir, insertDelRec, newGeneration, queueProcessing, videoMediaDir, type Db } from '@video/shared';
-import { openTestDb, testDialects } from '@video/shared/testing';
+import { testDialects } from '@video/shared/testing';
 import { createMediaJob, type MediaJobOptions } from '../../src/media/media-job.js';
 import { createPurgeJob } from '../../src/purge/purge-job.js';
-import { jobContext, seedUser } from '../helper.js';
-import { fakeProcessor, idle, seedQueued, taskRow, videoRow } from './media-helper.js';
+import { jobContext } from '../helper.js';
+import { fakeProcessor, idle, seedQueued, taskRow, useMediaDb, videoRow } from './media-helper.js';
 
 const live = () => new AbortController().signal;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(testDialects())('media job races (%s)', (dialect) => {
+  const suite = useMediaDb(dialect);
   let db: Db;
-  let close: () => Promise<void>;
   let authorId: number;
-  const jobs: ReturnType<typeof createMediaJob>[] = [];
-
-  beforeAll(async () => {
-    ({ db, close } = await openTestDb(dialect));
-    authorId = await seedUser(db);
-  });
-  afterAll(async () => {
-    for (const j of jobs) await j.close?.();
-    await close?.();
-  });
-  beforeEach(async () => {
-    await db.kysely.deleteFrom('video_tasks').execute();
+  const jobs = suite.jobs;
+  beforeAll(() => {
+    ({ db, authorId } = suite);
   });
 
   function setup(options: MediaJobOptions, ctx = jobContext(db, { transcode_ladder: [360] })) {

@@ -1,30 +1,21 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generationDir, GENERATION_RE, MEDIA_FILES, videoMediaDir, type Db } from '@video/shared';
-import { openTestDb, testDialects } from '@video/shared/testing';
+import { testDialects } from '@video/shared/testing';
 import type { JobDefinition } from '../../src/jobs/job.js';
 import { createMediaJob, type MediaJobOptions } from '../../src/media/media-job.js';
-import { buildTestApp, jobContext, seedUser, waitFor } from '../helper.js';
-import { fakeProcessor, idle, MediaError, seedQueued, taskRow, videoRow } from './media-helper.js';
+import { buildTestApp, jobContext, waitFor } from '../helper.js';
+import { fakeProcessor, idle, MediaError, seedQueued, taskRow, useMediaDb, videoRow } from './media-helper.js';
 
 const live = () => new AbortController().signal;
 
 describe.each(testDialects())('media job (%s)', (dialect) => {
+  const suite = useMediaDb(dialect);
   let db: Db;
-  let close: () => Promise<void>;
   let authorId: number;
-  const jobs: ReturnType<typeof createMediaJob>[] = [];
-
-  beforeAll(async () => {
-    ({ db, close } = await openTestDb(dialect));
-    authorId = await seedUser(db);
-  });
-  afterAll(async () => {
-    for (const j of jobs) await j.close?.();
-    await close?.();
-  });
-  beforeEach(async () => {
-    await db.kysely.deleteFrom('video_tasks').execute();
+  const jobs = suite.jobs;
+  beforeAll(() => {
+    ({ db, authorId } = suite);
   });
 
   function makeJob(concurrency: number, options: MediaJobOptions) {

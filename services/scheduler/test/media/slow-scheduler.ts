@@ -1,13 +1,13 @@
 /**
  * The scheduler exactly as main.ts runs it, except that media tasks go through the slow stand-in
- * pipeline of media-helper (MEDIA_FAKE_MS milliseconds per task), for process-level tests that
+ * pipeline of fake-pipeline.ts (MEDIA_FAKE_MS milliseconds per task), for process-level tests that
  * must not depend on ffmpeg's speed.
  */
 import { bindHost, loadConfigOrExit, runService } from '@video/shared';
 import { buildApp } from '../../src/app.js';
 import { JOBS } from '../../src/jobs/index.js';
 import { createMediaJob } from '../../src/media/media-job.js';
-import { fakeProcessor } from './media-helper.js';
+import { fakeProcessor } from './fake-pipeline.js';
 
 const config = loadConfigOrExit('scheduler');
 const process_ = fakeProcessor({ ms: Number(process.env.MEDIA_FAKE_MS ?? 5_000) });
