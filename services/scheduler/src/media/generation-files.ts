@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { GENERATION_RE, generationDir, videoMediaDir } from '@video/shared';
 
@@ -116,6 +116,15 @@ export async function discardRun(videoDir: string, id: string, gen: string): Pro
   await rm(tmpGenerationDir(videoDir, id, gen), { recursive: true, force: true });
   await rm(generationDir(videoDir, id, gen), { recursive: true, force: true });
   await rmdir(videoMediaDir(videoDir, id)).catch(() => undefined);
+}
+
+/** A generation of just the named files, linked (or copied) from a run's folder, published under `gen`. */
+export async function publishPartial(videoDir: string, id: string, gen: string, from: string, names: readonly string[]): Promise<void> {
+  const dir = await makeTmpGeneration(videoDir, id, gen);
+  for (const name of names) {
+    await link(path.join(from, name), path.join(dir, name)).catch(() => copyFile(path.join(from, name), path.join(dir, name)));
+  }
+  await publishGeneration(videoDir, id, gen);
 }
 
 export async function makeTmpGeneration(videoDir: string, id: string, gen: string): Promise<string> {

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { isVideoId, newGeneration, type Config } from '@video/shared';
+import { isVideoId, MEDIA_FILES, newGeneration, type Config } from '@video/shared';
 import type { JobContext } from '../jobs/job.js';
 import { trackMediaRun } from './active-tasks.js';
 import {
@@ -9,12 +9,21 @@ import {
   type FileIdentity,
   makeTmpGeneration,
   publishGeneration,
+  publishPartial,
   removeOlderGenerations,
   replaceOriginal,
   stageBesideOriginal,
 } from './generation-files.js';
-import { failTask, heartbeat, installGeneration, releaseTasks, type ClaimedTask, type TaskClaim } from './media-task-repository.js';
-import { failureReason, isPermanentError, MediaError, type ProcessOptions, type ProcessResult, type ProcessVideo } from './process-types.js';
+import { failTask, heartbeat, installGeneration, installPreview, releaseTasks, type ClaimedTask, type TaskClaim } from './media-task-repository.js';
+import {
+  failureReason,
+  isPermanentError,
+  MediaError,
+  type PreviewFacts,
+  type ProcessOptions,
+  type ProcessResult,
+  type ProcessVideo,
+} from './process-types.js';
 
 /** Attempts before a task that keeps failing is failed for good: the first and three retries. */
 export const MAX_ATTEMPTS = 4;
@@ -93,6 +102,25 @@ function processOptions(config: Config, gen: string, signal: AbortSignal, onProg
   return { ladder: config.transcode_ladder, threads: config.transcode_threads, watermark, signal, onProgress, gen };
 }
 
+/**
+ * The poster and thumbnail as their own generation, named as soon as the pipeline has them (a
+ * video with no generation yet only), so a new upload has its poster in seconds rather than after
+ * the renditions. It shares the run's timestamp, so the final install's clean-up removes it. A
+ * failure here costs only the early poster, never the run.
+ */
+function previewPublisher(m: MediaRunContext, claim: TaskClaim, out: string, at: number) {
+  return async (facts: PreviewFacts): Promise<void> => {
+    const gen = newGeneration(at);
+    try {
+      await publishPartial(m.videoDir, claim.videoId, gen, out, [MEDIA_FILES.poster, MEDIA_FILES.thumb]);
+      if (await installPreview(m.db.kysely, claim, { gen, ...facts, now: m.now() })) return;
+    } catch (err) {
+      m.log.warn({ video_id: claim.videoId, err }, 'early poster not published; it comes with the renditions');
+    }
+    await discardRun(m.videoDir, claim.videoId, gen).catch(() => undefined);
+  };
+}
+
 /** The original must be there and be what it was; a missing one is the file's fault, not a passing error. */
 async function probeOriginal(file: string) {
   try {
@@ -156,7 +184,8 @@ async function settle(m: MediaRunContext, task: ClaimedTask, claim: TaskClaim, e
  */
 export async function runMediaTask(m: MediaRunContext, task: ClaimedTask, controller: AbortController): Promise<RunOutcome> {
   const claim: TaskClaim = { videoId: task.video_id, seq: task.seq, owner: m.owner };
-  const gen = newGeneration(m.now());
+  const startedAt = m.now();
+  const gen = newGeneration(startedAt);
   const untrack = trackMediaRun(task.video_id, controller);
   const beat = startHeartbeat(m, claim, controller);
   // Once the install has been tried, the folder may be what the row names: only a later install removes it.
@@ -166,7 +195,8 @@ export async function runMediaTask(m: MediaRunContext, task: ClaimedTask, contro
     const original = path.join(m.videoDir, task.video_id);
     const before = await probeOriginal(original);
     const out = await makeTmpGeneration(m.videoDir, task.video_id, gen);
-    const result = await m.process(original, out, processOptions(m.config, gen, controller.signal, beat.progress));
+    const options = processOptions(m.config, gen, controller.signal, beat.progress);
+    const result = await m.process(original, out, { ...options, onPreview: previewPublisher(m, claim, out, startedAt) });
     controller.signal.throwIfAborted();
     const installed = await finish(m, claim, { gen, result, original, before }, beat, () => (installing = true));
     beat.stop();

@@ -115,6 +115,33 @@ export async function heartbeat(db: Executor, claim: TaskClaim, o: { progress: n
   return Number(r.numUpdatedRows) > 0;
 }
 
+/**
+ * Names an early generation holding only the poster and thumbnail, seconds after the upload, while
+ * the task is still this run's — and only for a video that has no generation yet, so a re-upload's
+ * old renditions keep serving until the new set is complete. True when it was installed.
+ */
+export async function installPreview(db: Kysely<Database>, claim: TaskClaim, v: Omit<InstallValues, 'size'>): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    const task = await heldTask(trx, claim).set({ updated_at: v.now }).where(videoIsLive).executeTakeFirst();
+    if (Number(task.numUpdatedRows) === 0) return false;
+    const video = await trx
+      .updateTable('video_info')
+      .set({
+        media_gen: v.gen,
+        poster: `/videos/${claim.videoId}/poster.jpg?g=${v.gen}`,
+        duration: v.duration,
+        width: v.width,
+        height: v.height,
+        updated_at: v.now,
+      })
+      .where('id', '=', claim.videoId)
+      .where('deleted_at', 'is', null)
+      .where('media_gen', 'is', null)
+      .executeTakeFirst();
+    return Number(video.numUpdatedRows) > 0;
+  });
+}
+
 /** What a finished run installs on the video. */
 export interface InstallValues {
   gen: string;

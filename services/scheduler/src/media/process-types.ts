@@ -1,6 +1,6 @@
-import { MediaError, processVideo, type ProcessOptions, type ProcessResult } from './pipeline/index.js';
+import { MediaError, processVideo, type PreviewFacts, type ProcessOptions, type ProcessResult } from './pipeline/index.js';
 
-export { MediaError, type ProcessOptions, type ProcessResult };
+export { MediaError, type PreviewFacts, type ProcessOptions, type ProcessResult };
 
 /**
  * The media pipeline as the task machinery sees it: one function that turns an original into a

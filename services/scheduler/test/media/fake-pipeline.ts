@@ -12,6 +12,8 @@ export interface FakeOptions {
   faststart?: boolean;
   /** Called once the work has begun (tests act mid-run). */
   onStart?: (input: string, outDir: string) => void;
+  /** Writes poster.jpg and thumb.jpg first and announces them (onPreview), as the real pipeline does. */
+  preview?: boolean;
 }
 
 /**
@@ -22,6 +24,10 @@ export function fakeProcessor(o: FakeOptions = {}): ProcessVideo & { calls: stri
   const fn = async (input: string, outDir: string, opts: Parameters<ProcessVideo>[2]): Promise<ProcessResult> => {
     fn.calls.push(input);
     o.onStart?.(input, outDir);
+    if (o.preview) {
+      for (const name of ['poster.jpg', 'thumb.jpg']) await writeFile(path.join(outDir, name), `early ${name}`);
+      await opts.onPreview?.({ duration: 12.5, width: 1280, height: 720 });
+    }
     const total = o.ms ?? 300;
     const started = Date.now();
     await new Promise<void>((resolve, reject) => {

@@ -54,6 +54,42 @@ describe.each(testDialects())('media job (%s)', (dialect) => {
     expect((await job.run(live())).counts).toMatchObject({ done: 0 });
   });
 
+  it('publishes the poster and thumb as their own generation at once, then the final set replaces it', async () => {
+    const { job, videoDir } = makeJob(1, { process: fakeProcessor({ ms: 1_500, preview: true }) });
+    const [id] = await seedQueued(db, { authorId, videoDir, count: 1, prefix: 'early' });
+    await job.run(live());
+    expect(await waitFor(async () => (await videoRow(db, id)).media_gen !== null, 3_000, 25)).toBe(true);
+    const early = await videoRow(db, id);
+    expect((await taskRow(db, id)).state).toBe('running');
+    expect(early).toMatchObject({ poster: `/videos/${id}/poster.jpg?g=${early.media_gen}`, duration: 12.5, width: 1280, height: 720 });
+    expect(readdirSync(generationDir(videoDir, id, early.media_gen!)).sort()).toEqual([MEDIA_FILES.poster, MEDIA_FILES.thumb]);
+    await idle(job);
+    const final = await videoRow(db, id);
+    expect(final.media_gen).not.toBe(early.media_gen);
+    expect(readdirSync(videoMediaDir(videoDir, id))).toEqual([final.media_gen]);
+  });
+
+  it('a video that already has a generation keeps serving it until the new set is complete (no early poster)', async () => {
+    const { job, videoDir } = makeJob(1, { process: fakeProcessor({ ms: 200, preview: true }) });
+    const [id] = await seedQueued(db, { authorId, videoDir, count: 1, prefix: 'again' });
+    await job.run(live());
+    await idle(job);
+    const first = (await videoRow(db, id)).media_gen!;
+    await db.kysely.updateTable('video_tasks').set({ state: 'queued', seq: 2 }).where('video_id', '=', id).execute();
+    const seen = new Set<string | null>();
+    await job.run(live());
+    await waitFor(async () => {
+      seen.add((await videoRow(db, id)).media_gen);
+      return (await taskRow(db, id)).state === 'done';
+    }, 5_000, 20);
+    await idle(job);
+    const second = (await videoRow(db, id)).media_gen!;
+    expect(second).not.toBe(first);
+    // Only ever the old complete set or the new one.
+    expect([...seen].every((g) => g === first || g === second)).toBe(true);
+    expect(readdirSync(videoMediaDir(videoDir, id))).toEqual([second]);
+  });
+
   it('runs at most transcode_concurrency tasks at once and fills a freed slot on the next run', async () => {
     const fake = fakeProcessor({ ms: 400 });
     const { job, videoDir } = makeJob(2, { process: fake });
