@@ -27,7 +27,7 @@ function topBoxes(file: string): string[] {
   return out;
 }
 
-/** ffmpeg processes still working on files under `dir` (a killed scheduler's orphans), by pid. */
+/** ffmpeg processes working on files under `dir`, by pid (zombies waiting to be reaped excluded). */
 function ffmpegUnder(dir: string): number[] {
   const pids: number[] = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
@@ -39,6 +39,7 @@ function ffmpegUnder(dir: string): number[] {
       }
     })();
     if (cmd.includes('ffmpeg') && cmd.includes(dir)) pids.push(Number(pid));
+    // A killed process whose parent is gone shows an empty cmdline until it is reaped: not running.
   }
   return pids;
 }
@@ -106,11 +107,14 @@ describe.runIf(hasFfmpeg).each(testDialects())('media tasks with real ffmpeg (%s
     expect(await waitFor(mid, 60_000, 100), first.output()).toBe(true);
     first.child.kill('SIGKILL');
     await first.exited;
-    // The orphaned ffmpeg of the dead scheduler is stopped too (a real host's service manager would).
-    for (const pid of ffmpegUnder(videoDir)) process.kill(pid, 'SIGKILL');
-    expect((await videoRow(db, id)).media_gen).toBeNull();
-    expect(readdirSync(videoMediaDir(videoDir, id)).filter((n) => n.startsWith('.tmp-'))).toHaveLength(1);
-    expect(readdirSync(videoMediaDir(videoDir, id)).filter((n) => !n.startsWith('.tmp-'))).toEqual([]);
+    // Its ffmpeg dies with it (a parent-death signal), instead of encoding on for nobody.
+    expect(await waitFor(() => ffmpegUnder(videoDir).length === 0, 5_000, 100)).toBe(true);
+    // Nothing half-written is named: at most the early poster set, never a rendition.
+    const served = (await videoRow(db, id)).media_gen;
+    const names = readdirSync(videoMediaDir(videoDir, id));
+    expect(names.filter((n) => n.startsWith('.tmp-'))).toHaveLength(1);
+    expect(names.filter((n) => !n.startsWith('.tmp-'))).toEqual(served ? [served] : []);
+    if (served) expect(readdirSync(generationDir(videoDir, id, served)).sort()).toEqual(['poster.jpg', 'thumb.jpg']);
 
     const second = startService(env);
     running.push(second);

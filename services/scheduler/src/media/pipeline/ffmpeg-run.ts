@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 
 /** Debian's binaries (never downloaded ones); the env may point elsewhere for a test or a host. */
@@ -12,6 +13,19 @@ export class MediaError extends Error {
 
 export function abortError(): Error {
   return new DOMException('The media processing was aborted', 'AbortError');
+}
+
+/**
+ * util-linux's setpriv, which starts the tool with a parent-death signal: a scheduler killed with
+ * SIGKILL (no chance to abort anything) takes its ffmpeg with it instead of leaving it encoding.
+ */
+const SETPRIV = '/usr/bin/setpriv';
+const WITH_PDEATHSIG = process.platform === 'linux' && existsSync(SETPRIV);
+
+function spawnTool(bin: string, args: string[]): ChildProcess {
+  const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
+  // setpriv execs the tool in place: the pid (for the priority and the kill) is the tool's.
+  return WITH_PDEATHSIG ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', bin, ...args], { stdio }) : spawn(bin, args, { stdio });
 }
 
 /** How long ffmpeg gets to stop on SIGTERM before SIGKILL. */
@@ -82,7 +96,7 @@ function progressParser(onTime: (seconds: number) => void): (chunk: Buffer) => v
 export function runTool(bin: string, args: string[], o: RunOptions): Promise<RunResult> {
   if (o.signal.aborted) return Promise.reject(abortError());
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTool(bin, args);
     lowerPriority(child);
     let stdout = '';
     let stderr = '';
