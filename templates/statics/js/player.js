@@ -23,11 +23,45 @@ export function destroyPlayer() {
 }
 
 /**
+ * DPlayer's source options: the HLS ladder through hls.js once processing is done, else the original.
+ * hls.js runs on the main thread (enableWorker false): its worker would come from a blob: URL, which
+ * the site's script policy forbids, and fMP4 renditions need no transmuxing anyway.
+ * @param {Video} video
+ * @param {import('./media.js').Media | null} media
+ * @returns {DPlayerOptions}
+ */
+export function sourceOptions(video, media) {
+  const pic = media?.poster || undefined;
+  if (media && media.state === 'done' && window.Hls) {
+    return {
+      video: { url: media.master, type: 'hls', pic, thumbnails: media.storyboard },
+      pluginOptions: { hls: { enableWorker: false, capLevelToPlayerSize: true } },
+    };
+  }
+  return { video: { url: `/videos/${seg(video.id)}`, type: 'normal', pic } };
+}
+
+/**
+ * The player's logo and its first caption track, when there are any.
+ * @param {import('./media.js').Media | null} media
+ * @returns {DPlayerOptions}
+ */
+function extraOptions(media) {
+  /** @type {DPlayerOptions} */
+  const extra = {};
+  if (media?.logo) extra.logo = media.logo;
+  const first = media?.captions[0];
+  if (first) extra.subtitle = { url: first.url, type: 'webvtt', fontSize: '20px', bottom: '8%' };
+  return extra;
+}
+
+/**
  * A player for the video, or null when DPlayer did not load.
  * @param {Video} video
+ * @param {import('./media.js').Media | null} [media] the derived files (null: play the original)
  * @returns {DPlayerInstance | null}
  */
-export function makePlayer(video) {
+export function makePlayer(video, media = null) {
   const DPlayer = window.DPlayer;
   if (typeof DPlayer !== 'function') {
     showError('The player could not be loaded. Reload the page to try again.');
@@ -40,7 +74,8 @@ export function makePlayer(video) {
     preload: 'metadata',
     hotkey: true,
     screenshot: false,
-    video: { url: `/videos/${seg(video.id)}`, type: 'normal' },
+    ...sourceOptions(video, media),
+    ...extraOptions(media),
   };
   for (const hook of playerOptionHooks) {
     try {

@@ -37,7 +37,19 @@ export const VIDEOS = {
   hostile: video('hostile', { name: HOSTILE, author: '<b>bold</b>', description: '<img src=x onerror=alert(2)>', tags: ['"><script>'] }),
   secret: video('secret', { name: 'My secret', privacy: 'private' }),
   later: video('later', { name: 'From the second page', duration: 3725 }),
+  // One video per processing state (the player's sources differ).
+  hlsReady: video('hlsReady', { poster: '/videos/hlsReady/poster.jpg?g=g0abc1234-0badf00d', processing: { state: 'done', progress: 100, error: null } }),
+  running: video('running', { content_type: 'video/x-matroska', processing: { state: 'running', progress: 42, error: null } }),
+  queued: video('queued', { processing: { state: 'queued', progress: 0, error: null } }),
+  failed: video('failed', { content_type: 'video/x-msvideo', processing: { state: 'failed', progress: 10, error: 'no video stream <x>' } }),
 };
+
+/** The caption tracks of `hlsReady` (one with a foreign url, which the page must not use). */
+export const CAPTIONS = [
+  { lang: 'zh-Hans', url: '/videos/hlsReady/captions/zh-Hans.vtt' },
+  { lang: 'en', url: '/videos/hlsReady/captions/en.vtt' },
+  { lang: 'fr', url: 'https://evil.example/fr.vtt' },
+];
 
 const notFound = { error: 'no such video', error_code: '006' };
 
@@ -69,6 +81,10 @@ function routes(app: FastifyInstance, seen: FakePublicApi['seen']) {
     const found = Object.values(VIDEOS).find((v) => v.id === id);
     if (!found || (found.privacy === 'private' && !sessionUser(request))) return reply.code(404).send(notFound);
     return found;
+  });
+  app.get('/videos/:id/captions', async (request) => {
+    const { id } = request.params as { id: string };
+    return { captions: id === 'hlsReady' ? CAPTIONS : [] };
   });
   app.get('/videos/:id/related', async () => ({ videos: [VIDEOS.hostile] }));
   app.get('/user/:name/profile', async (request, reply) => {

@@ -43,7 +43,7 @@ describe('GET / (the public home)', () => {
     expect(body).toContain('1:15');
     expect(body).toContain('1,234 views');
     expect(body).toContain('3 days ago');
-    expect(body).toContain('src="/videos/cats/poster.jpg"');
+    expect(body).toContain('src="/videos/cats/thumb.jpg"');
     expect(body).toContain('src="/statics/img/poster.svg" alt=""');
     expect(body).toContain('data-next-cursor="page-2"');
     expect(body).toMatch(/<a href="\/" aria-current="page">Recent<\/a>/);
