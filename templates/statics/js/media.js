@@ -3,6 +3,7 @@
 // is done, the original before that when this browser can play it, else the processing state),
 // the processing state in words, hls.js loaded on demand, and a bounded poll of the processing state.
 import { getPublicVideo } from './api.js';
+import { h } from './dom.js';
 import { seg } from './http.js';
 
 /** @typedef {import('../../types/api').Video} Video */
@@ -29,6 +30,17 @@ export function statusText(processing) {
   if (processing.state === 'running') return `Processing ${progress} %`;
   if (processing.state === 'failed') return `Processing failed${processing.error ? `: ${processing.error}` : ''}`;
   return '';
+}
+
+/**
+ * The studio row's processing badge ("Processing 42 %", "Failed: reason"), or null when done or none.
+ * @param {Video} video
+ */
+export function processingBadge(video) {
+  const processing = /** @type {Processing | null} */ (video.processing ?? null);
+  if (!processing || processing.state === 'done') return null;
+  const text = processing.state === 'failed' ? `Failed${processing.error ? `: ${processing.error}` : ''}` : statusText(processing);
+  return h('span', { class: `badge badge-processing badge-${processing.state}`, 'data-processing': processing.state, text });
 }
 
 /**

@@ -72,6 +72,11 @@ export function captionTracks(list: CaptionJson[]): CaptionTrack[] {
     .sort((a, b) => a.label.localeCompare(b.label, 'en'));
 }
 
+/** `player_logo` when it is one of this site's paths (the page policy loads images from nowhere else), else ''. */
+export function playerLogo(logo: string): string {
+  return typeof logo === 'string' && /^\/(?!\/)[^\s"'\\]*$/.test(logo) ? logo : '';
+}
+
 export function mediaView(video: VideoJson, captions: CaptionJson[], logo: string): MediaView {
   const base = `/videos/${encodeURIComponent(video.id)}`;
   const processing = video.processing && STATES.includes(video.processing.state) ? video.processing : null;
@@ -85,7 +90,7 @@ export function mediaView(video: VideoJson, captions: CaptionJson[], logo: strin
     poster: posterOk ? poster : '',
     master: `${base}/hls/master.m3u8`,
     storyboard: `${base}/storyboard.jpg${gen ? `?g=${gen}` : ''}`,
-    logo: typeof logo === 'string' && /^\/(?!\/)[^\s"'\\]*$/.test(logo) ? logo : '',
+    logo: playerLogo(logo),
     contentType: video.content_type ?? '',
     captions: captionTracks(captions),
   };
