@@ -42,6 +42,9 @@ interface HlsInstance {
   currentLevel: number;
   nextLevel: number;
   autoLevelEnabled: boolean;
+  loadSource(url: string): void;
+  attachMedia(media: HTMLMediaElement): void;
+  destroy(): void;
   on(event: string, handler: (event: string, data: unknown) => void): void;
 }
 interface HlsStatic {

@@ -8,9 +8,15 @@ import { $, h } from './dom.js';
 const MANIFEST_PARSED = 'hlsManifestParsed';
 const LEVEL_SWITCHED = 'hlsLevelSwitched';
 
-/** @param {HTMLElement | null} bar */
+/**
+ * Shows the bar. DPlayer's hotkeys listen on the document and take the arrow keys (seek, volume)
+ * from any focused element but text fields; keys pressed in the bar stay the selects' own.
+ * @param {HTMLElement | null} bar
+ */
 function reveal(bar) {
-  if (bar) bar.hidden = false;
+  if (!bar || !bar.hidden) return;
+  bar.hidden = false;
+  bar.addEventListener('keydown', (event) => event.stopPropagation());
 }
 
 /**

@@ -22,21 +22,42 @@ export function destroyPlayer() {
   emit('player:destroyed', { video });
 }
 
+/** hls.js's settings: the main thread (a worker would come from a blob: URL, which the site's script policy forbids; fMP4 needs no transmuxing), and no rung above the player's size. */
+const HLS_CONFIG = { enableWorker: false, capLevelToPlayerSize: true };
+
 /**
- * DPlayer's source options: the HLS ladder through hls.js once processing is done, else the original.
- * hls.js runs on the main thread (enableWorker false): its worker would come from a blob: URL, which
- * the site's script policy forbids, and fMP4 renditions need no transmuxing anyway.
+ * DPlayer's custom source type for the HLS ladder: hls.js plays it through MSE even where the
+ * browser has HLS of its own, so the page can offer the rungs (player.plugins.hls.levels).
+ * @param {string} url
+ */
+function hlsType(url) {
+  /**
+   * @param {HTMLVideoElement} videoEl
+   * @param {DPlayerInstance} player
+   */
+  return (videoEl, player) => {
+    const Hls = /** @type {HlsStatic} */ (window.Hls);
+    const hls = new Hls(HLS_CONFIG);
+    hls.loadSource(url);
+    hls.attachMedia(videoEl);
+    player.plugins = { ...player.plugins, hls };
+    player.on('destroy', () => hls.destroy());
+  };
+}
+
+/**
+ * DPlayer's source options: the HLS ladder once processing is done (through hls.js where MSE is
+ * there, else the browser's own HLS), the original before that.
  * @param {Video} video
  * @param {import('./media.js').Media | null} media
  * @returns {DPlayerOptions}
  */
 export function sourceOptions(video, media) {
   const pic = media?.poster || undefined;
-  if (media && media.state === 'done' && window.Hls) {
-    return {
-      video: { url: media.master, type: 'hls', pic, thumbnails: media.storyboard },
-      pluginOptions: { hls: { enableWorker: false, capLevelToPlayerSize: true } },
-    };
+  if (media && media.state === 'done') {
+    const thumbnails = media.storyboard;
+    if (window.Hls?.isSupported()) return { video: { url: media.master, type: 'siteHls', customType: { siteHls: hlsType(media.master) }, pic, thumbnails } };
+    return { video: { url: media.master, type: 'normal', pic, thumbnails } };
   }
   return { video: { url: `/videos/${seg(video.id)}`, type: 'normal', pic } };
 }

@@ -60,7 +60,7 @@ async function reprocess() {
   again.disabled = false;
   if (!res) return;
   if (res.status !== 202) return showError(describeError(res.status, res.data, { on409: 'It is being processed already, or has no file.' }));
-  const queued = { ...video, processing: { state: 'queued', progress: 0, error: null } };
+  const queued = { ...video, processing: /** @type {Processing} */ ({ state: 'queued', progress: 0, error: null }) };
   renderVideo(queued);
   state.video = queued;
   showProcessing(queued);
