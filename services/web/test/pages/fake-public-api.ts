@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { startUpstream, type Upstream } from '../helper.js';
+import { afterAll, beforeAll } from 'vitest';
+import type { Config } from '@video/shared/config';
+import { buildWeb, startFakeStream, startUpstream, type FakeStream, type Upstream } from '../helper.js';
 
 export const HOSTILE = '</title><script>alert(1)</script>';
 
@@ -103,4 +105,33 @@ export async function startFakePublicApi(): Promise<FakePublicApi> {
   const seen: FakePublicApi['seen'] = [];
   const up = await startUpstream((app) => routes(app, seen));
   return Object.assign(up, { seen });
+}
+
+export interface PagesSite {
+  api: FakePublicApi;
+  stream: FakeStream;
+  web: FastifyInstance;
+}
+
+/** A web in front of this api and a fake stream server, built before a file's tests and closed after. */
+export function usePagesSite(overrides: Partial<Config> = {}): PagesSite {
+  const site = {} as PagesSite;
+  beforeAll(async () => {
+    site.api = await startFakePublicApi();
+    site.stream = await startFakeStream();
+    site.web = await buildWeb({ api_url: site.api.url, stream_url: site.stream.url, ...overrides });
+  });
+  afterAll(async () => {
+    await site.web?.close();
+    await site.api?.close();
+    await site.stream?.close();
+  });
+  return site;
+}
+
+/** The page at `url` from the site's web, which must answer 200. */
+export async function pageOf(site: PagesSite, url: string, cookies?: Record<string, string>): Promise<string> {
+  const res = await site.web.inject({ url, cookies });
+  if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}`);
+  return res.body;
 }

@@ -1,32 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildWeb, startFakeStream, type FakeStream } from '../helper.js';
+import { describe, expect, it } from 'vitest';
 import { HLS_SCRIPT } from '../../src/pages/assets-plugin.js';
 import { captionTracks, generationOf, mediaView, processingStatus } from '../../src/pages/watch-media.js';
 import { thumbPath, toCard } from '../../src/pages/page-models.js';
-import { startFakePublicApi, type FakePublicApi } from './fake-public-api.js';
+import { pageOf, usePagesSite } from './fake-public-api.js';
 
-let api: FakePublicApi;
-let stream: FakeStream;
-let web: FastifyInstance;
+const site = usePagesSite({ player_logo: '/statics/img/logo.svg' });
 const owner = { session: 'owner-session' };
-
-beforeAll(async () => {
-  api = await startFakePublicApi();
-  stream = await startFakeStream();
-  web = await buildWeb({ api_url: api.url, stream_url: stream.url, player_logo: '/statics/img/logo.svg' });
-});
-afterAll(async () => {
-  await web?.close();
-  await api?.close();
-  await stream?.close();
-});
-
-async function page(url: string, cookies?: Record<string, string>) {
-  const res = await web.inject({ url, cookies });
-  expect(res.statusCode).toBe(200);
-  return res.body;
-}
+const page = (url: string, cookies?: Record<string, string>) => pageOf(site, url, cookies);
 
 /** The value of one `data-*` attribute of the page's #app. */
 const data = (html: string, name: string) => new RegExp(`data-${name}="([^"]*)"`).exec(html)?.[1];
@@ -85,13 +65,13 @@ describe('the watch page, by processing state', () => {
   });
 
   it('serves hls.js from its package under a versioned path, cached for a year', async () => {
-    const res = await web.inject({ url: HLS_SCRIPT });
+    const res = await site.web.inject({ url: HLS_SCRIPT });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/javascript/);
     expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(res.body).toContain('hlsManifestParsed');
-    expect((await web.inject({ url: HLS_SCRIPT.replace('hls.light.min.js', 'hls.js') })).statusCode).toBe(404);
-    expect((await web.inject({ url: HLS_SCRIPT.replace('hls.light.min.js', '..%2Fpackage.json') })).statusCode).toBe(404);
+    expect((await site.web.inject({ url: HLS_SCRIPT.replace('hls.light.min.js', 'hls.js') })).statusCode).toBe(404);
+    expect((await site.web.inject({ url: HLS_SCRIPT.replace('hls.light.min.js', '..%2Fpackage.json') })).statusCode).toBe(404);
   });
 });
 
