@@ -25,6 +25,10 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     VIDEO_DIR=/app/data/videos \
     DATABASE_URL=sqlite:/app/data/video.db
+# Debian's ffmpeg/ffprobe: the scheduler's media processing (posters, storyboards, HLS renditions).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends ffmpeg \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # The code stays owned by root (read-only to the service); only data/ is writable.
 COPY --from=build /src/bin/ ./

@@ -4,6 +4,7 @@
 export * from './config.js';
 export * from './tus-paths.js';
 export * from './media-layout.js';
+export * from './caption-lang.js';
 export * from './contract/index.js';
 export * from './http/index.js';
 export * from './db/index.js';

@@ -88,6 +88,25 @@ describe('list keys, bind addresses and the internal token', () => {
     expect(loadConfig({ file: null, env: {} }).trusted_proxies).toEqual(['loopback']);
   });
 
+  it('takes transcode_ladder as distinct heights, sorted, from the file or the environment', () => {
+    expect(loadConfig({ file: null, env: {} }).transcode_ladder).toEqual([360, 720]);
+    expect(loadConfig({ file: null, env: { TRANSCODE_LADDER: '[720, 240, 720]' } }).transcode_ladder).toEqual([240, 720]);
+    expect(loadConfig({ file: writeConf({ transcode_ladder: [1080] }) }).transcode_ladder).toEqual([1080]);
+    expect(() => loadConfig({ file: null, env: { TRANSCODE_LADDER: '360,720' } })).toThrow(/transcode_ladder.*JSON list/);
+    expect(() => loadConfig({ file: null, env: { TRANSCODE_LADDER: '[]' } })).toThrow(/transcode_ladder.*distinct/);
+    expect(() => loadConfig({ file: writeConf({ transcode_ladder: [360, '720'] }) })).toThrow(/transcode_ladder.*integers/);
+    expect(() => loadConfig({ file: writeConf({ transcode_ladder: [10] }) })).toThrow(/transcode_ladder.*90\.\.4320/);
+  });
+
+  it('resolves watermark_file against the config file and checks watermark_position', () => {
+    const file = writeConf({ watermark_file: 'logo.png', watermark_position: 'bottom-left' });
+    const config = loadConfig({ file });
+    expect(config.watermark_file).toBe(path.join(path.dirname(file), 'logo.png'));
+    expect(config.watermark_position).toBe('bottom-left');
+    expect(loadConfig({ file: null, env: {} }).watermark_file).toBe('');
+    expect(() => loadConfig({ file: null, env: { WATERMARK_POSITION: 'middle' } })).toThrow(/watermark_position/);
+  });
+
   it('binds each service to its own key, else host; the scheduler to loopback by default', () => {
     const config = loadConfig({ file: null, env: { HOST: '0.0.0.0', API_HOST: '127.0.0.2' } });
     expect(bindHost(config, 'api')).toBe('127.0.0.2');

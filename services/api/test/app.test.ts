@@ -26,6 +26,9 @@ describe.each(testDialects())('app wiring on %s', (dialect) => {
         '/videos/{vid}/comment/{cid}',
         '/videos/{vid}/comments/{cid}',
         '/session',
+        '/videos/{vid}/captions',
+        '/user/{username}/videos/{vid}/captions/{lang}',
+        '/user/{username}/videos/{vid}/reprocess',
       ]) {
         expect(paths).toContain(p);
       }

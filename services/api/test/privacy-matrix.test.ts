@@ -49,6 +49,10 @@ const PATHS: Path[] = [
     status(r, 200, s.readable);
     if (s.readable) expect(r.json().comments.length).toBeGreaterThan(0);
   }],
+  ['GET /videos/:vid/captions', (c) => getAs(c.t, `/videos/${c.id}/captions`, c.sid), (r, c, s) => {
+    status(r, 200, s.readable);
+    if (s.readable) expect(r.json().captions).toEqual([{ lang: 'en', url: `/videos/${c.id}/captions/en.vtt` }]);
+  }],
   ['POST /videos/:vid/comments', (c) => inject(c, 'POST', `/videos/${c.id}/comments`, { content: 'hello' }), write(201)],
   ['GET /danmaku/v3/?id=', (c) => getAs(c.t, `/danmaku/v3/?id=${c.id}`, c.sid), (r, _c, s) => {
     status(r, 200, s.readable);
@@ -62,6 +66,16 @@ const PATHS: Path[] = [
   ['GET /videos/:vid/rating', (c) => getAs(c.t, `/videos/${c.id}/rating`, c.sid), (r, c, s) => (s.reader === 'visitor' ? expectError(r, 401, '002') : write(200)(r, c, s))],
   ['GET /videos/:vid/viewers', (c) => getAs(c.t, `/videos/${c.id}/viewers`, c.sid), (r, _c, s) => status(r, 200, s.readable)],
 ];
+
+async function addCaptions(t: TestApp, owner: User, id: string): Promise<void> {
+  const res = await t.app.inject({
+    method: 'PUT',
+    url: `/user/${owner.name}/videos/${id}/captions/en`,
+    headers: { ...withSession(owner.sid), 'content-type': 'text/vtt' },
+    payload: 'WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n',
+  });
+  expect(res.statusCode, res.body).toBe(201);
+}
 
 function shown(privacy: Privacy, reader: Reader): Shown {
   return {
@@ -93,6 +107,7 @@ describe.each(testDialects())('privacy on every read path, %s', (dialect) => {
       const v = await publish(t, owner, { name: `${word} ${privacy}`, tags: [tag], privacy });
       videos.set(privacy, v.id);
       await postComment(t.app, owner.sid, v.id, 'first');
+      await addCaptions(t, owner, v.id);
     }
   });
   afterAll(async () => t?.close());
@@ -161,6 +176,7 @@ describe.each(testDialects())('privacy on every read path, %s', (dialect) => {
       }
     };
     await postComment(t.app, owner.sid, v.id, 'so comments exist');
+    await addCaptions(t, owner, v.id);
     for (const privacy of ['private', 'unlisted', 'public', 'unlisted', 'private', 'public'] as Privacy[]) {
       await patchVideo(t, owner, v.id, { privacy });
       await check(privacy);

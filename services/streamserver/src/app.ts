@@ -14,6 +14,8 @@ import { internalRoute } from './internal/internal-route.js';
 import { testpageRoute } from './media/testpage-route.js';
 import { uploadRoute } from './uploads/upload-route.js';
 import { videosRoute } from './media/videos-route.js';
+import { captionsRoute } from './derived/captions-route.js';
+import { derivedResolver, derivedRoute } from './derived/derived-route.js';
 import { tusPlugin } from './uploads/tus/tus-plugin.js';
 
 export { holdSlot, limitConnections, LocalLimiter, type ConnectionLimiter } from './limits/connection-limiter.js';
@@ -37,6 +39,8 @@ declare module 'fastify' {
     connectionLimiter: ConnectionLimiter;
     /** Shared descriptors of served files; call invalidate(id) after replacing a file. */
     videoFiles: OpenFileCache;
+    /** Shared descriptors of derived files (video_dir/.media/…), let go after a minute unused. */
+    derivedFiles: OpenFileCache;
     /** Cached live video rows of the streaming path; call invalidate(id) after changing a row. */
     videoRows: VideoRowCache;
     /** Per-address caps and the minimum transfer rate (limits/transfer-guard.ts). */
@@ -45,6 +49,10 @@ declare module 'fastify' {
     fastPathServed(): number;
   }
 }
+
+/** How long an unused derived file's descriptor stays open, and how often that is looked at. */
+const DERIVED_IDLE_MS = 60_000;
+const DERIVED_SWEEP_MS = 10_000;
 
 /** Set once the app exists; until then (and while closing) every request goes through Fastify. */
 interface FastPathGate {
@@ -74,17 +82,24 @@ function createInstance(config: Config, deps: AppDeps, gate: FastPathGate): Fast
 /** The shared state of the streaming path, decorated on the app and released when it closes. */
 async function decorateStreaming(app: FastifyInstance, config: Config, deps: AppDeps, gate: FastPathGate): Promise<void> {
   const files = new OpenFileCache(config.video_dir);
+  // A generation never changes once installed, but an old one is removed: its descriptors must not
+  // keep the space (no watch covers the folders under .media).
+  const derived = new OpenFileCache(config.video_dir);
+  const sweep = setInterval(() => derived.closeIdle(DERIVED_IDLE_MS), DERIVED_SWEEP_MS).unref();
   const rows = new VideoRowCache(app.db, deps.rowCacheMs ?? 1000);
   const guard = new TransferGuard(config.stream_max_per_address, config.min_transfer_kbps, config.min_transfer_grace_seconds * 1000, config.trusted_proxies ?? ['loopback']);
   await mkdir(config.video_dir, { recursive: true });
   app.decorate('connectionLimiter', deps.limiter ?? new LocalLimiter(config.stream_max_connections));
   app.decorate('videoFiles', files);
+  app.decorate('derivedFiles', derived);
   app.decorate('videoRows', rows);
   app.decorate('transferGuard', guard);
   files.watch((err) => app.log.warn({ err }, 'cannot watch video_dir: a changed file may be served for up to a second'));
   app.addHook('onClose', async () => {
     files.unwatch();
     files.clear();
+    clearInterval(sweep);
+    derived.clear();
     guard.close();
   });
   app.addHook('preClose', async () => {
@@ -115,13 +130,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await access(config.video_dir, constants.W_OK);
   });
   await app.register(videosRoute, { config, limiter, files, rows, guard });
+  await app.register(derivedRoute, { limiter, files: app.derivedFiles, rows, guard });
+  await app.register(captionsRoute, { limiter, rows, guard });
   await app.register(uploadRoute, { config, limiter, files, rows, uploads, guard });
   await app.register(testpageRoute);
   await app.register(internalRoute, { config, rows });
   // feature plugins
   await app.register(tusPlugin, { config, uploads });
   if (config.storage_type === 'local') {
-    const fast = createFastPath({ limiter, files, rows, log: app.log, guard });
+    const fast = createFastPath({ limiter, files, rows, log: app.log, guard, resolvers: [derivedResolver(app.derivedFiles, rows)] });
     gate.fastPath = fast;
     app.decorate('fastPathServed', () => fast.served);
   } else app.decorate('fastPathServed', () => 0);

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { closeSync, copyFileSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,4 +127,16 @@ export async function until(what: string, cond: () => boolean, ms = 5000): Promi
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** Far more than loopback socket buffers hold, so a client that reads nothing really stalls the response. */
+export const BIG_FILE_BYTES = 48 * 1024 * 1024;
+
+/** A BIG_FILE_BYTES file of random bytes that sniffs as MP4. */
+export function writeBigFile(file: string): void {
+  const fd = openSync(file, 'w');
+  const block = randomBytes(1024 * 1024);
+  block.write('\x00\x00\x00\x20ftypisom', 0, 'latin1');
+  for (let i = 0; i < BIG_FILE_BYTES / block.length; i++) writeSync(fd, block);
+  closeSync(fd);
 }

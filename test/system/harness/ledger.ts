@@ -92,6 +92,7 @@ function checkFiles(site: Site, c: Check, crashLeftovers: string[] | undefined):
     if (!id || !c.ledger.videos.has(id)) c.problems.push(`stray file in video_dir: ${f.rel} (${f.size} bytes)`);
     else fileIds.set(id, f.size);
   }
+  for (const id of site.mediaVideoIds()) if (!c.ledger.videos.has(id)) c.problems.push(`derived files of no video: .media/${id}`);
   return fileIds;
 }
 

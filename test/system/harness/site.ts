@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { MEDIA_DIR } from '@video/shared';
 import { freePort } from './ports.js';
 import { SERVICE_NAMES, ServiceProcess, type ServiceName } from './service-process.js';
 import { siteEnv } from './site-env.js';
@@ -117,19 +118,32 @@ export class Site {
     return out;
   }
 
-  /** Every regular file under video_dir, relative to it, with its size. */
+  /**
+   * Every regular file under video_dir, relative to it, with its size; but the derived files under
+   * .media, which the scheduler writes in the background (see mediaVideoIds).
+   */
   videoFiles(): { rel: string; size: number }[] {
     const out: { rel: string; size: number }[] = [];
     const walk = (d: string, depth: number) => {
       if (depth > 4) return;
       for (const entry of readdirSync(d, { withFileTypes: true })) {
         const full = path.join(d, entry.name);
+        if (entry.isDirectory() && depth === 0 && entry.name === MEDIA_DIR) continue;
         if (entry.isDirectory()) walk(full, depth + 1);
         else out.push({ rel: path.relative(this.videoDir, full), size: statSync(full).size });
       }
     };
     walk(this.videoDir, 0);
     return out;
+  }
+
+  /** The videos that have a folder of derived files (video_dir/.media/<id>). */
+  mediaVideoIds(): string[] {
+    try {
+      return readdirSync(path.join(this.videoDir, MEDIA_DIR));
+    } catch {
+      return [];
+    }
   }
 
   logTails(): string {

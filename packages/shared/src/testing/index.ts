@@ -84,3 +84,4 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   });
 }
 export * from './redis.js';
+export * from './media-fixtures.js';

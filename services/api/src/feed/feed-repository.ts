@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import { keysetPage, type Executor, type PageQuery, type Video } from '@video/shared';
+import { withProcessing, type VideoRow, type VideoWithAuthor } from '../videos/videos-repository.js';
 
 export type FeedSort = 'recent' | 'hot' | 'views' | 'likes';
-export type VideoWithAuthor = Video & { author: string };
+export type { VideoWithAuthor };
 
 /** The key each sort pages on, with the id as the tie-break (one index each, migration 007). */
 export const SORT_KEY: Record<FeedSort, 'create_time' | 'hot' | 'views' | 'likes'> = {
@@ -25,22 +26,22 @@ function listedVideos(db: Executor) {
 
 /** One page of the public feed in the given order (keyset on the sort key, then id). */
 export async function listPublicVideos(db: Executor, sort: FeedSort, page: PageQuery): Promise<VideoWithAuthor[]> {
-  return keysetPage(listedVideos(db), `v.${SORT_KEY[sort]}`, 'v.id', page).execute();
+  return withProcessing(keysetPage(listedVideos(db), `v.${SORT_KEY[sort]}`, 'v.id', page)).execute();
 }
 
 /** Listed videos by id, in the order given (search hits, related candidates). */
 export async function listedVideosByIds(db: Executor, ids: string[]): Promise<VideoWithAuthor[]> {
   if (ids.length === 0) return [];
-  const rows = await listedVideos(db).where('v.id', 'in', ids).execute();
+  const rows = await withProcessing(listedVideos(db).where('v.id', 'in', ids)).execute();
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 /** A user's videos for a channel or a studio: all of them for the owner, else the listed ones. */
-export async function listChannelVideos(db: Executor, authorId: number, owner: boolean, page: PageQuery): Promise<Video[]> {
+export async function listChannelVideos(db: Executor, authorId: number, owner: boolean, page: PageQuery): Promise<VideoRow[]> {
   let q = db.selectFrom('video_info as v').selectAll('v').where('v.author_id', '=', authorId).where('v.deleted_at', 'is', null);
   if (!owner) q = q.where('v.privacy', '=', 'public').where('v.upload_state', '=', 'ready');
-  return keysetPage(q, 'v.create_time', 'v.id', page).execute();
+  return withProcessing(keysetPage(q, 'v.create_time', 'v.id', page)).execute();
 }
 
 /** How many videos a channel shows to everyone. */

@@ -1,10 +1,33 @@
-import { keysetPage, normalizeForSearch, type Executor, type PageQuery, type Video } from '@video/shared';
+import type { SelectQueryBuilder } from 'kysely';
+import { PROCESS_TASK, keysetPage, normalizeForSearch, type Database, type Executor, type PageQuery, type TaskState, type Video, type VideoInfoTable } from '@video/shared';
+
+/** The columns of a video's processing task that VideoInfo shows (null: no task row, no file yet). */
+export interface ProcessingColumns {
+  task_state: TaskState | null;
+  task_progress: number | null;
+  task_error: string | null;
+}
+/** A video row as the VideoInfo queries read it: the row and its processing task, joined. */
+export type VideoRow = Video & ProcessingColumns;
+export type VideoWithAuthor = VideoRow & { author: string };
+
+/**
+ * Joins a `video_info as v` query to its processing task: one primary-key lookup per row, after the
+ * list's own index range, so each list keeps its plan and VideoInfo needs no query per row.
+ */
+export function withProcessing<DB, TB extends keyof DB, O>(q: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O & ProcessingColumns> {
+  // Typed against the concrete tables, so the references are checked; the caller keeps its own types.
+  const joined = (q as unknown as SelectQueryBuilder<Database & { v: VideoInfoTable }, 'v', O>)
+    .leftJoin('video_tasks as vt', (j) => j.onRef('vt.video_id', '=', 'v.id').on('vt.kind', '=', PROCESS_TASK))
+    .select(['vt.state as task_state', 'vt.progress as task_progress', 'vt.last_error as task_error']);
+  return joined as unknown as SelectQueryBuilder<DB, TB, O & ProcessingColumns>;
+}
 
 /**
  * A user's live videos by user name, newest first, one keyset page, in one statement: the owner
  * check rides along as a join (`onlyPublic` for anyone but the owner), so callers tell "empty" from "no such user" only when a page is empty.
  */
-export async function listLiveVideosByUserName(db: Executor, userName: string, page: PageQuery, onlyPublic: boolean): Promise<Video[]> {
+export async function listLiveVideosByUserName(db: Executor, userName: string, page: PageQuery, onlyPublic: boolean): Promise<VideoRow[]> {
   let q = db
     .selectFrom('users')
     .innerJoin('video_info as v', 'v.author_id', 'users.id')
@@ -12,14 +35,15 @@ export async function listLiveVideosByUserName(db: Executor, userName: string, p
     .where('users.user_name', '=', userName)
     .where('v.deleted_at', 'is', null);
   if (onlyPublic) q = q.where('v.privacy', '=', 'public');
-  return keysetPage(q, 'v.create_time', 'v.id', page).execute();
+  return withProcessing(keysetPage(q, 'v.create_time', 'v.id', page)).execute();
 }
 
 /** A live video and its owner's name. */
-export async function findLiveVideoWithAuthor(db: Executor, id: string): Promise<(Video & { author: string }) | undefined> {
+export async function findLiveVideoWithAuthor(db: Executor, id: string): Promise<VideoWithAuthor | undefined> {
   return db
     .selectFrom('video_info as v')
     .innerJoin('users as u', 'u.id', 'v.author_id')
+    .$call(withProcessing)
     .selectAll('v')
     .select('u.user_name as author')
     .where('v.id', '=', id)

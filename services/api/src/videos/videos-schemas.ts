@@ -22,6 +22,15 @@ export const VideoPatchSchema = Type.Object(
 );
 export type VideoPatchBody = Static<typeof VideoPatchSchema>;
 
+export const ProcessingSchema = Type.Object(
+  {
+    state: Type.Unsafe<'queued' | 'running' | 'done' | 'failed'>({ type: 'string', enum: ['queued', 'running', 'done', 'failed'] }),
+    progress: Type.Integer({ minimum: 0, maximum: 100, description: 'percent; 100 when done' }),
+    error: Nullable(Type.String({ description: 'why it failed (state failed only)' })),
+  },
+  { additionalProperties: false, description: "the media pipeline's state for the current file; null before any file" },
+);
+
 export const VideoIdParamsSchema = Type.Object({ vid: Type.String() });
 
 export const VideoInfoSchema = Type.Object(
@@ -46,7 +55,7 @@ export const VideoInfoSchema = Type.Object(
     likes: Type.Integer(),
     dislikes: Type.Integer(),
     comments_count: Type.Integer(),
-    processing: Nullable(Type.Object({ state: Type.String() }, { additionalProperties: true, description: 'media processing; null while none has run' })),
+    processing: Nullable(ProcessingSchema),
   },
 );
 export type VideoInfo = Static<typeof VideoInfoSchema>;

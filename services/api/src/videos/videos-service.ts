@@ -21,10 +21,10 @@ import {
 import { isValidUserName } from '../http/input.js';
 import { fetchPage, type Page } from '../http/pagination.js';
 import type { VideoMeta } from './video-input.js';
-import { findLiveVideoWithAuthor, listLiveVideosByUserName, replaceVideoTags } from './videos-repository.js';
+import { findLiveVideoWithAuthor, listLiveVideosByUserName, replaceVideoTags, type VideoRow, type VideoWithAuthor } from './videos-repository.js';
 
 const noSuchVideo = () => notFound('no such video');
-export type VideoWithAuthor = Video & { author: string };
+export type { VideoWithAuthor };
 
 function tagsOf(v: Video): string[] {
   try {
@@ -34,7 +34,7 @@ function tagsOf(v: Video): string[] {
   }
 }
 
-function newVideoRow(author: SessionUser, meta: VideoMeta & { name: string }, now: number): VideoWithAuthor {
+function newVideoRow(author: SessionUser, meta: VideoMeta & { name: string }, now: number): Video {
   return {
     id: uuidv7(), // rises within the millisecond: same-ms videos keep their order in lists
     author_id: author.user_id,
@@ -59,7 +59,7 @@ function newVideoRow(author: SessionUser, meta: VideoMeta & { name: string }, no
     dislikes: 0,
     comments_count: 0,
     hot: hotRank({ likes: 0, dislikes: 0, comments: 0, recentViews: 0, createTimeMs: now }),
-    author: author.user_name,
+
   };
 }
 
@@ -110,9 +110,10 @@ export function createVideosService(db: Db, videoChanged: (id: string) => Promis
     findVisible,
 
     async create(author: SessionUser, meta: VideoMeta & { name: string }): Promise<VideoWithAuthor> {
-      const video = newVideoRow(author, meta, Date.now());
+      const row = newVideoRow(author, meta, Date.now());
+      // A new video has no file, so no processing task yet.
+      const video: VideoWithAuthor = { ...row, author: author.user_name, task_state: null, task_progress: null, task_error: null };
       await transactionWithRetry(db, async (trx) => {
-        const { author: _name, ...row } = video;
         await insertVideo(trx, row);
         await writeDocuments(search, trx, video);
       });
@@ -127,7 +128,7 @@ export function createVideosService(db: Db, videoChanged: (id: string) => Promis
     },
 
     /** A user's videos: all of them for the owner, the public ones for anyone else. */
-    async listByUserName(userName: string, page: PageQuery, viewer: SessionUser | null): Promise<Page<Video>> {
+    async listByUserName(userName: string, page: PageQuery, viewer: SessionUser | null): Promise<Page<VideoRow>> {
       if (!isValidUserName(userName)) throw notFound('no such user');
       const onlyPublic = viewer?.user_name !== userName;
       const result = await fetchPage(page, (p) => listLiveVideosByUserName(db.kysely, userName, p, onlyPublic), (v) => ({

@@ -1,4 +1,5 @@
-import { toIso, type Video } from '@video/shared';
+import { processingInfo, toIso } from '@video/shared';
+import type { ProcessingColumns, VideoRow } from './videos-repository.js';
 import type { VideoInfo } from './videos-schemas.js';
 
 const num = (v: number | string | null) => (v === null ? null : Number(v));
@@ -12,8 +13,14 @@ function parseTags(raw: string): string[] {
   }
 }
 
+/** The task joined to a video row (withProcessing), as VideoInfo shows it; null when it has none. */
+function processing(v: ProcessingColumns): VideoInfo['processing'] {
+  if (v.task_state === null) return null;
+  return processingInfo({ state: v.task_state, progress: v.task_progress ?? 0, last_error: v.task_error });
+}
+
 /** A video as clients see it: never the hash of anything, times as ISO strings, counters as numbers. */
-export function videoJson(v: Video, author: string): VideoInfo {
+export function videoJson(v: VideoRow, author: string): VideoInfo {
   return {
     id: v.id,
     author_id: Number(v.author_id),
@@ -35,7 +42,6 @@ export function videoJson(v: Video, author: string): VideoInfo {
     likes: Number(v.likes),
     dislikes: Number(v.dislikes),
     comments_count: Number(v.comments_count),
-    // No processing pipeline has run on any file yet (see docs/ARCHITECTURE.md).
-    processing: null,
+    processing: processing(v),
   };
 }

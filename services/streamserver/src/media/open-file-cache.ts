@@ -15,6 +15,8 @@ export interface OpenVideoFile {
   retired: boolean;
   /** When the path was last stat-ed and found to still be this file (Date.now()). */
   checkedAt: number;
+  /** When a response last took it (Date.now()): closeIdle forgets files nobody asked for. */
+  usedAt: number;
 }
 
 /**
@@ -70,22 +72,26 @@ export class OpenFileCache {
     this.watcher = undefined;
   }
 
-  /** The file for a validated id with one reference taken, or undefined when there is none. */
-  acquire(id: string, trustMs = 0): OpenVideoFile | undefined {
-    let entry = this.files.get(id);
+  /**
+   * The file at `name` (a validated video id, or a path under the directory built only from
+   * validated parts) with one reference taken, or undefined when there is none.
+   */
+  acquire(name: string, trustMs = 0): OpenVideoFile | undefined {
+    let entry = this.files.get(name);
     const now = Date.now();
     if (entry && trustMs > 0 && now - entry.checkedAt < trustMs) {
       entry.refs++;
+      entry.usedAt = now;
       return entry;
     }
-    const file = path.join(this.dir, id);
+    const file = path.join(this.dir, name);
     const st = statSync(file, { throwIfNoEntry: false });
     if (!st || !st.isFile()) {
-      if (entry) this.retire(id, entry);
+      if (entry) this.retire(name, entry);
       return undefined;
     }
     if (entry && (entry.ino !== st.ino || entry.size !== st.size || entry.mtimeMs !== st.mtimeMs)) {
-      this.retire(id, entry);
+      this.retire(name, entry);
       entry = undefined;
     }
     if (!entry) {
@@ -96,26 +102,23 @@ export class OpenFileCache {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw err;
       }
-      // The path may have been replaced between stat and open: describe what was opened.
-      const fst = fstatSync(fd);
-      entry = {
-        fd,
-        size: fst.size,
-        mtimeMs: fst.mtimeMs,
-        ino: fst.ino,
-        etag: `"${id}-${fst.size.toString(36)}-${Math.round(fst.mtimeMs * 1000).toString(36)}"`,
-        lastModified: new Date(fst.mtimeMs).toUTCString(),
-        mtimeSec: Math.floor(fst.mtimeMs / 1000),
-        refs: 0,
-        retired: false,
-        checkedAt: now,
-      };
+      entry = describe(fd, now);
       if (this.files.size >= this.maxEntries) this.evictOne();
-      this.files.set(id, entry);
+      this.files.set(name, entry);
     }
     entry.checkedAt = now;
+    entry.usedAt = now;
     entry.refs++;
     return entry;
+  }
+
+  /**
+   * Forgets every file no response has taken for `idleMs`. Files whose name no watch covers (the
+   * derived files under .media) are let go this way once nobody asks for them, so the descriptor
+   * of a removed generation does not keep its disk space.
+   */
+  closeIdle(idleMs: number, now = Date.now()): void {
+    for (const [id, entry] of this.files) if (now - entry.usedAt >= idleMs) this.retire(id, entry);
   }
 
   /** Gives back a reference taken by acquire; a retired file's descriptor closes with the last one. */
@@ -151,4 +154,27 @@ export class OpenFileCache {
     const first = this.files.entries().next();
     if (!first.done) this.retire(first.value[0], first.value[1]);
   }
+}
+
+/**
+ * What every response about an opened file needs. The path may have been replaced between stat and
+ * open: this describes what was opened. The ETag names the inode too, so a file renamed over
+ * another (a faststart remux) gets a new tag even with the same size and modification time.
+ */
+function describe(fd: number, now: number): OpenVideoFile {
+  const st = fstatSync(fd);
+  const tag = [st.ino, st.size, Math.round(st.mtimeMs * 1000)].map((n) => n.toString(36)).join('-');
+  return {
+    fd,
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    ino: st.ino,
+    etag: `"${tag}"`,
+    lastModified: new Date(st.mtimeMs).toUTCString(),
+    mtimeSec: Math.floor(st.mtimeMs / 1000),
+    refs: 0,
+    retired: false,
+    checkedAt: now,
+    usedAt: now,
+  };
 }

@@ -1,16 +1,10 @@
-import { createReadStream, read } from 'node:fs';
-import type { OutgoingHttpHeaders } from 'node:http';
-import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
 import { notFound, type Config } from '@video/shared';
-import type { ByteRange } from './byte-range.js';
 import { limitConnections, type ConnectionLimiter } from '../limits/connection-limiter.js';
 import type { TransferGuard } from '../limits/transfer-guard.js';
-import { countStreamed, FALLBACK_TYPE, VIDEOS_ROUTE as ROUTE } from './fast-path.js';
-import type { OpenFileCache, OpenVideoFile } from './open-file-cache.js';
-import { planGet, type BodyPart } from './get-plan.js';
-import { CHUNK, sendFileRange } from './range-sender.js';
+import { FALLBACK_TYPE, VIDEOS_ROUTE as ROUTE } from './fast-path.js';
+import { replyWithFile } from './file-reply.js';
+import type { OpenFileCache } from './open-file-cache.js';
 import type { VideoRowCache } from './video-row-cache.js';
 import { ErrorSchema, VideoParamsSchema } from '../http/schemas.js';
 import { mayWatch } from '../http/session-hook.js';
@@ -23,58 +17,6 @@ export interface VideosRouteOptions {
   guard?: TransferGuard;
 }
 
-
-/**
- * The descriptor is shared by every response about the file, so a stream must never close it,
- * not even when its client aborts (createReadStream's destroy closes `fd` whatever autoClose says).
- */
-const sharedFdFs = { read, close: (_fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => cb(null) };
-
-function rangeStream(file: OpenVideoFile, start: number, end: number): Readable {
-  // @types/node lacks the `fs` option; it exists since Node 13.
-  return createReadStream('', { fd: file.fd, fs: sharedFdFs, start, end, highWaterMark: CHUNK, autoClose: false } as never);
-}
-
-async function* multipartBody(file: OpenVideoFile, parts: BodyPart[], tail: Buffer) {
-  for (const part of parts) {
-    yield part.head;
-    yield* rangeStream(file, part.range.start, part.range.end);
-  }
-  yield tail;
-}
-
-/** The body is one byte range of the file, or a stream (multipart), or nothing (HEAD, 304). */
-function sendBody(files: OpenFileCache, reply: FastifyReply, file: OpenVideoFile, body: Readable | ByteRange | undefined) {
-  if (!body) {
-    files.release(file);
-    return reply.send();
-  }
-  // The body goes straight to the socket: Fastify's stream path measured several times slower
-  // per byte. Hijacked replies skip onResponse, so they are counted here instead.
-  reply.hijack();
-  const res = reply.raw;
-  const started = process.hrtime.bigint();
-  res.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
-  const failed = (err: Error) => reply.log.warn({ err }, 'streaming a video failed');
-  if (body instanceof Readable) {
-    // pipe() rather than pipeline(): pipeline makes an AbortController per call and aborts it at
-    // the end, and building that DOMException (with its stack) cost more than a 64 KiB range.
-    body.pipe(res);
-    body.once('error', (err) => {
-      failed(err);
-      res.destroy(err);
-    });
-  } else {
-    sendFileRange(res, file.fd, body.start, body.end, failed);
-  }
-  res.once('close', () => {
-    // A client that went away stops the read and frees the descriptor reference.
-    if (body instanceof Readable && !body.destroyed) body.destroy();
-    files.release(file);
-    countStreamed(reply.request.method, res.statusCode, started);
-  });
-  return reply;
-}
 
 export const videosRoute: FastifyPluginAsyncTypebox<VideosRouteOptions> = async (app, opts) => {
   const { config, files, rows } = opts;
@@ -94,16 +36,7 @@ export const videosRoute: FastifyPluginAsyncTypebox<VideosRouteOptions> = async 
       if (config.storage_type === 'oss') return reply.redirect(config.oss_url + id, 302);
       const file = files.acquire(id);
       if (!file) throw notFound('the video has no file yet');
-      const plan = planGet({ method: request.method, headers: request.headers, file, contentType: video.content_type ?? FALLBACK_TYPE });
-      reply.headers(plan.headers);
-      if (plan.kind === 'error') {
-        files.release(file);
-        throw plan.error;
-      }
-      reply.code(plan.status);
-      if (plan.kind === 'not-modified') return sendBody(files, reply, file, undefined);
-      if (plan.kind === 'bytes') return sendBody(files, reply, file, plan.body);
-      return sendBody(files, reply, file, plan.tail && Readable.from(multipartBody(file, plan.parts, plan.tail), { objectMode: false }));
+      return replyWithFile(files, reply, file, video.content_type ?? FALLBACK_TYPE);
     },
   });
 };

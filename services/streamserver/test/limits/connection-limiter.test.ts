@@ -1,22 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { openSync, closeSync, writeSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@video/shared/testing';
-import { listen, makeUser, makeVideo, rawRequest, startApp, until, type Harness } from '../helper.js';
+import { listen, makeUser, makeVideo, rawRequest, startApp, until, writeBigFile, type Harness } from '../helper.js';
 
 const LIMIT = 4;
-/** Far more than loopback socket buffers hold, so a client that reads nothing really stalls the response. */
-const BIG_FILE_BYTES = 48 * 1024 * 1024;
-
-function writeBigFile(file: string): void {
-  const fd = openSync(file, 'w');
-  const block = randomBytes(1024 * 1024);
-  block.write('\x00\x00\x00\x20ftypisom', 0, 'latin1');
-  for (let i = 0; i < BIG_FILE_BYTES / block.length; i++) writeSync(fd, block);
-  closeSync(fd);
-}
 
 describe.each(testDialects())('connection limiter (%s)', (dialect) => {
   let h: Harness;

@@ -1,0 +1,74 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isVideoId, notFound } from '@video/shared';
+import { limitConnections, type ConnectionLimiter } from '../limits/connection-limiter.js';
+import type { TransferGuard } from '../limits/transfer-guard.js';
+import type { FastResolver } from '../media/fast-path.js';
+import { replyWithFile } from '../media/file-reply.js';
+import type { OpenFileCache } from '../media/open-file-cache.js';
+import type { VideoRowCache } from '../media/video-row-cache.js';
+import { ErrorSchema, VideoParamsSchema } from '../http/schemas.js';
+import { mayWatch } from '../http/session-hook.js';
+import { parseDerivedUrl, planDerived, type DerivedFolder } from './derived-plan.js';
+
+export const IMAGES_ROUTE = '/videos/:vid/:file';
+export const HLS_ROUTE = '/videos/:vid/hls/:file';
+
+export interface DerivedRouteOptions {
+  limiter: ConnectionLimiter;
+  /** The descriptors of derived files (not the originals' cache: no watch covers .media). */
+  files: OpenFileCache;
+  rows: VideoRowCache;
+  guard?: TransferGuard;
+}
+
+const DerivedParamsSchema = Type.Composite([VideoParamsSchema, Type.Object({ file: Type.String({ maxLength: 64 }) })]);
+/** `g`: the generation the URL names (master.m3u8 names it in every URI it lists). */
+export const GenerationQuerySchema = Type.Object({ g: Type.Optional(Type.String({ maxLength: 64 })) });
+
+/** What the handler reads of a request to either route. */
+interface DerivedAsk {
+  params: { vid: string; file: string };
+  query: { g?: string };
+}
+
+/**
+ * The poster, thumbnail, storyboard and HLS files of a video's current generation, under the
+ * original's rules: the same privacy (the same 404 as an unknown id), ranges and conditionals,
+ * the limiter. The file name is looked up in the layout's table, never joined as given.
+ */
+export const derivedRoute: FastifyPluginAsyncTypebox<DerivedRouteOptions> = async (app, opts) => {
+  const { files, rows } = opts;
+  const serve = async (folder: DerivedFolder, request: FastifyRequest & DerivedAsk, reply: FastifyReply) => {
+    const id = request.params.vid;
+    const video = await rows.get(id);
+    if (!video || !(await mayWatch(request, video))) throw notFound('no such video');
+    const target = planDerived(id, video, folder, request.params.file, request.query.g);
+    const file = target && files.acquire(target.name);
+    if (!target || !file) throw notFound('no such file');
+    return replyWithFile(files, reply, file, target.contentType, { 'cache-control': target.cacheControl });
+  };
+  const schema = {
+    params: DerivedParamsSchema,
+    querystring: GenerationQuerySchema,
+    response: { '4xx': ErrorSchema, '5xx': ErrorSchema },
+  };
+  const onRequest = limitConnections(opts.limiter, opts.guard);
+  app.route({ method: ['GET', 'HEAD'], url: IMAGES_ROUTE, schema, onRequest, handler: (request, reply) => serve('root', request, reply) });
+  app.route({ method: ['GET', 'HEAD'], url: HLS_ROUTE, schema, onRequest, handler: (request, reply) => serve('hls', request, reply) });
+};
+
+/** The fast path's side of the route: the same decision (planDerived) for a cached, non-private row. */
+export function derivedResolver(files: OpenFileCache, rows: VideoRowCache): FastResolver {
+  return (url) => {
+    const parsed = parseDerivedUrl(url);
+    if (!parsed || !isVideoId(parsed.id)) return undefined;
+    const video = rows.peek(parsed.id);
+    if (!video || video.privacy === 'private') return undefined;
+    const target = planDerived(parsed.id, video, parsed.folder, parsed.segment, parsed.g);
+    if (!target) return undefined;
+    const route = parsed.folder === 'hls' ? HLS_ROUTE : IMAGES_ROUTE;
+    return { files, name: target.name, contentType: target.contentType, headers: { 'cache-control': target.cacheControl }, route };
+  };
+}
