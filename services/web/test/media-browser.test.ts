@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { announceBrowser, haveBrowser, launchChromium } from './chromium.js';
-import { processNow, schedulerProcesses, untilProcessed } from './media-fixture.js';
 import { startStack, type Stack } from './stack.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/sample.mp4', import.meta.url));
@@ -23,6 +22,19 @@ function makeAvi(dir: string): string {
   const out = path.join(dir, 'train.avi');
   execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '3', '-c:v', 'mpeg4', '-y', out]);
   return out;
+}
+
+/** Waits for the api to report the video processed (the stack's scheduler runs the real pipeline). */
+async function untilProcessed(stack: Stack, id: string, cookie: string, waitMs = 40_000): Promise<void> {
+  const until = Date.now() + waitMs;
+  while (Date.now() < until) {
+    const res = await fetch(`${stack.webUrl}/api/videos/${id}`, { headers: { cookie } });
+    const state = ((await res.json()) as { processing?: { state?: string } | null }).processing?.state;
+    if (state === 'done') return;
+    if (state === 'failed') throw new Error(`processing ${id} failed`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${id} was not processed within ${waitMs} ms`);
 }
 
 async function shoot(page: Page, name: string) {
@@ -45,8 +57,6 @@ describe.skipIf(!haveBrowser)('in Chromium: processing, HLS playback and caption
   const errors: string[] = [];
   const requests: Request[] = [];
   const owner = `media_${Date.now().toString(36)}`;
-  // A build whose scheduler has no media job: the test runs the pipeline itself and installs its output.
-  let selfProcess = false;
 
   const send = (method: string, p: string, body?: unknown) =>
     fetch(`${stack.webUrl}${p}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -65,11 +75,7 @@ describe.skipIf(!haveBrowser)('in Chromium: processing, HLS playback and caption
     for (const [key, name] of [['sunset', 'Sunset over the bay'], ['train', 'Night train']] as const) {
       ids[key] = ((await (await send('POST', `/api/user/${owner}/videos`, { name })).json()) as { id: string }).id;
     }
-    // The MP4 first: the AVI waits behind it in the queue, so its watch page shows the wait.
-    await upload(ids.sunset, FIXTURE, 'video/mp4');
-    await upload(ids.train, makeAvi(profile), 'video/x-msvideo');
-    selfProcess = !(await schedulerProcesses(stack, ids.sunset, cookie));
-    if (selfProcess) await processNow(stack, ids.sunset);
+    const avi = makeAvi(profile);
     context = await launchChromium(path.join(profile, 'chromium'));
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(15_000);
@@ -82,6 +88,9 @@ describe.skipIf(!haveBrowser)('in Chromium: processing, HLS playback and caption
       errors.push(`blocked request to another host: ${route.request().url()}`);
       return route.abort();
     });
+    // Last, so the first test finds them still in processing: the MP4 first, the AVI queued behind it.
+    await upload(ids.sunset, FIXTURE, 'video/mp4');
+    await upload(ids.train, avi, 'video/x-msvideo');
   }, 60_000);
 
   afterAll(async () => {
@@ -96,7 +105,6 @@ describe.skipIf(!haveBrowser)('in Chromium: processing, HLS playback and caption
     expect(await status.textContent()).toMatch(/^(Waiting to be processed|Processing \d+ %)$/);
     expect(await page.isVisible('#processing-panel')).toBe(true);
     await shoot(page, 'watch-processing');
-    if (selfProcess) await processNow(stack, ids.train);
     await page.waitForSelector('#processing-panel', { state: 'hidden', timeout: 40_000 });
     await page.waitForSelector('#player video');
     expect(requests.some((r) => r.url().includes(`/videos/${ids.train}/hls/master.m3u8`))).toBe(true);
