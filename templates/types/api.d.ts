@@ -33,6 +33,20 @@ export type VideoPage = Static<typeof VideoListSchema>;
 export type CommentPage = Static<typeof CommentListSchema>;
 export type UploadState = Video['upload_state'];
 
+/** VideoInfo's `processing` (null before any file was stored). */
+export interface Processing {
+  state: 'queued' | 'running' | 'done' | 'failed';
+  progress: number;
+  error: string | null;
+}
+/** The processing state, or 'none' when no processing ever ran. */
+export type MediaState = Processing['state'] | 'none';
+
+/** `GET /videos/:id/captions` → the tracks, each served at `url`. */
+export interface CaptionList {
+  captions: { lang: string; url: string }[];
+}
+
 /** `POST /signin`, `POST /signup` through the web. */
 export interface SignedIn {
   success: true;

@@ -31,10 +31,36 @@ interface DPlayerApiBackend {
   send(options: DanmakuBackendOptions): void;
 }
 
+/** The part of hls.js's player this site touches (DPlayer makes it for `type: 'hls'`). */
+interface HlsLevel {
+  height: number;
+  width: number;
+  bitrate: number;
+}
+interface HlsInstance {
+  levels: HlsLevel[];
+  currentLevel: number;
+  nextLevel: number;
+  autoLevelEnabled: boolean;
+  loadSource(url: string): void;
+  attachMedia(media: HTMLMediaElement): void;
+  destroy(): void;
+  on(event: string, handler: (event: string, data: unknown) => void): void;
+}
+interface HlsStatic {
+  new (config?: Record<string, unknown>): HlsInstance;
+  isSupported(): boolean;
+}
+
 interface DPlayerInstance {
   container: HTMLElement;
   video: HTMLVideoElement;
   danmaku?: DPlayerDanmaku;
+  /** `hls` while a `type: 'hls'` video plays through hls.js. */
+  plugins?: { hls?: HlsInstance };
+  /** DPlayer's subtitle layer and its <track> (the caption select switches the track's src). */
+  subtitle?: { show(): void; hide(): void };
+  template?: { subtrack?: HTMLTrackElement | null; subtitle?: HTMLElement | null };
   on(event: string, handler: () => void): void;
   destroy(): void;
 }
@@ -44,4 +70,5 @@ type DPlayerOptions = Record<string, unknown>;
 interface Window {
   DPlayer?: new (options: DPlayerOptions) => DPlayerInstance;
   tus?: typeof import('tus-js-client');
+  Hls?: HlsStatic;
 }

@@ -84,7 +84,9 @@ describe.skipIf(!haveBrowser)('in Chromium: the journey through the pages', () =
     await expect.poll(() => item.count()).toBe(1);
     expect(await item.first().textContent()).toBe('Evening gradient');
     expect(await page.textContent('#video-title')).toBe('Evening gradient');
-    expect(await page.locator('#video-list .badge').count()).toBe(0);
+    // No "upload not finished"; the processing state the new upload is in is a badge of its own.
+    expect(await page.locator('#video-list .badge:not(.badge-processing)').count()).toBe(0);
+    expect(await page.locator('#video-list .badge-processing').textContent()).toMatch(/^(Waiting to be processed|Processing \d+ %)$/);
   });
 
   it('plays it: the video element advances', async () => {

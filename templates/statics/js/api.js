@@ -100,3 +100,42 @@ export const getRating = (videoId) => call('GET', `/api/videos/${seg(videoId)}/r
  * @returns {Promise<ApiResult<import('../../types/api').Rating>>} 200
  */
 export const putRating = (videoId, rating) => call('PUT', `/api/videos/${seg(videoId)}/rating`, { rating });
+
+/**
+ * A video as anybody may read it (the watch page polls its processing state).
+ * @param {string} videoId
+ * @returns {Promise<ApiResult<Video>>} 200
+ */
+export const getPublicVideo = (videoId) => call('GET', `/api/videos/${seg(videoId)}`);
+
+/**
+ * @param {string} videoId
+ * @returns {Promise<ApiResult<import('../../types/api').CaptionList>>} 200
+ */
+export const listCaptions = (videoId) => call('GET', `/api/videos/${seg(videoId)}/captions`);
+
+/**
+ * Stores a caption track (WebVTT or SubRip, the Blob's type says which).
+ * @param {string} user
+ * @param {string} videoId
+ * @param {string} lang a BCP 47 tag
+ * @param {Blob} file
+ * @returns {Promise<ApiResult<unknown>>} 201 (new) or 200 (replaced)
+ */
+export const putCaption = (user, videoId, lang, file) => call('PUT', `/api/user/${seg(user)}/videos/${seg(videoId)}/captions/${seg(lang)}`, file);
+
+/**
+ * @param {string} user
+ * @param {string} videoId
+ * @param {string} lang
+ * @returns {Promise<ApiResult<null>>} 204
+ */
+export const deleteCaption = (user, videoId, lang) => call('DELETE', `/api/user/${seg(user)}/videos/${seg(videoId)}/captions/${seg(lang)}`);
+
+/**
+ * Queues the video's processing again.
+ * @param {string} user
+ * @param {string} videoId
+ * @returns {Promise<ApiResult<unknown>>} 202
+ */
+export const reprocessVideo = (user, videoId) => call('POST', `/api/user/${seg(user)}/videos/${seg(videoId)}/reprocess`);

@@ -15,7 +15,7 @@
  * Calls the web (same origin). Resolves to {status, data}; rejects only when the network fails.
  * @param {string} method
  * @param {string} url
- * @param {unknown} [body] sent as JSON
+ * @param {unknown} [body] sent as JSON (a Blob: as it is, with its type)
  * @returns {Promise<ApiResult<any>>}
  */
 export async function call(method, url, body) {
@@ -23,7 +23,11 @@ export async function call(method, url, body) {
   const headers = { accept: 'application/json' };
   /** @type {RequestInit} */
   const init = { method, headers, credentials: 'same-origin' };
-  if (body !== undefined) {
+  if (body instanceof Blob) {
+    // A file goes as it is, with its own type (a caption track: text/vtt or application/x-subrip).
+    headers['content-type'] = body.type || 'application/octet-stream';
+    init.body = body;
+  } else if (body !== undefined) {
     headers['content-type'] = 'application/json';
     init.body = JSON.stringify(body);
   }

@@ -7,6 +7,7 @@ import { describeError } from './http.js';
 import { hideComments, loadComments, resetComments } from './comments.js';
 import { destroyPlayer, makePlayer, playerEl } from './player.js';
 import { emit, guard, isPending, showError, state, userName } from './user-page.js';
+import { showProcessing, studioMedia } from './studio-media.js';
 import { markCurrent, privacyBadge, removeVideo, videos } from './video-list.js';
 
 const meta = need('#video-meta', HTMLElement);
@@ -41,13 +42,24 @@ export function select(id) {
   playerEmpty.hidden = true;
   playerPending.hidden = !isPending(video);
   playerEl.hidden = isPending(video);
+  showProcessing(video);
+  void startPlayer(video);
+  resetComments();
+  void loadComments();
+}
+
+/**
+ * The selected video's player (HLS once processed), then `video:selected` for danmaku and uploads.
+ * @param {import('../../types/api').Video} video
+ */
+async function startPlayer(video) {
   if (!isPending(video)) {
-    state.player = makePlayer(video);
+    const media = await studioMedia(video);
+    if (!media) return;
+    state.player = makePlayer(video, media);
     if (state.player) emit('player:created', { player: state.player, video });
   }
   emit('video:selected', { id: video.id, name: video.name, owner: userName, video, player: state.player });
-  resetComments();
-  void loadComments();
 }
 
 function clearSelection() {

@@ -2,12 +2,14 @@
 // The user page's one entry module: the signed-in user's videos, the player, comments, the upload
 // dialog (resumable through tus), the edit dialog and danmaku. Each part is its own module; this one wires them.
 import { getVideo } from './api.js';
+import { initCaptionsDialog } from './captions.js';
 import { initComments } from './comments.js';
 import { installDanmaku } from './danmaku.js';
 import { need } from './dom.js';
 import { initEditDialog } from './edit.js';
 import { playerEl } from './player.js';
 import { initSelection, select } from './selection.js';
+import { initStudioMedia, watchProcessing } from './studio-media.js';
 import { installTusUploads } from './tus-upload.js';
 import { initUploadDialog } from './upload.js';
 import { guard, isPending, maxUploadMb, signedOut, state, userName } from './user-page.js';
@@ -16,7 +18,10 @@ import { firstVideoId, initVideoList, loadVideos, renderVideo, videos } from './
 /** @param {string} id */
 async function refreshVideo(id) {
   const res = await guard(() => getVideo(userName, id));
-  if (res && res.status === 200) renderVideo(res.data);
+  if (res && res.status === 200) {
+    renderVideo(res.data);
+    watchProcessing(res.data);
+  }
 }
 
 function initUploads() {
@@ -52,12 +57,15 @@ initSelection();
 initComments();
 initUploads();
 initEditDialog();
+initCaptionsDialog();
+initStudioMedia();
 initSignOut();
 installDanmaku();
 installTusUploads();
 
 playerEl.hidden = true;
 void loadVideos().then(() => {
+  for (const video of videos.values()) watchProcessing(video);
   const first = firstVideoId();
   if (first) select(first);
 });

@@ -3,6 +3,7 @@
 import { listVideos } from './api.js';
 import { h, need, timeEl } from './dom.js';
 import { describeError } from './http.js';
+import { processingBadge } from './media.js';
 import { guard, isPending, showError, state, userName } from './user-page.js';
 
 /** @typedef {import('../../types/api').Video} Video */
@@ -34,6 +35,17 @@ export function privacyBadge(video) {
   return privacy === 'public' ? null : h('span', { class: `badge badge-${privacy}`, 'data-privacy': privacy, text: privacy });
 }
 
+/**
+ * The row's picture: the 320 px thumb beside the poster once there is one, else a play sign.
+ * @param {Video} video
+ */
+function thumbOf(video) {
+  const pending = isPending(video);
+  const poster = typeof video.poster === 'string' && /^\/videos\/[^\s\\]+\/poster\.jpg(\?|$)/.test(video.poster) ? video.poster : '';
+  const picture = poster ? h('img', { src: poster.replace('/poster.jpg', '/thumb.jpg'), alt: '', width: 320, height: 180, loading: 'lazy' }) : pending ? '…' : '▶';
+  return h('span', { class: `thumb${pending ? ' thumb-pending' : ''}`, 'aria-hidden': 'true' }, picture);
+}
+
 /** @param {Video} video */
 function videoItem(video) {
   const pending = isPending(video);
@@ -43,12 +55,12 @@ function videoItem(video) {
     h(
       'button',
       { type: 'button', class: 'video-item', 'aria-current': state.video?.id === video.id ? 'true' : null, onclick: () => pick(video.id) },
-      h('span', { class: `thumb${pending ? ' thumb-pending' : ''}`, 'aria-hidden': 'true' }, pending ? '…' : '▶'),
+      thumbOf(video),
       h(
         'span',
         { class: 'video-item-text' },
         h('span', { class: 'video-item-name', text: video.name }),
-        h('span', { class: 'video-item-time' }, pending ? h('span', { class: 'badge', text: 'upload not finished' }) : null, privacyBadge(video), timeEl(video.create_time)),
+        h('span', { class: 'video-item-time' }, pending ? h('span', { class: 'badge', text: 'upload not finished' }) : null, privacyBadge(video), processingBadge(video), timeEl(video.create_time)),
       ),
     ),
     pending

@@ -5,10 +5,10 @@ import { initAuthForms } from './auth-forms.js';
 import { initComments, loadComments, resetComments } from './comments.js';
 import { installDanmaku } from './danmaku.js';
 import { $, need } from './dom.js';
-import { makePlayer, playerEl } from './player.js';
+import { playerEl } from './player.js';
 import { initRating } from './rating.js';
 import { emit, state } from './user-page.js';
-import { reportViews } from './views.js';
+import { startWatchPlayer } from './watch-player.js';
 
 /** @typedef {import('../../types/api').Video} Video */
 
@@ -35,26 +35,21 @@ function initSignInDialog() {
   initAuthForms();
 }
 
+/** The player (or the processing state), then the `video:selected` the danmaku listens for. */
 function startPlayer() {
   state.video = video;
   if (app.dataset.pending) {
     playerEl.hidden = true;
-    return null;
+    emit('video:selected', { id: video.id, name: video.name, owner: video.author, video, player: null });
+    return;
   }
-  const player = makePlayer(video);
-  state.player = player;
-  if (player) {
-    emit('player:created', { player, video });
-    reportViews(video.id, player);
-  }
-  return player;
+  void startWatchPlayer(video);
 }
 
 installDanmaku();
 initComments();
 initSignInDialog();
 initRating(video.id);
-const player = startPlayer();
-emit('video:selected', { id: video.id, name: video.name, owner: video.author, video, player });
+startPlayer();
 resetComments();
 void loadComments();

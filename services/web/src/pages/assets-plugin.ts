@@ -7,6 +7,10 @@ import { Eta } from 'eta';
 import fp from 'fastify-plugin';
 
 const require = createRequire(import.meta.url);
+const HLS_VERSION = (require('hls.js/package.json') as { version: string }).version;
+const HLS_PREFIX = `/statics/vendor/hls-${HLS_VERSION}/`;
+/** Where the pages load hls.js from. */
+export const HLS_SCRIPT = `${HLS_PREFIX}hls.light.min.js`;
 
 /**
  * Every page asset comes from this site. The policy forbids scripts from anywhere else and inline
@@ -53,6 +57,15 @@ async function assets(app: FastifyInstance, opts: { templatesDir: string }): Pro
   });
   // tus-js-client's browser build (resumable uploads), likewise from its npm package.
   const tusDist = path.join(path.dirname(require.resolve('tus-js-client/package.json')), 'dist');
+  // hls.js's light build (fMP4 and byte ranges, no alternate audio, subtitles or DRM: the site's
+  // renditions need none of those) for DPlayer's `type: 'hls'`. The path names the version, so a
+  // browser may keep it for a year.
+  const hlsDist = path.join(path.dirname(require.resolve('hls.js/package.json')), 'dist');
+  app.get(`${HLS_PREFIX}:file`, (request, reply) => {
+    const { file } = request.params as { file: string };
+    if (file !== 'hls.light.min.js' && file !== 'hls.light.min.js.map') return reply.callNotFound();
+    return reply.sendFile(file, hlsDist, { maxAge: '365d', immutable: true });
+  });
   app.get('/statics/vendor/tus.min.js', (_request, reply) => reply.sendFile('tus.min.js', tusDist, { maxAge: '1d' }));
 
   app.addHook('onSend', async (request, reply, payload) => {

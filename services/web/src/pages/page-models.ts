@@ -18,6 +18,15 @@ export interface VideoJson {
   comments_count?: number;
   create_time?: string;
   upload_state?: string;
+  content_type?: string | null;
+  processing?: Processing | null;
+}
+
+/** VideoInfo's `processing`: the media task's state, its progress and the reason it failed. */
+export interface Processing {
+  state: 'queued' | 'running' | 'done' | 'failed';
+  progress?: number;
+  error?: string | null;
 }
 
 export interface VideoListJson {
@@ -99,6 +108,15 @@ export function posterPath(poster: string | null | undefined): string {
   return typeof poster === 'string' && /^\/(?!\/)[^\s\\]*$/.test(poster) ? poster : PLACEHOLDER_POSTER;
 }
 
+/**
+ * The card's picture: the 320 px thumb beside the poster the api names (`…/poster.jpg?g=<gen>` →
+ * `…/thumb.jpg?g=<gen>`, same generation, so it is cached as long), else the placeholder.
+ */
+export function thumbPath(poster: string | null | undefined): string {
+  const path = posterPath(poster);
+  return path === PLACEHOLDER_POSTER ? path : path.replace(/\/poster\.jpg(?=\?|$)/, '/thumb.jpg');
+}
+
 export const watchPath = (id: string) => `/v/${encodeURIComponent(id)}`;
 export const channelPath = (name: string) => `/u/${encodeURIComponent(name)}`;
 export const searchPath = (q: string) => `/search?q=${encodeURIComponent(q)}`;
@@ -111,7 +129,7 @@ export function toCard(video: VideoJson, now = Date.now()): Card {
     name: video.name,
     author,
     authorHref: channelPath(author),
-    poster: posterPath(video.poster),
+    poster: thumbPath(video.poster),
     duration: formatDuration(video.duration),
     views: formatViews(video.views),
     age: formatAge(video.create_time, now),

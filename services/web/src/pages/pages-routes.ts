@@ -3,6 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { downPage, lookup, type PagesOptions } from './page-context.js';
 import { PublicApi } from './public-api.js';
+import { HLS_SCRIPT } from './assets-plugin.js';
+import { playerLogo } from './watch-media.js';
 import { feedPagesRoutes } from './feed-pages-routes.js';
 import { watchPagesRoutes } from './watch-pages-routes.js';
 
@@ -27,6 +29,8 @@ export async function pagesRoutes(appBase: FastifyInstance, opts: PagesOptions):
       title: viewer.user.user_name,
       userName: viewer.user.user_name,
       maxUploadMb: opts.config.max_upload_mb,
+      hlsScript: HLS_SCRIPT,
+      playerLogo: playerLogo(opts.config.player_logo),
     });
   });
 }

@@ -3,6 +3,7 @@ import { AppError } from '@video/shared/contract';
 import { ApiGateway } from '../auth/api-gateway.js';
 import { parseJson } from '../proxy/upstream-client.js';
 import type { Profile, VideoJson, VideoListJson } from './page-models.js';
+import type { CaptionJson } from './watch-media.js';
 
 /** What a page read of the api came to: the data, "not there" (404 or 400), or "the api is down". */
 export type Read<T> = { ok: T } | { missing: true } | { down: true };
@@ -17,6 +18,11 @@ function asVideoList(value: unknown): VideoListJson | undefined {
   if (!isObject(value) || !Array.isArray(value.videos)) return undefined;
   const cursor = typeof value.next_cursor === 'string' ? value.next_cursor : null;
   return { videos: value.videos.filter(isVideo), next_cursor: cursor };
+}
+
+function asCaptions(value: unknown): CaptionJson[] | undefined {
+  if (!isObject(value) || !Array.isArray(value.captions)) return undefined;
+  return value.captions.filter((c): c is CaptionJson => isObject(c) && typeof c.lang === 'string' && typeof c.url === 'string');
 }
 
 function asProfile(value: unknown): Profile | undefined {
@@ -63,6 +69,10 @@ export class PublicApi {
 
   related(request: FastifyRequest, id: string, sessionId?: string): Promise<Read<VideoListJson>> {
     return this.read(request, `/videos/${encodeURIComponent(id)}/related?limit=12`, sessionId, asVideoList);
+  }
+
+  captions(request: FastifyRequest, id: string, sessionId?: string): Promise<Read<CaptionJson[]>> {
+    return this.read(request, `/videos/${encodeURIComponent(id)}/captions`, sessionId, asCaptions);
   }
 
   profile(request: FastifyRequest, name: string, sessionId?: string): Promise<Read<Profile>> {

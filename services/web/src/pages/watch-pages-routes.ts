@@ -3,6 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Config } from '@video/shared/config';
 import { downPage, layoutOf, lookup, notFoundPage, type PageDeps } from './page-context.js';
+import { HLS_SCRIPT } from './assets-plugin.js';
+import { mediaView, type CaptionJson } from './watch-media.js';
 import { formatAge, formatDate, formatViews, searchPath, siteOrigin, toCard, watchPath, type VideoJson } from './page-models.js';
 
 const CHANNEL_PAGE = 48;
@@ -17,8 +19,8 @@ function originOf(request: FastifyRequest, config: Config): string {
   return siteOrigin(request.protocol, request.host, `${config.host}:${config.web_port}`);
 }
 
-/** The watch page's values: the video's text, its counts, and its absolute links for sharing. */
-function watchView(video: VideoJson, origin: string) {
+/** The watch page's values: the video's text, its counts, its media, and its absolute links for sharing. */
+function watchView(video: VideoJson, origin: string, captions: CaptionJson[], config: Config) {
   const canonical = origin + watchPath(video.id);
   const poster = typeof video.poster === 'string' && video.poster.startsWith('/') ? origin + video.poster : '';
   return {
@@ -36,6 +38,8 @@ function watchView(video: VideoJson, origin: string) {
       age: formatAge(video.create_time),
       pending: video.upload_state === 'pending',
     },
+    media: mediaView(video, captions, config.player_logo),
+    hlsScript: HLS_SCRIPT,
     next: watchPath(video.id),
     signinHref: `/?next=${encodeURIComponent(watchPath(video.id))}#auth`,
     og: { url: canonical, image: poster, description: (video.description ?? '').slice(0, 200), video: `${origin}/videos/${encodeURIComponent(video.id)}` },
@@ -51,16 +55,19 @@ export async function watchPagesRoutes(appBase: FastifyInstance, deps: PageDeps)
     if ('down' in viewer) return downPage(reply, viewer);
     const { id } = request.params;
     if (id.length > MAX_PARAM) return notFoundPage(reply, viewer, 'video');
-    const [found, related] = await Promise.all([
+    const [found, related, captions] = await Promise.all([
       deps.pub.video(request, id, viewer.sessionId),
       deps.pub.related(request, id, viewer.sessionId),
+      deps.pub.captions(request, id, viewer.sessionId),
     ]);
     if ('down' in found) return downPage(reply, viewer);
     if ('missing' in found) return notFoundPage(reply, viewer, 'video');
+    const layout = layoutOf(viewer);
     return reply.view('watch', {
-      ...layoutOf(viewer),
+      ...layout,
       title: found.ok.name,
-      ...watchView(found.ok, originOf(request, deps.config)),
+      ...watchView(found.ok, originOf(request, deps.config), 'ok' in captions ? captions.ok : [], deps.config),
+      owner: layout.userName !== null && layout.userName === found.ok.author,
       related: 'ok' in related ? related.ok.videos.filter((v) => v.id !== id).map((v) => toCard(v)) : [],
     });
   });

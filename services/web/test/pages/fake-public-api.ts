@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { startUpstream, type Upstream } from '../helper.js';
+import { afterAll, beforeAll } from 'vitest';
+import type { Config } from '@video/shared/config';
+import { buildWeb, startFakeStream, startUpstream, type FakeStream, type Upstream } from '../helper.js';
 
 export const HOSTILE = '</title><script>alert(1)</script>';
 
@@ -37,7 +39,19 @@ export const VIDEOS = {
   hostile: video('hostile', { name: HOSTILE, author: '<b>bold</b>', description: '<img src=x onerror=alert(2)>', tags: ['"><script>'] }),
   secret: video('secret', { name: 'My secret', privacy: 'private' }),
   later: video('later', { name: 'From the second page', duration: 3725 }),
+  // One video per processing state (the player's sources differ).
+  hlsReady: video('hlsReady', { poster: '/videos/hlsReady/poster.jpg?g=g0abc1234-0badf00d', processing: { state: 'done', progress: 100, error: null } }),
+  running: video('running', { content_type: 'video/x-matroska', processing: { state: 'running', progress: 42, error: null } }),
+  queued: video('queued', { processing: { state: 'queued', progress: 0, error: null } }),
+  failed: video('failed', { content_type: 'video/x-msvideo', processing: { state: 'failed', progress: 10, error: 'no video stream <x>' } }),
 };
+
+/** The caption tracks of `hlsReady` (one with a foreign url, which the page must not use). */
+export const CAPTIONS = [
+  { lang: 'zh-Hans', url: '/videos/hlsReady/captions/zh-Hans.vtt' },
+  { lang: 'en', url: '/videos/hlsReady/captions/en.vtt' },
+  { lang: 'fr', url: 'https://evil.example/fr.vtt' },
+];
 
 const notFound = { error: 'no such video', error_code: '006' };
 
@@ -70,6 +84,10 @@ function routes(app: FastifyInstance, seen: FakePublicApi['seen']) {
     if (!found || (found.privacy === 'private' && !sessionUser(request))) return reply.code(404).send(notFound);
     return found;
   });
+  app.get('/videos/:id/captions', async (request) => {
+    const { id } = request.params as { id: string };
+    return { captions: id === 'hlsReady' ? CAPTIONS : [] };
+  });
   app.get('/videos/:id/related', async () => ({ videos: [VIDEOS.hostile] }));
   app.get('/user/:name/profile', async (request, reply) => {
     const { name } = request.params as { name: string };
@@ -87,4 +105,33 @@ export async function startFakePublicApi(): Promise<FakePublicApi> {
   const seen: FakePublicApi['seen'] = [];
   const up = await startUpstream((app) => routes(app, seen));
   return Object.assign(up, { seen });
+}
+
+export interface PagesSite {
+  api: FakePublicApi;
+  stream: FakeStream;
+  web: FastifyInstance;
+}
+
+/** A web in front of this api and a fake stream server, built before a file's tests and closed after. */
+export function usePagesSite(overrides: Partial<Config> = {}): PagesSite {
+  const site = {} as PagesSite;
+  beforeAll(async () => {
+    site.api = await startFakePublicApi();
+    site.stream = await startFakeStream();
+    site.web = await buildWeb({ api_url: site.api.url, stream_url: site.stream.url, ...overrides });
+  });
+  afterAll(async () => {
+    await site.web?.close();
+    await site.api?.close();
+    await site.stream?.close();
+  });
+  return site;
+}
+
+/** The page at `url` from the site's web, which must answer 200. */
+export async function pageOf(site: PagesSite, url: string, cookies?: Record<string, string>): Promise<string> {
+  const res = await site.web.inject({ url, cookies });
+  if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}`);
+  return res.body;
 }

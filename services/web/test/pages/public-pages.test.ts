@@ -1,30 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildWeb, buildWebWithoutUpstreams, startFakeStream, type FakeStream } from '../helper.js';
-import { HOSTILE, startFakePublicApi, type FakePublicApi } from './fake-public-api.js';
+import { buildWebWithoutUpstreams } from '../helper.js';
+import { HOSTILE, pageOf, usePagesSite, type PagesSite } from './fake-public-api.js';
 
-let api: FakePublicApi;
-let stream: FakeStream;
-let web: FastifyInstance;
+const site = usePagesSite();
 const owner = { session: 'owner-session' };
-
-beforeAll(async () => {
-  api = await startFakePublicApi();
-  stream = await startFakeStream();
-  web = await buildWeb({ api_url: api.url, stream_url: stream.url });
-});
-afterAll(async () => {
-  await web?.close();
-  await api?.close();
-  await stream?.close();
+let api: PagesSite['api'];
+let web: FastifyInstance;
+beforeAll(() => {
+  ({ api, web } = site);
 });
 
-/** The page at `url`, which must answer 200. */
-async function page200(url: string, cookies?: Record<string, string>) {
-  const res = await web.inject({ url, cookies });
-  expect(res.statusCode).toBe(200);
-  return res.body;
-}
+const page200 = (url: string, cookies?: Record<string, string>) => pageOf(site, url, cookies);
 
 /** The content of a `<meta property=…>` tag. */
 const meta = (html: string, property: string) => new RegExp(`<meta property="${property}" content="([^"]*)">`).exec(html)?.[1];
@@ -43,7 +30,7 @@ describe('GET / (the public home)', () => {
     expect(body).toContain('1:15');
     expect(body).toContain('1,234 views');
     expect(body).toContain('3 days ago');
-    expect(body).toContain('src="/videos/cats/poster.jpg"');
+    expect(body).toContain('src="/videos/cats/thumb.jpg"');
     expect(body).toContain('src="/statics/img/poster.svg" alt=""');
     expect(body).toContain('data-next-cursor="page-2"');
     expect(body).toMatch(/<a href="\/" aria-current="page">Recent<\/a>/);
