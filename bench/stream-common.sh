@@ -1,5 +1,11 @@
 # Pieces the stream benchmarks share (bench/stream.sh, bench/stream-hls.sh); source it, do not run it.
 
+need_tools() {
+  for tool in wrk nginx curl node; do
+    command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install wrk nginx-light curl" >&2; exit 1; }
+  done
+}
+
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
 wait_http() {

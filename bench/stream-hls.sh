@@ -31,11 +31,11 @@ while [[ $# -gt 0 ]]; do
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-for tool in wrk nginx curl node; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install wrk nginx-light curl" >&2; exit 1; }
-done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=bench/stream-common.sh
+source "$ROOT/bench/stream-common.sh"
+need_tools
 WORK="$(mktemp -d /tmp/stream-hls-bench.XXXXXX)"
 chmod 755 "$WORK"  # nginx workers run as an unprivileged user
 VIDEOS="$WORK/videos"
@@ -51,8 +51,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# shellcheck source=bench/stream-common.sh
-source "$ROOT/bench/stream-common.sh"
 
 head -c 104857600 /dev/urandom > "$GEN_DIR/360.mp4"
 export DATABASE_URL="sqlite:$WORK/video.db"

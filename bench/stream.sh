@@ -40,11 +40,11 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-for tool in wrk nginx curl node; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install wrk nginx-light curl" >&2; exit 1; }
-done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=bench/stream-common.sh
+source "$ROOT/bench/stream-common.sh"
+need_tools
 WORK="$(mktemp -d /tmp/stream-bench.XXXXXX)"
 chmod 755 "$WORK"  # nginx workers run as an unprivileged user
 VIDEOS="$WORK/videos"
@@ -58,8 +58,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# shellcheck source=bench/stream-common.sh
-source "$ROOT/bench/stream-common.sh"
 
 echo "preparing files in $WORK ..."
 head -c 104857600 /dev/urandom > "$VIDEOS/big100"
