@@ -1,36 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@video/shared';
 import { openTestDb, testConfig, testDialects } from '@video/shared/testing';
 import { count, seedUser, seedVideos, waitFor } from './helper.js';
+import { killAll, startService, type Service } from './service-process.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const RECORDS = 3000;
-
-interface Service {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** The real service, configured through the environment only, as an operator would run it. */
-function startService(env: Record<string, string>): Service {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/scheduler/src/main.ts'], {
-    cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: 'info', LOG_PRETTY: '0', SCHEDULER_PORT: '0', SCHEDULER_INTERVAL_SECONDS: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d) => (out += d));
-  child.stderr?.on('data', (d) => (out += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, output: () => out, exited };
-}
 
 describe.each(testDialects())('the scheduler process (%s)', (dialect) => {
   let db: Db;
@@ -44,7 +20,7 @@ describe.each(testDialects())('the scheduler process (%s)', (dialect) => {
     url = test.url;
   });
   afterAll(async () => {
-    for (const s of running) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+    killAll(running);
     await close?.();
   });
 

@@ -95,6 +95,14 @@ describe.each(testDialects())('processing tasks on %s', (dialect) => {
     expect(rows[0].state).toBe('queued');
   });
 
+  it('files of different new videos stored at the same moment all get their task (no deadlock on MySQL)', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `0190000${i.toString(16).padStart(2, '0')}-burst`);
+    for (const [i, id] of ids.entries()) await insertVideo(db.kysely, video(id, uid, 7000 + i));
+    const stored = await Promise.all(ids.map((id, i) => markVideoUploaded(db.kysely, id, { size: 1, content_type: 'video/mp4' }, 8000 + i)));
+    expect(stored).toEqual(ids.map(() => true));
+    for (const id of ids) expect((await taskOf(db, id)).map((r) => r.state)).toEqual(['queued']);
+  });
+
   it('done reads as 100 and carries no error', async () => {
     await db.kysely.updateTable('video_tasks').set({ state: 'done', progress: 97, last_error: 'an earlier try' }).where('video_id', '=', 'fresh').execute();
     expect(await findProcessing(db.kysely, 'fresh')).toEqual({ state: 'done', progress: 100, error: null });

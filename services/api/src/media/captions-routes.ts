@@ -7,7 +7,7 @@ import { sessionSecurity as security, type ApiApp } from '../http/route-types.js
 import { requireVisibleVideo } from '../http/visible-video.js';
 import { VideoIdParamsSchema } from '../videos/videos-schemas.js';
 import { MAX_CAPTION_BYTES, decodeCaptionBody, toWebVtt, type CaptionFormat } from './caption-text.js';
-import { CaptionBodySchema, CaptionListSchema, CaptionParamsSchema, CaptionTrackSchema } from './media-schemas.js';
+import { CaptionBodySchema, CaptionCreatedSchema, CaptionListSchema, CaptionParamsSchema, CaptionReplacedSchema } from './media-schemas.js';
 import { captionLang, type MediaService } from './media-service.js';
 
 export interface CaptionsRoutesOptions {
@@ -63,7 +63,7 @@ function putCaptionRoute(app: ApiApp, media: MediaService, auth: AuthHooks): voi
         summary: "Store a video's caption track in one language (WebVTT, or SubRip converted to WebVTT); 200 when it replaces that language's track",
         params: CaptionParamsSchema,
         body: CaptionBodySchema,
-        response: { 200: CaptionTrackSchema, 201: CaptionTrackSchema, ...errorResponses(400, 401, 403, 404, 413, 415) },
+        response: { 200: CaptionReplacedSchema, 201: CaptionCreatedSchema, ...errorResponses(400, 401, 403, 404, 413, 415) },
       },
     },
     async (request, reply) => {

@@ -7,10 +7,13 @@ export const CaptionParamsSchema = Type.Object({
   lang: Type.String({ description: 'a BCP 47 tag such as en, en-US or zh-Hans; stored in canonical case (EN-us is en-US)' }),
 });
 
-export const CaptionTrackSchema = Type.Object({
+const captionTrack = {
   lang: Type.String({ description: 'the canonical BCP 47 tag' }),
   url: Type.String({ description: 'the WebVTT file on the stream server (through the web too): /videos/<id>/captions/<lang>.vtt' }),
-});
+};
+export const CaptionTrackSchema = Type.Object(captionTrack);
+export const CaptionCreatedSchema = Type.Object(captionTrack, { description: 'stored: the first track in this language' });
+export const CaptionReplacedSchema = Type.Object(captionTrack, { description: "stored: it replaced this language's track" });
 
 export const CaptionListSchema = Type.Object({ captions: Type.Array(CaptionTrackSchema, { description: 'sorted by lang' }) });
 

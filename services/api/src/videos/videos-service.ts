@@ -25,6 +25,8 @@ import { findLiveVideoWithAuthor, listLiveVideosByUserName, replaceVideoTags, ty
 
 const noSuchVideo = () => notFound('no such video');
 export type { VideoWithAuthor };
+/** A new video has no file, so no processing task yet. */
+const NO_TASK = { task_state: null, task_progress: null, task_error: null };
 
 function tagsOf(v: Video): string[] {
   try {
@@ -111,8 +113,7 @@ export function createVideosService(db: Db, videoChanged: (id: string) => Promis
 
     async create(author: SessionUser, meta: VideoMeta & { name: string }): Promise<VideoWithAuthor> {
       const row = newVideoRow(author, meta, Date.now());
-      // A new video has no file, so no processing task yet.
-      const video: VideoWithAuthor = { ...row, author: author.user_name, task_state: null, task_progress: null, task_error: null };
+      const video: VideoWithAuthor = { ...row, author: author.user_name, ...NO_TASK };
       await transactionWithRetry(db, async (trx) => {
         await insertVideo(trx, row);
         await writeDocuments(search, trx, video);

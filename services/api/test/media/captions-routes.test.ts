@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@video/shared/testing';
 import { buildTestApp, expectError, signUp, uniqueName, type TestApp } from '../helper.js';
@@ -52,6 +53,7 @@ describe.each(testDialects())('caption tracks on %s', (dialect) => {
       ['text/plain', 415, '010', () => put(video, 'en', VTT, 'text/plain')],
       ['a charset that is not UTF-8', 415, '010', () => put(video, 'en', VTT, 'text/vtt; charset=iso-8859-1')],
       ['over 1 MiB', 413, '009', () => put(video, 'en', `${VTT}${'x'.repeat(1024 * 1024)}\n`)],
+      ['over 1 MiB, chunked', 413, '009', () => put(video, 'en', Readable.from([VTT, 'x'.repeat(700_000), 'x'.repeat(700_000)]) as unknown as Buffer)],
     ])('%s -> %i %s', async (_l, status, code, run) => {
       expectError(await run(), status, code);
     });

@@ -1,4 +1,5 @@
 import { hotRankJob } from '../hot/hot-rank-job.js';
+import { mediaJob } from '../media/media-job.js';
 import { purgeJob } from '../purge/purge-job.js';
 import { sessionSweepJob } from '../sessions/session-sweep-job.js';
 import { expiredUploadsJob } from '../uploads/expired-uploads-job.js';
@@ -10,4 +11,5 @@ export const JOBS: JobDefinition[] = [
   sessionSweepJob,
   expiredUploadsJob,
   hotRankJob,
+  mediaJob,
 ];

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { unlink } from 'node:fs/promises';
+import { rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { isVideoId } from '@video/shared';
+import { isVideoId, videoMediaDir } from '@video/shared';
+import { abortMediaRun } from '../media/active-tasks.js';
 import {
   claimDueRecords,
   deletePurgedRows,
@@ -105,7 +106,7 @@ function createPurger({ db, log, config }: JobContext, options: PurgeOptions): P
 }
 
 /** Strictly increasing lease ends: two claims in one millisecond must not read back each other's rows. */
-function leaseClock(now: () => number, leaseMs: number): () => number {
+export function leaseClock(now: () => number, leaseMs: number): () => number {
   let lastUntil = 0;
   return () => (lastUntil = Math.max(now() + leaseMs, lastUntil + 1));
 }
@@ -123,13 +124,16 @@ async function failRecord(p: Purger, rec: ClaimedRecord, error: unknown, counts:
   p.log.warn({ video_id: rec.video_id, attempts, retry_in_ms: retryIn, err: message }, 'purge failed, record kept for retry');
 }
 
-/** Removes each record's file in parallel; returns the ids whose file is gone, and marks the others failed. */
+/** Removes each record's file and derived files in parallel; returns the ids whose file is gone, and marks the others failed. */
 async function removeChunkFiles(p: Purger, chunk: ClaimedRecord[], counts: PurgeCounts): Promise<string[]> {
   const gone: string[] = [];
   const removeOne = async (rec: ClaimedRecord) => {
     try {
       if (!isVideoId(rec.video_id)) throw new Error('video id is not a safe file name; not touching the disk');
+      // A processing run for it here stops first, so nothing writes into the folder being removed.
+      abortMediaRun(rec.video_id, 'the video is being purged');
       await removeFile(p.unlinkFile, path.join(p.videoDir, rec.video_id));
+      await rm(videoMediaDir(p.videoDir, rec.video_id), { recursive: true, force: true });
       gone.push(rec.video_id);
     } catch (err) {
       await failRecord(p, rec, err, counts);

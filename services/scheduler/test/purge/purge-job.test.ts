@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDatabase, findAnyVideo, findDelRec, insertDelRec, type Db } from '@video/shared';
+import { connectDatabase, findAnyVideo, findDelRec, insertDelRec, newGeneration, videoMediaDir, type Db } from '@video/shared';
 import { openTestDb, testDialects } from '@video/shared/testing';
 import { backoffMs, createPurgeJob } from '../../src/purge/purge-job.js';
 import { VIDEO_CHILD_TABLES } from '../../src/purge/purge-repository.js';
@@ -48,6 +48,23 @@ describe.each(testDialects())('purge job (%s)', (dialect) => {
     expect(comments.map((c) => c.video_id).sort()).toEqual(kept);
     for (const id of kept) expect(existsSync(path.join(ctx.config.video_dir, id))).toBe(true);
     expect(await runOnce(job)).toMatchObject({ claimed: 0, purged: 0 });
+  });
+
+  it('removes a video\'s derived files (every generation, unfinished ones too) with its original', async () => {
+    await clearQueue();
+    const ctx = jobContext(db);
+    const [id] = await seedVideos(db, { authorId, videoDir: ctx.config.video_dir, count: 1, prefix: 'media' });
+    const [kept] = await seedVideos(db, { authorId, videoDir: ctx.config.video_dir, count: 1, prefix: 'mediakeep', deleted: false });
+    for (const v of [id, kept]) {
+      for (const gen of [newGeneration(), `.tmp-${newGeneration()}`]) {
+        mkdirSync(path.join(videoMediaDir(ctx.config.video_dir, v), gen, 'sub'), { recursive: true });
+        writeFileSync(path.join(videoMediaDir(ctx.config.video_dir, v), gen, 'poster.jpg'), 'jpeg');
+      }
+    }
+    expect(await runOnce(createPurgeJob(ctx))).toMatchObject({ claimed: 1, purged: 1, failed: 0 });
+    expect(existsSync(videoMediaDir(ctx.config.video_dir, id))).toBe(false);
+    expect(existsSync(path.join(ctx.config.video_dir, id))).toBe(false);
+    expect(readdirSync(videoMediaDir(ctx.config.video_dir, kept))).toHaveLength(2);
   });
 
   it('counts a missing file as removed', async () => {

@@ -11,24 +11,11 @@ export const PROCESS_TASK = 'process';
  * records the file, so a stored file always has its task.
  */
 export async function queueProcessing(db: Executor, videoId: string, now: number): Promise<void> {
+  // The insert comes first: an UPDATE of a row that does not exist yet takes a gap lock on MySQL,
+  // and two transactions that queue different new videos (UUIDv7 ids share the last gap) would
+  // then deadlock on each other's inserts. Re-queues of one video are serialised by the caller's
+  // lock on its video_info row.
   for (let attempt = 0; attempt < 2; attempt++) {
-    const updated = await db
-      .updateTable('video_tasks')
-      .set((eb) => ({
-        state: 'queued',
-        seq: eb('seq', '+', 1),
-        attempts: 0,
-        next_attempt_at: now,
-        claimed_by: null,
-        claimed_until: 0,
-        progress: 0,
-        last_error: null,
-        updated_at: now,
-      }))
-      .where('video_id', '=', videoId)
-      .where('kind', '=', PROCESS_TASK)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) > 0) return;
     const inserted = await db
       .insertInto('video_tasks')
       .values({
@@ -45,8 +32,25 @@ export async function queueProcessing(db: Executor, videoId: string, now: number
       })
       .ignore()
       .executeTakeFirst();
-    // Nobody else inserted it meanwhile: done. Otherwise the second round resets their row.
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return;
+    const updated = await db
+      .updateTable('video_tasks')
+      .set((eb) => ({
+        state: 'queued',
+        seq: eb('seq', '+', 1),
+        attempts: 0,
+        next_attempt_at: now,
+        claimed_by: null,
+        claimed_until: 0,
+        progress: 0,
+        last_error: null,
+        updated_at: now,
+      }))
+      .where('video_id', '=', videoId)
+      .where('kind', '=', PROCESS_TASK)
+      .executeTakeFirst();
+    // The row was there: reset. Otherwise it went away in between and the second round inserts it.
+    if (Number(updated.numUpdatedRows) > 0) return;
   }
 }
 

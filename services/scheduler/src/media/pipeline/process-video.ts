@@ -24,6 +24,18 @@ export interface ProcessOptions {
   onProgress(percent: number): void;
   /** The generation's name, in the playlists' URIs (`?g=<gen>`). */
   gen: string;
+  /**
+   * Called once poster.jpg and thumb.jpg are in `outDir` (seconds in, long before the renditions),
+   * so the caller can publish them early; the steps wait for it. A rejection fails the run.
+   */
+  onPreview?(facts: PreviewFacts): Promise<void>;
+}
+
+/** What is known when the poster is ready. */
+export interface PreviewFacts {
+  duration: number;
+  width: number | null;
+  height: number | null;
 }
 
 export interface ProcessResult {
@@ -71,6 +83,8 @@ async function runSteps(c: StepContext, faststart: boolean): Promise<ProcessResu
   const base = { threads: o.threads, signal: o.signal, duration: probe.duration };
   const faststartFile = faststart ? await remuxFaststart(input, outDir, probe, { signal: o.signal, onTime: c.progress.step(WEIGHT.faststart) }) : null;
   await makePoster(input, outDir, { ...base, onTime: c.progress.step(WEIGHT.poster) });
+  checkAbort(o.signal);
+  await o.onPreview?.({ duration: probe.duration, width: probe.width, height: probe.height });
   await makeStoryboard(input, outDir, { ...base, onTime: c.progress.step(storyboardWeight(probe.duration)) });
   const infos = await makeRenditions(input, outDir, probe, c.plans, {
     ...base,

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffmpegForTests, mediaFixture, type MediaFixtureKind } from '@video/shared/testing';
@@ -10,7 +10,7 @@ const GEN = 'gmiqz1abc-0123abcd';
 
 describe.skipIf(!ffmpegForTests('media pipeline tests'))('processVideo', () => {
   let root: string;
-  const runs = new Map<MediaFixtureKind, Promise<{ out: string; result: ProcessResult; progress: number[] }>>();
+  const runs = new Map<MediaFixtureKind, Promise<{ out: string; result: ProcessResult; progress: number[]; preview: unknown }>>();
 
   beforeAll(async () => {
     root = await tempDir('media-pipeline-');
@@ -25,8 +25,13 @@ describe.skipIf(!ffmpegForTests('media pipeline tests'))('processVideo', () => {
         const input = await mediaFixture(kind, root);
         const out = await tempDir(`gen-${kind}-`, root);
         const progress: number[] = [];
-        const result = await processVideo(input, out, { ladder: [360, 720], threads: 2, signal: live(), gen: GEN, onProgress: (p) => progress.push(p) });
-        return { out, result, progress };
+        let preview: unknown;
+        // What is on disk when the poster is announced: the caller publishes it from there.
+        const onPreview = async (facts: object) => {
+          preview = { facts, files: (await readdir(out)).sort() };
+        };
+        const result = await processVideo(input, out, { ladder: [360, 720], threads: 2, signal: live(), gen: GEN, onProgress: (p) => progress.push(p), onPreview });
+        return { out, result, progress, preview };
       })();
       runs.set(kind, r);
     }
@@ -81,6 +86,14 @@ describe.skipIf(!ffmpegForTests('media pipeline tests'))('processVideo', () => {
       expect(v[1]).toMatch(/CODECS="avc1\.(64|4d|42)[0-9a-f]{4},mp4a\.40\.2"/);
       expect(r.bandwidth).toBeGreaterThan(10_000);
     }
+  });
+
+  it('announces the poster and thumb (with the probed facts) before any storyboard or rendition exists', async () => {
+    const { preview, result } = await processed('h264-720p');
+    expect(preview).toEqual({
+      facts: { duration: result.duration, width: 1280, height: 720 },
+      files: ['poster.jpg', 'thumb.jpg'],
+    });
   });
 
   it('poster ≤ 1280 wide, thumb 320 wide, storyboard 100 × 160 = 16000 wide', async () => {

@@ -1,0 +1,222 @@
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import { PROCESS_TASK, type Database, type DialectName, type Executor } from '@video/shared';
+import { inTransaction } from '../purge/purge-repository.js';
+
+/** One claimed task: the video, the queue generation it belongs to, the failures so far. */
+export interface ClaimedTask {
+  video_id: string;
+  seq: number;
+  attempts: number;
+}
+
+/** A task and the run holding it: every write below applies only while both still match. */
+export interface TaskClaim {
+  videoId: string;
+  seq: number;
+  owner: string;
+}
+
+/** Only tasks of videos that are still live are claimed, kept or installed. */
+function videoIsLive(eb: ExpressionBuilder<Database, 'video_tasks'>) {
+  return eb.exists(
+    eb
+      .selectFrom('video_info')
+      .select('video_info.id')
+      .whereRef('video_info.id', '=', 'video_tasks.video_id')
+      .where('video_info.deleted_at', 'is', null),
+  );
+}
+
+/** Due: queued (or a dead run's, its lease over), its back-off passed, nobody's live lease on it, a live video. */
+function dueTasks(db: Executor, now: number, limit: number) {
+  return db
+    .selectFrom('video_tasks')
+    .select(['video_id', 'seq', 'attempts'])
+    .where('kind', '=', PROCESS_TASK)
+    .where('state', 'in', ['queued', 'running'])
+    .where('next_attempt_at', '<=', now)
+    .where('claimed_until', '<=', now)
+    .where(videoIsLive)
+    .orderBy('next_attempt_at')
+    .limit(limit);
+}
+
+export interface ClaimTasksOptions {
+  owner: string;
+  now: number;
+  /** The lease's end; unique per claim of one owner, as it tells this claim's rows from earlier ones. */
+  until: number;
+  limit: number;
+}
+
+/**
+ * Claims up to `limit` due tasks for `owner`, as purge records are claimed: on MySQL SELECT … FOR
+ * UPDATE SKIP LOCKED in a short READ COMMITTED transaction, then the stamp; on SQLite one UPDATE
+ * whose WHERE re-reads the due rows, taking the write lock first. The claimed rows are running.
+ */
+export async function claimTasks(db: Kysely<Database>, dialect: DialectName, o: ClaimTasksOptions): Promise<ClaimedTask[]> {
+  if (o.limit <= 0) return [];
+  const stamp = { state: 'running' as const, claimed_by: o.owner, claimed_until: o.until, progress: 0, updated_at: o.now };
+  if (dialect === 'mysql') {
+    return inTransaction(db, async (trx) => {
+      const due = await dueTasks(trx, o.now, o.limit).forUpdate().skipLocked().execute();
+      if (due.length === 0) return [];
+      await trx
+        .updateTable('video_tasks')
+        .set(stamp)
+        .where('kind', '=', PROCESS_TASK)
+        .where(
+          'video_id',
+          'in',
+          due.map((r) => r.video_id),
+        )
+        .execute();
+      return due.map((r) => ({ video_id: r.video_id, seq: Number(r.seq), attempts: Number(r.attempts) }));
+    });
+  }
+  const r = await db
+    .updateTable('video_tasks')
+    .set(stamp)
+    .where('kind', '=', PROCESS_TASK)
+    .where('video_id', 'in', () => dueTasks(db, o.now, o.limit).clearSelect().select('video_id'))
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) return [];
+  const rows = await db
+    .selectFrom('video_tasks')
+    .select(['video_id', 'seq', 'attempts'])
+    .where('kind', '=', PROCESS_TASK)
+    .where('claimed_by', '=', o.owner)
+    .where('claimed_until', '=', o.until)
+    .execute();
+  return rows.map((row) => ({ video_id: row.video_id, seq: Number(row.seq), attempts: Number(row.attempts) }));
+}
+
+/** The task row as long as `claim` still holds it (same owner, same seq, running). */
+function heldTask(db: Executor, claim: TaskClaim) {
+  return db
+    .updateTable('video_tasks')
+    .where('video_id', '=', claim.videoId)
+    .where('kind', '=', PROCESS_TASK)
+    .where('claimed_by', '=', claim.owner)
+    .where('seq', '=', claim.seq)
+    .where('state', '=', 'running');
+}
+
+/**
+ * Reports progress and extends the lease. False when the task is no longer this run's: re-queued
+ * by a new file (seq moved on), removed by the purge, or its video deleted. The run then stops.
+ */
+export async function heartbeat(db: Executor, claim: TaskClaim, o: { progress: number; now: number; until: number }): Promise<boolean> {
+  const progress = Math.max(0, Math.min(99, Math.floor(o.progress)));
+  const r = await heldTask(db, claim)
+    .set({ progress, claimed_until: o.until, updated_at: o.now })
+    .where(videoIsLive)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/**
+ * Names an early generation holding only the poster and thumbnail, seconds after the upload, while
+ * the task is still this run's — and only for a video that has no generation yet, so a re-upload's
+ * old renditions keep serving until the new set is complete. True when it was installed.
+ */
+export async function installPreview(db: Kysely<Database>, claim: TaskClaim, v: Omit<InstallValues, 'size'>): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    const task = await heldTask(trx, claim).set({ updated_at: v.now }).where(videoIsLive).executeTakeFirst();
+    if (Number(task.numUpdatedRows) === 0) return false;
+    const video = await trx
+      .updateTable('video_info')
+      .set({
+        media_gen: v.gen,
+        poster: `/videos/${claim.videoId}/poster.jpg?g=${v.gen}`,
+        duration: v.duration,
+        width: v.width,
+        height: v.height,
+        updated_at: v.now,
+      })
+      .where('id', '=', claim.videoId)
+      .where('deleted_at', 'is', null)
+      .where('media_gen', 'is', null)
+      .executeTakeFirst();
+    return Number(video.numUpdatedRows) > 0;
+  });
+}
+
+/** What a finished run installs on the video. */
+export interface InstallValues {
+  gen: string;
+  duration: number;
+  width: number | null;
+  height: number | null;
+  /** The original's new size when a remux replaced it. */
+  size?: number;
+  now: number;
+}
+
+class LostClaim extends Error {}
+
+/**
+ * Installs a finished generation in one transaction: the task must still be held by `claim` and
+ * its video live, else nothing changes and the answer is false. Then video_info names the new
+ * generation (media_gen, poster, probe values) and the task is done at 100 with no lease.
+ */
+export async function installGeneration(db: Kysely<Database>, claim: TaskClaim, v: InstallValues): Promise<boolean> {
+  try {
+    return await inTransaction(db, async (trx) => {
+      const task = await heldTask(trx, claim)
+        .set({ state: 'done', progress: 100, claimed_by: null, claimed_until: 0, last_error: null, updated_at: v.now })
+        .where(videoIsLive)
+        .executeTakeFirst();
+      if (Number(task.numUpdatedRows) === 0) throw new LostClaim();
+      const video = await trx
+        .updateTable('video_info')
+        .set({
+          media_gen: v.gen,
+          poster: `/videos/${claim.videoId}/poster.jpg?g=${v.gen}`,
+          duration: v.duration,
+          width: v.width,
+          height: v.height,
+          ...(v.size === undefined ? {} : { size: v.size }),
+          updated_at: v.now,
+        })
+        .where('id', '=', claim.videoId)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(video.numUpdatedRows) === 0) throw new LostClaim();
+      return true;
+    });
+  } catch (err) {
+    if (err instanceof LostClaim) return false;
+    throw err;
+  }
+}
+
+/** Counts a failed attempt: back to queued after `retryAt`, or failed for good (retryAt null) with the reason. */
+export async function failTask(db: Executor, claim: TaskClaim, o: { error: string; retryAt: number | null; now: number }): Promise<boolean> {
+  const r = await heldTask(db, claim)
+    .set((eb) => ({
+      state: o.retryAt === null ? 'failed' : 'queued',
+      attempts: eb('attempts', '+', 1),
+      next_attempt_at: o.retryAt ?? o.now,
+      last_error: o.error.slice(0, 500),
+      progress: 0,
+      claimed_by: null,
+      claimed_until: 0,
+      updated_at: o.now,
+    }))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Gives running tasks back as queued, same seq (all of `owner`'s, or one), so the next run takes them at once. */
+export async function releaseTasks(db: Executor, owner: string, claim?: TaskClaim): Promise<number> {
+  let q = db
+    .updateTable('video_tasks')
+    .set({ state: 'queued', progress: 0, claimed_by: null, claimed_until: 0 })
+    .where('kind', '=', PROCESS_TASK)
+    .where('claimed_by', '=', owner)
+    .where('state', '=', 'running');
+  if (claim) q = q.where('video_id', '=', claim.videoId).where('seq', '=', claim.seq);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
