@@ -31,11 +31,11 @@ while [[ $# -gt 0 ]]; do
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-for tool in wrk nginx curl node; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install wrk nginx-light curl" >&2; exit 1; }
-done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=bench/stream-common.sh
+source "$ROOT/bench/stream-common.sh"
+need_tools
 WORK="$(mktemp -d /tmp/stream-hls-bench.XXXXXX)"
 chmod 755 "$WORK"  # nginx workers run as an unprivileged user
 VIDEOS="$WORK/videos"
@@ -51,11 +51,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-wait_http() {
-  for _ in $(seq 1 600); do curl -fs -o /dev/null "$1" && return 0; sleep 0.1; done
-  echo "nothing answers at $1" >&2; return 1
-}
 
 head -c 104857600 /dev/urandom > "$GEN_DIR/360.mp4"
 export DATABASE_URL="sqlite:$WORK/video.db"
@@ -72,28 +67,7 @@ echo '{}' > "$WORK/conf.json"
 (cd "$ROOT" && CONFIG="$WORK/conf.json" VIDEO_DIR="$VIDEOS" STREAM_PORT="$STREAM_PORT" LOG_LEVEL=warn STREAM_MAX_CONNECTIONS=1000 \
   exec node --import tsx services/streamserver/src/main.ts) &
 STREAM_PID=$!
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 2;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush off;
-  keepalive_requests 1000000;
-  client_body_temp_path $WORK/nginx-body;
-  proxy_temp_path $WORK/nginx-proxy;
-  fastcgi_temp_path $WORK/nginx-fastcgi;
-  uwsgi_temp_path $WORK/nginx-uwsgi;
-  scgi_temp_path $WORK/nginx-scgi;
-  default_type video/mp4;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    location /videos/hls1/hls/ { alias $GEN_DIR/; }
-  }
-}
-NGINX
+write_nginx_conf "$WORK" "$NGINX_PORT" /videos/hls1/hls/ "$GEN_DIR"
 nginx -c "$WORK/nginx.conf" -p "$WORK" -e "$WORK/nginx-error.log"
 URL_PATH="/videos/hls1/hls/360.mp4?g=$GEN"
 wait_http "http://127.0.0.1:$STREAM_PORT$URL_PATH"

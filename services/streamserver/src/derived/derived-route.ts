@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isVideoId, notFound } from '@video/shared';
+import { isVideoId, notFound, type Video } from '@video/shared';
 import { limitConnections, type ConnectionLimiter } from '../limits/connection-limiter.js';
 import type { TransferGuard } from '../limits/transfer-guard.js';
-import type { FastResolver } from '../media/fast-path.js';
+import type { FastResolver, FastTarget } from '../media/fast-path.js';
 import { replyWithFile } from '../media/file-reply.js';
 import type { OpenFileCache } from '../media/open-file-cache.js';
 import type { VideoRowCache } from '../media/video-row-cache.js';
@@ -59,16 +59,30 @@ export const derivedRoute: FastifyPluginAsyncTypebox<DerivedRouteOptions> = asyn
   app.route({ method: ['GET', 'HEAD'], url: HLS_ROUTE, schema, onRequest, handler: (request, reply) => serve('hls', request, reply) });
 };
 
-/** The fast path's side of the route: the same decision (planDerived) for a cached, non-private row. */
+/** URLs remembered by the fast path's resolver before it starts over. */
+const MEMO_MAX = 4096;
+
+/**
+ * The fast path's side of the route: the same decision (planDerived) for a cached, non-private row.
+ * A player asks for the same few URLs many times; the answer for a URL is kept with the row object
+ * it was made from, and reused only while the row cache still hands out that very object (a
+ * changed, expired or invalidated row is a new object, so the decision is made again).
+ */
 export function derivedResolver(files: OpenFileCache, rows: VideoRowCache): FastResolver {
+  const memo = new Map<string, { id: string; video: Video; target: FastTarget }>();
   return (url) => {
+    const hit = memo.get(url);
+    if (hit && rows.peek(hit.id) === hit.video) return hit.target;
     const parsed = parseDerivedUrl(url);
     if (!parsed || !isVideoId(parsed.id)) return undefined;
     const video = rows.peek(parsed.id);
     if (!video || video.privacy === 'private') return undefined;
-    const target = planDerived(parsed.id, video, parsed.folder, parsed.segment, parsed.g);
-    if (!target) return undefined;
+    const plan = planDerived(parsed.id, video, parsed.folder, parsed.segment, parsed.g);
+    if (!plan) return undefined;
     const route = parsed.folder === 'hls' ? HLS_ROUTE : IMAGES_ROUTE;
-    return { files, name: target.name, contentType: target.contentType, headers: { 'cache-control': target.cacheControl }, route };
+    const target = { files, name: plan.name, contentType: plan.contentType, headers: { 'cache-control': plan.cacheControl }, route };
+    if (memo.size >= MEMO_MAX) memo.clear();
+    memo.set(url, { id: parsed.id, video, target });
+    return target;
   };
 }

@@ -75,4 +75,21 @@ describe.each(testDialects())('derived files of a private video (%s)', (dialect)
     expect(all.map((r) => r.status)).toEqual(Array(10).fill(404));
     expect(h.app.fastPathServed()).toBe(before);
   });
+
+  it('a warm fast path notices a video made private, and a new generation, at once', async () => {
+    const id = await makeVideo(h, owner.userId, { fixture: MP4 });
+    const { gen } = await installGeneration(h, id);
+    const p = `${derivedPath(id, '360.mp4')}?g=${gen}`;
+    const before = h.app.fastPathServed();
+    for (let i = 0; i < 3; i++) expect((await rawRequest(base, 'GET', p, { range: 'bytes=0-0' })).status).toBe(206);
+    expect(h.app.fastPathServed()).toBe(before + 2);
+    await h.db.kysely.updateTable('video_info').set({ privacy: 'private' }).where('id', '=', id).execute();
+    h.app.videoRows.invalidate(id);
+    for (let i = 0; i < 3; i++) expect((await rawRequest(base, 'GET', p, { range: 'bytes=0-0' })).status).toBe(404);
+    expect((await rawRequest(base, 'GET', p, { ...headersOf('owner by header'), range: 'bytes=0-0' })).status).toBe(206);
+    await h.db.kysely.updateTable('video_info').set({ privacy: 'public' }).where('id', '=', id).execute();
+    await installGeneration(h, id);
+    for (let i = 0; i < 3; i++) expect((await rawRequest(base, 'GET', p, { range: 'bytes=0-0' })).status).toBe(404);
+    expect(h.app.fastPathServed()).toBe(before + 2);
+  });
 });
