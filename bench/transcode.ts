@@ -11,7 +11,7 @@
  * Needs ffmpeg, wrk and nginx (Debian's nginx-light); writes only under a fresh temporary folder.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -149,23 +149,31 @@ async function rendition(site: Site, videoId: string, work: string) {
   };
 }
 
-async function startNginx(work: string, dir: string): Promise<{ url: string; stop(): void }> {
+/**
+ * nginx-light (sendfile) serving a copy of the rendition from a folder its workers may read (the
+ * site's own folder is private to this user). Stopped by the caller, also when it fails to start.
+ */
+async function startNginx(work: string, file: string, started: (stop: () => void) => void): Promise<string> {
   const port = await freePort();
-  const conf = path.join(work, 'nginx.conf');
+  const root = path.join(work, 'nginx');
+  mkdirSync(path.join(root, 'hls'), { recursive: true });
+  copyFileSync(file, path.join(root, 'hls', '720.mp4'));
+  for (const dir of [work, root, path.join(root, 'hls')]) chmodSync(dir, 0o755);
+  chmodSync(path.join(root, 'hls', '720.mp4'), 0o644);
+  const conf = path.join(root, 'nginx.conf');
   writeFileSync(
     conf,
-    `worker_processes 2; pid ${work}/nginx.pid; error_log ${work}/nginx-error.log warn;
+    `worker_processes 2; pid ${root}/nginx.pid; error_log ${root}/error.log warn;
 events { worker_connections 1024; }
 http { access_log off; sendfile on; tcp_nopush off; keepalive_requests 1000000; default_type video/mp4;
-  client_body_temp_path ${work}/nb; proxy_temp_path ${work}/np; fastcgi_temp_path ${work}/nf; uwsgi_temp_path ${work}/nu; scgi_temp_path ${work}/ns;
-  server { listen 127.0.0.1:${port}; location /hls/ { alias ${dir}/; } } }\n`,
+  client_body_temp_path ${root}/nb; proxy_temp_path ${root}/np; fastcgi_temp_path ${root}/nf; uwsgi_temp_path ${root}/nu; scgi_temp_path ${root}/ns;
+  server { listen 127.0.0.1:${port}; location /hls/ { root ${root}; } } }\n`,
   );
-  execFileSync('nginx', ['-c', conf, '-p', work, '-e', `${work}/nginx-error.log`]);
-  await waitFor('nginx', 10_000, async () => ((await fetch(`http://127.0.0.1:${port}/hls/720.mp4`, { method: 'HEAD' })).ok ? true : undefined));
-  return {
-    url: `http://127.0.0.1:${port}/hls/720.mp4`,
-    stop: () => spawnSync('kill', [readFileSync(`${work}/nginx.pid`, 'utf8').trim()]),
-  };
+  execFileSync('nginx', ['-c', conf, '-p', root, '-e', `${root}/error.log`]);
+  started(() => spawnSync('kill', [readFileSync(`${root}/nginx.pid`, 'utf8').trim()]));
+  const url = `http://127.0.0.1:${port}/hls/720.mp4`;
+  await waitFor('nginx', 10_000, async () => ((await fetch(url, { method: 'HEAD' })).ok ? true : undefined));
+  return url;
 }
 
 function wrk(url: string, connections: number, rangesFile: string): { rps: number; p99: number; errors: number } {
@@ -205,7 +213,7 @@ function rangeTable(stream: string, nginx: string, rangesFile: string): string[]
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'transcode-bench-'));
   const site = await Site.create({ databaseUrl: `sqlite:${work}/video.db`, env: { STREAM_MAX_CONNECTIONS: '1000' } });
-  let nginx: { stop(): void } | undefined;
+  let nginx: { stop(): void } | undefined = undefined as { stop(): void } | undefined;
   try {
     console.log(`load before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; making a ${SOURCE_SECONDS} s 720p source …`);
     const source = makeSource(work);
@@ -218,10 +226,9 @@ async function main(): Promise<void> {
       `| ${SOURCE_SECONDS} s 720p H.264/AAC | ${(p.posterMs / 1000).toFixed(1)} s | ${(p.doneMs / 1000).toFixed(1)} s | ${(p.doneMs / 1000 / SOURCE_SECONDS).toFixed(2)} | ${p.cpuSeconds.toFixed(1)} | ${mib(p.peak.scheduler)} MiB | ${mib(p.peak.ffmpeg)} MiB |`,
     );
     const r = await rendition(site, p.videoId, work);
-    const ng = await startNginx(work, r.dir);
-    nginx = ng;
+    const nginxUrl = await startNginx(work, path.join(r.dir, '720.mp4'), (stop) => (nginx = { stop }));
     console.log(`\nHLS byte ranges of the 720p rendition (${r.count} ranges, playlist order), ${WRK_SECONDS} s × ${ROUNDS} rounds:\n`);
-    for (const row of rangeTable(r.url, ng.url, r.rangesFile)) console.log(row);
+    for (const row of rangeTable(r.url, nginxUrl, r.rangesFile)) console.log(row);
     console.log(`\nload after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     nginx?.stop();
