@@ -9,7 +9,7 @@ import { keysetPage, transactionWithRetry, type CommentWithAuthor, type Db, type
 export async function listCommentsOfLiveVideo(db: Executor, videoId: string, page: PageQuery): Promise<CommentWithAuthor[]> {
   const q = db
     .selectFrom('comments as c')
-    .select(['c.id', 'c.video_id', 'c.author_id', 'c.content', 'c.time'])
+    .select(['c.id', 'c.video_id', 'c.author_id', 'c.content', 'c.time', 'c.parent_id', 'c.replies_count', 'c.edited_time', 'c.pinned'])
     .select((eb) => eb.selectFrom('users as u').select('u.user_name').whereRef('u.id', '=', 'c.author_id').$asScalar().$notNull().as('author'))
     .where('c.video_id', '=', videoId)
     .where(({ exists, selectFrom }) =>

@@ -35,7 +35,7 @@ export function createCommentsService(db: Db) {
       // A UUIDv7 rises within the millisecond, so comments posted in the same one keep their order.
       const comment = { id: uuidv7(), video_id: videoId, author_id: user.user_id, content, time: Date.now() };
       if (!(await insertCountedComment(db, comment))) throw noSuchVideo();
-      return { ...comment, author: user.user_name };
+      return { ...comment, parent_id: null, replies_count: 0, edited_time: null, pinned: 0, author: user.user_name };
     },
 
     /** The comment's author or the video's owner may delete it; it must belong to this live video. */

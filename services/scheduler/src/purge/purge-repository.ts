@@ -165,4 +165,8 @@ export async function releaseClaims(db: Executor, owner: string, ids?: string[])
  * concurrent DDL). A migration that adds such a table adds it here. Partial uploads (`uploads`)
  * are left to the expired-uploads job, which removes their files with their rows.
  */
-export const VIDEO_CHILD_TABLES = ['danmaku', 'video_tags', 'video_ratings', 'video_view_reports', 'video_views_daily', 'video_search', 'video_tasks', 'video_captions'] as const;
+export const VIDEO_CHILD_TABLES = [
+  ...['danmaku', 'video_tags', 'video_ratings', 'video_view_reports', 'video_views_daily', 'video_search'],
+  ...['video_tasks', 'video_captions'],
+  ...['favorites', 'playlist_items', 'watch_history', 'user_recommendations', 'notifications'],
+] as const;

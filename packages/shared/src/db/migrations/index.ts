@@ -5,6 +5,7 @@ import { danmaku } from './005-danmaku.js';
 import { tus } from './006-tus.js';
 import { publicSite } from './007-public-site.js';
 import { media } from './008-media.js';
+import { social } from './009-social.js';
 
 export interface Migration {
   /** Sorts in the order the migrations run; never renamed once released. */
@@ -14,4 +15,4 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const MIGRATIONS: Migration[] = [initial, danmaku, tus, publicSite, media];
+export const MIGRATIONS: Migration[] = [initial, danmaku, tus, publicSite, media, social];
