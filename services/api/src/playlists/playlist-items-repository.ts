@@ -43,6 +43,7 @@ async function compactPositions(trx: Trx, playlistId: string): Promise<number> {
       await trx.updateTable('playlist_items').set({ position: index }).where('playlist_id', '=', playlistId).where('video_id', '=', row.video_id).execute();
     }
   }
+  await setCount(trx, playlistId, n);
   return n;
 }
 

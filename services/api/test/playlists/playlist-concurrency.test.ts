@@ -3,7 +3,7 @@ import { testDialects } from '@video/shared/testing';
 import { buildTestApp, expectError, signUp, uniqueName, type TestApp } from '../helper.js';
 import { ROOMY_LIMITS, publish, type User } from '../fixtures/public-site.js';
 import { MAX_PLAYLIST_VIDEOS } from '../../src/playlists/playlists-schemas.js';
-import { addVideo, createPlaylist, itemUrl, readPlaylist, send, storedOrder } from './playlists-fixtures.js';
+import { addVideo, createPlaylist, itemUrl, moveVideo, readPlaylist, send, storedOrder } from './playlists-fixtures.js';
 
 describe.each(testDialects())('playlist positions under concurrent changes on %s', (dialect) => {
   let t: TestApp;
@@ -86,7 +86,10 @@ describe.each(testDialects())('playlist positions under concurrent changes on %s
     const five = videos.slice(20, 25);
     const pid = await filled(five);
     await t.db.kysely.deleteFrom('playlist_items').where('playlist_id', '=', pid).where('video_id', '=', five[1]!).execute();
+    await moveVideo(t, alice, pid, five[0]!, 99);
+    expect(await storedOrder(t, pid)).toEqual([five[2], five[3], five[4], five[0]]);
+    await t.db.kysely.deleteFrom('playlist_items').where('playlist_id', '=', pid).where('video_id', '=', five[3]!).execute();
     await addVideo(t, alice, pid, videos[25]!);
-    expect(await storedOrder(t, pid)).toEqual([five[0], five[2], five[3], five[4], videos[25]]);
+    expect(await storedOrder(t, pid)).toEqual([five[2], five[4], five[0], videos[25]]);
   });
 });
