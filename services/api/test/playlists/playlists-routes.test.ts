@@ -116,6 +116,21 @@ describe.each(testDialects())('playlists on %s', (dialect) => {
     expectError(await send(t, 'DELETE', own(alice, `/${p.id}`), alice.sid), 404, '006');
   });
 
+  it('every favorites and playlists route is described in /openapi.json', async () => {
+    const doc = (await getAs(t, '/openapi.json')).json() as { paths: Record<string, Record<string, { responses: object }>> };
+    const routes: [string, string[]][] = [
+      ['/user/{username}/favorites/{vid}', ['put', 'delete']],
+      ['/user/{username}/favorites', ['get']],
+      ['/user/{username}/playlists', ['get', 'post']],
+      ['/playlists/{pid}', ['get']],
+      ['/user/{username}/playlists/{pid}', ['patch', 'delete']],
+      ['/user/{username}/playlists/{pid}/videos/{vid}', ['put', 'delete', 'patch']],
+    ];
+    for (const [path, methods] of routes) {
+      for (const m of methods) expect(Object.keys(doc.paths[path]?.[m]?.responses ?? {}).filter((s) => /^[24]\d\d$/.test(s)).length, `${m} ${path}`).toBeGreaterThan(1);
+    }
+  });
+
   it("a user's list is newest first over pages, each playlist once", async () => {
     const u = await signUp(t.app, uniqueName('erin'));
     const made: string[] = [];
