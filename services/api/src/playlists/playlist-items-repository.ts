@@ -8,7 +8,9 @@ type Trx = Transaction<Database>;
  * lock (SQLite: the write lock) with an UPDATE that matches only the owner's playlist, so changes
  * to one playlist run one after another and positions stay 0..n-1. Renumbering is set-based
  * (`position ± 1` over a range); there is no unique index on (playlist_id, position), so the order
- * in which MySQL visits the rows of such an UPDATE cannot make it fail half-way.
+ * in which MySQL visits the rows of such an UPDATE cannot make it fail half-way. The lock comes
+ * before any plain SELECT of the transaction: InnoDB takes a REPEATABLE READ snapshot at the first
+ * plain read, so every read after the lock sees what the previous holder committed.
  */
 async function lockPlaylist(trx: Trx, playlistId: string, ownerId: number, now: number): Promise<number> {
   const r = await trx.updateTable('playlists').set({ updated_at: now }).where('id', '=', playlistId).where('owner_id', '=', ownerId).executeTakeFirst();
