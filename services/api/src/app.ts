@@ -4,6 +4,7 @@ import { baseServerOptions, commonPlugin, databasePlugin, pingDatabase, register
 import { commentsRoutes } from './comments/comments-routes.js';
 import { createCommentsService } from './comments/comments-service.js';
 import { danmakuPlugin } from './danmaku/danmaku-plugin.js';
+import { favoritesRoutes } from './favorites/favorites-routes.js';
 import { feedRoutes } from './feed/feed-routes.js';
 import { decorateSessionUser } from './http/auth-hooks.js';
 import { registerOpenApi } from './http/openapi-plugin.js';
@@ -11,6 +12,7 @@ import { createLimiterFactory, userLimits, type RateLimitOptions } from './http/
 import { captionsRoutes } from './media/captions-routes.js';
 import { createMediaService } from './media/media-service.js';
 import { reprocessRoute } from './media/reprocess-route.js';
+import { playlistsRoutes } from './playlists/playlists-routes.js';
 import { ratingsRoutes } from './ratings/ratings-routes.js';
 import { usersRoutes } from './users/users-routes.js';
 import { createUsersService } from './users/users-service.js';
@@ -66,4 +68,6 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   await app.register(viewsRoutes, { db, config });
   await app.register(commentsRoutes, { db, comments: createCommentsService(db), limits });
   await app.register(danmakuPlugin, { config, db });
+  await app.register(favoritesRoutes, { db });
+  await app.register(playlistsRoutes, { db });
 }
