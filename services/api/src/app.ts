@@ -5,12 +5,14 @@ import { commentsRoutes } from './comments/comments-routes.js';
 import { createCommentsService } from './comments/comments-service.js';
 import { danmakuPlugin } from './danmaku/danmaku-plugin.js';
 import { feedRoutes } from './feed/feed-routes.js';
+import { historyRoutes } from './history/history-routes.js';
 import { decorateSessionUser } from './http/auth-hooks.js';
 import { registerOpenApi } from './http/openapi-plugin.js';
 import { createLimiterFactory, userLimits, type RateLimitOptions } from './http/rate-limits.js';
 import { captionsRoutes } from './media/captions-routes.js';
 import { createMediaService } from './media/media-service.js';
 import { reprocessRoute } from './media/reprocess-route.js';
+import { recommendationsRoutes } from './recommendations/recommendations-routes.js';
 import { ratingsRoutes } from './ratings/ratings-routes.js';
 import { usersRoutes } from './users/users-routes.js';
 import { createUsersService } from './users/users-service.js';
@@ -64,6 +66,8 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   await app.register(reprocessRoute, { db, media });
   await app.register(ratingsRoutes, { db });
   await app.register(viewsRoutes, { db, config });
+  await app.register(historyRoutes, { db });
+  await app.register(recommendationsRoutes, { db });
   await app.register(commentsRoutes, { db, comments: createCommentsService(db), limits });
   await app.register(danmakuPlugin, { config, db });
 }
