@@ -3,7 +3,7 @@ import { BOUNDS, type Candidate, type Seed, type SeedKind } from './recommend-si
 export type ReasonKind = 'follow' | 'tag' | 'co_like' | 'popular';
 
 /** How much each signal counts once scaled to 0–1 (the best candidate of a signal scores 1). */
-export const WEIGHTS: Record<ReasonKind, number> = { follow: 3, tag: 2, co_like: 2, popular: 0.5 };
+export const WEIGHTS: Record<ReasonKind, number> = { follow: 0.5, tag: 1, co_like: 3, popular: 0.25 };
 /** How much a seed's tags count toward tag affinity, by what the user did with it. */
 export const SEED_WEIGHTS: Record<SeedKind, number> = { liked: 3, saved: 3, watched: 1 };
 
