@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { baseServerOptions, commonPlugin, databasePlugin, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
 import { commentsRoutes } from './comments/comments-routes.js';
 import { createCommentsService } from './comments/comments-service.js';
+import { createCommentThreadsService } from './comments/comment-threads-service.js';
 import { danmakuPlugin } from './danmaku/danmaku-plugin.js';
 import { feedRoutes } from './feed/feed-routes.js';
 import { decorateSessionUser } from './http/auth-hooks.js';
@@ -64,6 +65,6 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   await app.register(reprocessRoute, { db, media });
   await app.register(ratingsRoutes, { db });
   await app.register(viewsRoutes, { db, config });
-  await app.register(commentsRoutes, { db, comments: createCommentsService(db), limits });
+  await app.register(commentsRoutes, { db, comments: createCommentsService(db), threads: createCommentThreadsService(db), limits });
   await app.register(danmakuPlugin, { config, db });
 }
