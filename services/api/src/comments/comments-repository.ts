@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import {
   badRequest,
   keysetPage,
@@ -6,6 +6,7 @@ import {
   transactionWithRetry,
   type CommentWithAuthor,
   type Db,
+  type DialectName,
   type Executor,
   type NewComment,
   type PageQuery,
@@ -25,10 +26,12 @@ export function selectComments(db: Executor) {
 
 /**
  * A live video's top-level comments except the pinned one, newest first, one keyset page. The
- * filter is on (video_id, parent_id) itself, the live check an uncorrelated EXISTS (evaluated once),
- * so MariaDB walks idx_comments_top backwards and stops at the limit.
+ * filter is on (video_id, parent_id) itself, the live check an uncorrelated EXISTS (evaluated once).
+ * MariaDB is told to walk idx_comments_top backwards and stop at the limit: left to itself it may
+ * pick idx_comments_video_time (reading every reply too) or even idx_comments_replies (the whole
+ * site's top-level comments, filtered by video).
  */
-export async function listTopLevelComments(db: Executor, videoId: string, page: PageQuery): Promise<CommentWithAuthor[]> {
+export async function listTopLevelComments(db: Executor, dialect: DialectName, videoId: string, page: PageQuery): Promise<CommentWithAuthor[]> {
   const q = selectComments(db)
     .where('c.video_id', '=', videoId)
     .where('c.parent_id', 'is', null)
@@ -36,7 +39,12 @@ export async function listTopLevelComments(db: Executor, videoId: string, page: 
     .where(({ exists, selectFrom }) =>
       exists(selectFrom('video_info as v').select('v.id').where('v.id', '=', videoId).where('v.deleted_at', 'is', null)),
     );
-  return keysetPage(q, 'c.time', 'c.id', page).execute();
+  const compiled = keysetPage(q, 'c.time', 'c.id', page).compile();
+  if (dialect !== 'mysql') return (await db.executeQuery(compiled)).rows;
+  const FROM = 'from `comments` as `c`';
+  if (!compiled.sql.includes(FROM)) throw new Error('the top-level comments query lost its FROM clause');
+  const hinted = compiled.sql.replace(FROM, `${FROM} force index (idx_comments_top)`);
+  return (await db.executeQuery(CompiledQuery.raw(hinted, [...compiled.parameters]))).rows as CommentWithAuthor[];
 }
 
 /** The video's pinned comment, if any (idx_comments_pinned). */

@@ -50,7 +50,7 @@ export function createCommentsService(db: Db) {
     async list(videoId: string, page: PageQuery, viewerId: number | null): Promise<Page<CommentWithAuthor>> {
       await visibleVideo(db, videoId, viewerId);
       const pinned = page.before ? undefined : await findPinnedComment(db.kysely, videoId);
-      const fetch = (p: PageQuery) => listTopLevelComments(db.kysely, videoId, p);
+      const fetch = (p: PageQuery) => listTopLevelComments(db.kysely, db.dialect, videoId, p);
       if (!pinned) return fetchPage(page, fetch, keyOf);
       const rows = await fetch({ ...page, limit: page.limit });
       const items = rows.slice(0, page.limit - 1);
