@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { NextCursorSchema, Nullable } from '../http/common-schemas.js';
+import { ListQuerySchema, NextCursorSchema, Nullable } from '../http/common-schemas.js';
 
 export const VideoIdParamsSchema = Type.Object({ vid: Type.String() });
 export const CommentParamsSchema = Type.Object({ vid: Type.String(), cid: Type.String() });
@@ -15,10 +15,8 @@ export const NewCommentSchema = Type.Object({
 
 export const EditCommentSchema = Type.Object({ content: ContentSchema });
 
-export const RepliesQuerySchema = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
-  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'next_cursor of the previous page' })),
-});
+/** The lists' limit and cursor; a replies list has no time window. */
+export const RepliesQuerySchema = Type.Pick(ListQuerySchema, ['limit', 'cursor']);
 
 export const CommentSchema = Type.Object({
   id: Type.String(),
