@@ -30,9 +30,12 @@ describe.each(testDialects())('comment threads on %s', (dialect) => {
       expectError(await postAs(t, alice, other.id, 'elsewhere', top.id), 404, '006');
       expectError(await postAs(t, alice, v.id, 'nobody', MISSING), 404, '006');
       expectError(await postAs(t, alice, v.id, 'junk', 'not-an-id'), 404, '006');
+      expectError(await postAs(t, alice, v.id, 'wrong type', 7 as unknown as string), 400, '001');
+      expect((await postAs(t, alice, v.id, 'explicitly top-level', null)).json()).toMatchObject({ parent_id: null });
       const list = (await call(t, 'GET', `/videos/${v.id}/comments`)).json() as { comments: { id: string; replies_count: number }[] };
-      expect(list.comments).toEqual([expect.objectContaining({ id: top.id, replies_count: 1 })]);
-      expect(await expectExactCounts(t, v.id)).toBe(2);
+      expect(list.comments.map((c) => c.id)).toEqual([expect.any(String), top.id]);
+      expect(list.comments[1]).toMatchObject({ replies_count: 1 });
+      expect(await expectExactCounts(t, v.id)).toBe(3);
     });
 
     it('replies come oldest first, keyset-paged without repeats; a reply has no replies list', async () => {
@@ -45,6 +48,8 @@ describe.each(testDialects())('comment threads on %s', (dialect) => {
       expect(pages.flat().map((c) => c.id)).toEqual(ids);
       expectError(await call(t, 'GET', `/videos/${v.id}/comments/${ids[0]}/replies`), 400, '001');
       expectError(await call(t, 'GET', `/videos/${v.id}/comments/${MISSING}/replies`), 404, '006');
+      expectError(await call(t, 'GET', `/videos/${v.id}/comments/${top.id}/replies?limit=0`), 400, '001');
+      expectError(await call(t, 'GET', `/videos/${v.id}/comments/${top.id}/replies?cursor=%00`), 400, '001');
       const topCursor = (await call(t, 'GET', `/videos/${v.id}/comments?limit=1`)).json().next_cursor;
       expect(topCursor).toBeNull();
       // A cursor of the newest-first list is not a replies cursor.
