@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { baseServerOptions, commonPlugin, databasePlugin, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
 import { commentsRoutes } from './comments/comments-routes.js';
 import { createCommentsService } from './comments/comments-service.js';
+import { createCommentThreadsService } from './comments/comment-threads-service.js';
 import { danmakuPlugin } from './danmaku/danmaku-plugin.js';
 import { favoritesRoutes } from './favorites/favorites-routes.js';
 import { feedRoutes } from './feed/feed-routes.js';
@@ -70,7 +71,7 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   await app.register(viewsRoutes, { db, config });
   await app.register(historyRoutes, { db });
   await app.register(recommendationsRoutes, { db });
-  await app.register(commentsRoutes, { db, comments: createCommentsService(db), limits });
+  await app.register(commentsRoutes, { db, comments: createCommentsService(db), threads: createCommentThreadsService(db), limits });
   await app.register(danmakuPlugin, { config, db });
   await app.register(favoritesRoutes, { db });
   await app.register(playlistsRoutes, { db });
