@@ -45,14 +45,6 @@ export interface WatchHistoryTable {
   watched_at: number;
 }
 
-export interface UserRecommendationsTable {
-  user_id: number;
-  video_id: string;
-  score: number;
-  reason: ColumnType<string, string | undefined, string>;
-  computed_at: number;
-}
-
 export type NotificationType = 'new_video' | 'comment' | 'reply' | 'mention' | 'follow' | 'message' | 'takedown';
 
 export interface NotificationsTable {

@@ -8,7 +8,6 @@ import type {
   NotificationsTable,
   PlaylistItemsTable,
   PlaylistsTable,
-  UserRecommendationsTable,
   WatchHistoryTable,
 } from './schema-social.js';
 
@@ -214,7 +213,6 @@ export interface Database {
   follows: FollowsTable;
   blocks: BlocksTable;
   watch_history: WatchHistoryTable;
-  user_recommendations: UserRecommendationsTable;
   notifications: NotificationsTable;
   messages: MessagesTable;
   conversations: ConversationsTable;
