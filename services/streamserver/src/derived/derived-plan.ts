@@ -68,7 +68,11 @@ export function planDerived(
 ): DerivedTarget | undefined {
   const wanted = derivedFile(folder, segment);
   if (!wanted) return undefined;
-  const served = servedGeneration(video, g);
+  // A page rendered before the last install names an older generation: its poster, thumb and
+  // storyboard are still pictures of this video, so it gets the current ones (revalidated, never
+  // immutable under that name). A playlist or fMP4 of another generation would not match, so 404.
+  const stalePicture = folder === 'root' && g !== undefined && GENERATION_RE.test(g) && g !== video.media_gen;
+  const served = servedGeneration(video, stalePicture ? undefined : g);
   if (!served) return undefined;
   return { name: path.join(generationDir('', id, served.gen), wanted.file), contentType: wanted.contentType, cacheControl: served.cacheControl };
 }
