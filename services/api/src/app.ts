@@ -4,6 +4,7 @@ import { baseServerOptions, commonPlugin, databasePlugin, pingDatabase, register
 import { commentsRoutes } from './comments/comments-routes.js';
 import { createCommentsService } from './comments/comments-service.js';
 import { danmakuPlugin } from './danmaku/danmaku-plugin.js';
+import { notificationsPlugin } from './notifications/notifications-plugin.js';
 import { feedRoutes } from './feed/feed-routes.js';
 import { decorateSessionUser } from './http/auth-hooks.js';
 import { registerOpenApi } from './http/openapi-plugin.js';
@@ -65,5 +66,6 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   await app.register(ratingsRoutes, { db });
   await app.register(viewsRoutes, { db, config });
   await app.register(commentsRoutes, { db, comments: createCommentsService(db), limits });
+  await app.register(notificationsPlugin, { config, db });
   await app.register(danmakuPlugin, { config, db });
 }
