@@ -6,6 +6,7 @@ import { tus } from './006-tus.js';
 import { publicSite } from './007-public-site.js';
 import { media } from './008-media.js';
 import { social } from './009-social.js';
+import { announce } from './014-announce.js';
 
 export interface Migration {
   /** Sorts in the order the migrations run; never renamed once released. */
@@ -15,4 +16,4 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const MIGRATIONS: Migration[] = [initial, danmaku, tus, publicSite, media, social];
+export const MIGRATIONS: Migration[] = [initial, danmaku, tus, publicSite, media, social, announce];
