@@ -2,7 +2,8 @@ import type { EventEmitter } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '@video/shared';
 import type { Fanout } from './notification-fanout.js';
-import { countUnread, findNotification, recentNotificationIds } from './notifications-repository.js';
+import type { NotificationRow } from './notifications-repository.js';
+import { countUnreadByUser, findNotifications, recentNotificationIds } from './notifications-repository.js';
 import { notificationJson } from './notifications-views.js';
 import { notificationEvents, type StoredNotification } from './notify.js';
 
@@ -21,7 +22,7 @@ export interface HubOptions {
   pollMs: number;
 }
 
-export const DEFAULT_HUB_OPTIONS: HubOptions = { sweepMs: 10_000, pollMs: 1_000 };
+export const DEFAULT_HUB_OPTIONS: HubOptions = { sweepMs: 10_000, pollMs: 500 };
 
 interface UserEntry {
   listeners: Set<Listener>;
@@ -44,6 +45,9 @@ export class NotificationHub {
   /** `id:created_at` of pushes already made, so the poll does not repeat them. */
   private readonly pushed = new Map<string, number>();
   private polledTo = Date.now();
+  /** Pushes waiting for the next batch load: notification id → user. */
+  private readonly queued = new Map<string, number>();
+  private flushing: Promise<void> | undefined;
   private readonly onStored = (s: StoredNotification) => void this.publish(s);
 
   constructor(
@@ -110,20 +114,44 @@ export class NotificationHub {
     }
   }
 
-  private async deliver(userId: number, id: string): Promise<void> {
+  /** Queued, so a burst (a channel's followers) is loaded in a few queries rather than two per push. */
+  private deliver(userId: number, id: string): Promise<void> {
     const entry = this.users.get(userId);
-    if (!entry || entry.listeners.size === 0) return;
+    if (!entry || entry.listeners.size === 0) return Promise.resolve();
+    this.queued.set(id, userId);
+    return this.scheduleFlush();
+  }
+
+  private scheduleFlush(): Promise<void> {
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
+    return this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    const batch = [...this.queued].slice(0, 1000);
+    for (const [id] of batch) this.queued.delete(id);
     try {
-      const [row, unread_count] = await Promise.all([findNotification(this.db.kysely, id), countUnread(this.db.kysely, userId)]);
-      if (!row || Number(row.user_id) !== userId) return;
-      const key = `${row.id}:${row.created_at}`;
-      if (this.pushed.has(key)) return;
-      this.pushed.set(key, Date.now());
-      const message = JSON.stringify({ ...notificationJson(row), unread_count });
-      for (const l of entry.listeners) l.send(message);
+      const userIds = [...new Set(batch.map(([, userId]) => userId))];
+      const [rows, unread] = await Promise.all([
+        findNotifications(this.db.kysely, batch.map(([id]) => id)),
+        countUnreadByUser(this.db.kysely, userIds),
+      ]);
+      for (const row of rows) this.push(row, unread.get(Number(row.user_id)) ?? 0);
     } catch (err) {
       this.log.warn({ err }, 'notification push failed');
+    } finally {
+      this.flushing = undefined;
+      if (this.queued.size > 0) void this.scheduleFlush();
     }
+  }
+
+  private push(row: NotificationRow, unread_count: number): void {
+    const entry = this.users.get(Number(row.user_id));
+    const key = `${row.id}:${row.created_at}`;
+    if (!entry || this.pushed.has(key)) return;
+    this.pushed.set(key, Date.now());
+    const message = JSON.stringify({ ...notificationJson(row), unread_count });
+    for (const l of entry.listeners) l.send(message);
   }
 
   /** Without Redis: one indexed query for the connected users' rows since the last poll. */
@@ -135,9 +163,8 @@ export class NotificationHub {
     try {
       for (let i = 0; i < userIds.length; i += 500) {
         const rows = await recentNotificationIds(this.db.kysely, userIds.slice(i, i + 500), since);
-        for (const r of rows) {
-          if (!this.pushed.has(`${r.id}:${r.created_at}`)) await this.deliver(Number(r.user_id), r.id);
-        }
+        const fresh = rows.filter((r) => !this.pushed.has(`${r.id}:${r.created_at}`));
+        await Promise.all(fresh.map((r) => this.deliver(Number(r.user_id), r.id)));
       }
     } catch (err) {
       this.log.warn({ err }, 'notification poll failed');

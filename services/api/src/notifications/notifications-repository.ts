@@ -59,8 +59,22 @@ export async function listNotifications(db: Executor, userId: number, page: Page
   return rows as NotificationRow[];
 }
 
-export async function findNotification(db: Executor, id: string): Promise<NotificationRow | undefined> {
-  return (await baseQuery(db).where('n.id', '=', id).executeTakeFirst()) as NotificationRow | undefined;
+export async function findNotifications(db: Executor, ids: string[]): Promise<NotificationRow[]> {
+  if (ids.length === 0) return [];
+  return (await baseQuery(db).where('n.id', 'in', ids).execute()) as NotificationRow[];
+}
+
+/** Unread items per user, for a batch of pushes. */
+export async function countUnreadByUser(db: Executor, userIds: number[]): Promise<Map<number, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('notifications')
+    .select(['user_id', sql<number | string>`count(*)`.as('n')])
+    .where('user_id', 'in', userIds)
+    .where('read', '=', 0)
+    .groupBy('user_id')
+    .execute();
+  return new Map(rows.map((r) => [Number(r.user_id), Number(r.n)]));
 }
 
 /** Notifications of these users stored or bumped since `since` (the no-Redis poll for other processes' rows). */

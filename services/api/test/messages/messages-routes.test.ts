@@ -32,7 +32,7 @@ describe.each(testDialects())('site messages on %s', (dialect) => {
     ['to yourself', () => ({ to: me.name, content: 'hi' }), 400, '001'],
     ['to nobody', () => ({ to: uniqueName('ghost'), content: 'hi' }), 404, '006'],
     ['no content', () => ({ to: you.name }), 400, '001'],
-  ])('POST %s -> %d', async (_l, payload, status, code) => {
+  ])('POST %s: error', async (_l, payload, status, code) => {
     const res = await t.app.inject({ method: 'POST', url: `/user/${me.name}/messages`, headers: { 'x-session-id': me.sid }, payload: payload() });
     expectError(res, status, code);
   });

@@ -33,10 +33,10 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
 
   it.each([
     ['no session', () => ({ url: `/user/${me.name}/notifications`, headers: {} }), 401, '002'],
-    ['another user', () => ({ url: `/user/${other.name}/notifications`, headers: { 'x-session-id': me.sid } }), 403, '003'],
+    ['another user', () => ({ url: `/user/${other.name}/notifications`, headers: { 'x-session-id': me.sid } }), 403, '005'],
     ['bad cursor', () => ({ url: `/user/${me.name}/notifications?cursor=zz`, headers: { 'x-session-id': me.sid } }), 400, '001'],
     ['limit 0', () => ({ url: `/user/${me.name}/notifications?limit=0`, headers: { 'x-session-id': me.sid } }), 400, '001'],
-  ])('GET %s -> %i', async (_l, req, status, code) => {
+  ])('GET %s: error', async (_l, req, status, code) => {
     expectError(await t.app.inject({ method: 'GET', ...req() }), status, code);
   });
 
@@ -44,7 +44,7 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
     ['neither ids nor all', {}, 400],
     ['too many ids', { ids: Array.from({ length: 101 }, (_, i) => `id${i}`) }, 400],
     ['all false', { all: false }, 400],
-  ])('POST read with %s -> %i', async (_l, payload, status) => {
+  ])('POST read with %s: 400', async (_l, payload, status) => {
     expectError(await markRead(me, payload), status, '001');
   });
 
