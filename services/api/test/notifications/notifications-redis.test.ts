@@ -3,7 +3,9 @@ import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects, TEST_REDIS_URL, redisForTests } from '@video/shared/testing';
+import { createAnnounceJob } from '../../../scheduler/src/announce/announce-job.js';
 import { buildTestApp, signUp, uniqueName, type TestApp } from '../helper.js';
+import { publish } from '../fixtures/public-site.js';
 import { Bell, buildNotificationsApp } from './notification-client.js';
 
 const reachable = await redisForTests('Redis notification tests');
@@ -59,6 +61,27 @@ describe.skipIf(!reachable).each(testDialects())('notifications across two api i
     expect(onB.messages).toHaveLength(1);
     expect(onA.messages).toHaveLength(1);
     expect(senderBell.messages).toEqual([]);
+  });
+
+  it('a new video announced by the scheduler reaches a follower’s socket on B within 1 s', async () => {
+    const channel = await signUp(a.app, uniqueName('ch'));
+    const fan = await signUp(a.app, uniqueName('fan'));
+    await a.db.kysely.insertInto('follows').values({ follower_id: fan.id, followee_id: channel.id, time: Date.now() }).execute();
+    const bell = await Bell.open(baseB, { 'x-session-id': fan.sid });
+    bells.push(bell);
+    const video = await publish(a, channel, { name: 'fresh upload' });
+    const noop = () => undefined;
+    const log = { info: noop, warn: noop, error: noop, debug: noop, trace: noop, fatal: noop, child: () => log } as never;
+    const job = createAnnounceJob({ db: a.db, log, config: a.config });
+    const started = Date.now();
+    try {
+      await job.run(new AbortController().signal);
+    } finally {
+      await job.close?.();
+    }
+    const got = await bell.next((m) => m.type === 'new_video');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(got).toMatchObject({ actor: { id: channel.id }, video: { id: video.id, name: 'fresh upload' }, unread_count: 1 });
   });
 
   it('keeps its channels under the configured prefix', async () => {
