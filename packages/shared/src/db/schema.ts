@@ -1,4 +1,17 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type {
+  BlocksTable,
+  ConversationsTable,
+  FavoritesTable,
+  FollowsTable,
+  MessagesTable,
+  NotificationsTable,
+  PlaylistItemsTable,
+  PlaylistsTable,
+  WatchHistoryTable,
+} from './schema-social.js';
+
+export * from './schema-social.js';
 
 /**
  * The tables. Times are integer milliseconds since the epoch on both databases (converted to ISO
@@ -107,89 +120,6 @@ export interface CommentsTable {
   pinned: ColumnType<number, number | undefined, number>;
 }
 
-export interface FavoritesTable {
-  user_id: number;
-  video_id: string;
-  time: number;
-}
-
-export interface PlaylistsTable {
-  id: string;
-  owner_id: number;
-  name: string;
-  description: ColumnType<string, string | undefined, string>;
-  privacy: ColumnType<Privacy, Privacy | undefined, Privacy>;
-  videos_count: ColumnType<number, number | undefined, number>;
-  create_time: number;
-  updated_at: number;
-}
-
-export interface PlaylistItemsTable {
-  playlist_id: string;
-  video_id: string;
-  /** 0-based. */
-  position: number;
-  added_at: number;
-}
-
-export interface FollowsTable {
-  follower_id: number;
-  followee_id: number;
-  time: number;
-}
-
-export interface BlocksTable {
-  user_id: number;
-  blocked_id: number;
-  time: number;
-}
-
-export interface WatchHistoryTable {
-  user_id: number;
-  video_id: string;
-  watched_at: number;
-}
-
-export interface UserRecommendationsTable {
-  user_id: number;
-  video_id: string;
-  score: number;
-  reason: ColumnType<string, string | undefined, string>;
-  computed_at: number;
-}
-
-export type NotificationType = 'new_video' | 'comment' | 'reply' | 'mention' | 'follow' | 'message' | 'takedown';
-
-export interface NotificationsTable {
-  id: string;
-  user_id: number;
-  type: NotificationType;
-  actor_id: number | null;
-  video_id: string | null;
-  comment_id: string | null;
-  count: ColumnType<number, number | undefined, number>;
-  read: ColumnType<number, number | undefined, number>;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface MessagesTable {
-  id: string;
-  from_id: number;
-  to_id: number;
-  content: string;
-  time: number;
-  read: ColumnType<number, number | undefined, number>;
-}
-
-export interface ConversationsTable {
-  user_id: number;
-  other_id: number;
-  last_message_id: string;
-  last_time: number;
-  unread_count: ColumnType<number, number | undefined, number>;
-}
-
 export interface VideoDelRecTable {
   video_id: string;
   create_time: number;
@@ -285,7 +215,6 @@ export interface Database {
   follows: FollowsTable;
   blocks: BlocksTable;
   watch_history: WatchHistoryTable;
-  user_recommendations: UserRecommendationsTable;
   notifications: NotificationsTable;
   messages: MessagesTable;
   conversations: ConversationsTable;

@@ -45,7 +45,7 @@ describe.each(testDialects())('processing tasks on %s', (dialect) => {
     await insertVideo(db.kysely, video('old-deleted', uid, 1000));
     await db.kysely.updateTable('video_info').set({ upload_state: 'ready', size: 1 }).where('id', 'in', ['old-ready', 'old-deleted']).execute();
     await db.kysely.updateTable('video_info').set({ deleted_at: 2000 }).where('id', '=', 'old-deleted').execute();
-    expect(await migrate(db)).toEqual(['008-media']);
+    expect(await migrate(db)).toEqual(MIGRATIONS.filter((m) => m.name >= '008').map((m) => m.name));
   });
   afterAll(async () => {
     await db?.close();

@@ -10,17 +10,21 @@ import { sessionSecurity as security, type ApiApp } from '../http/route-types.js
 import { CommentListSchema, CommentParamsSchema, CommentSchema, NewCommentSchema, VideoIdParamsSchema } from './comments-schemas.js';
 import type { CommentsService } from './comments-service.js';
 import { commentJson } from './comments-views.js';
+import type { CommentThreadsService } from './comment-threads-service.js';
+import { commentThreadsRoutes } from './comment-threads-routes.js';
 
 export interface CommentsRoutesOptions {
   db: Db;
   comments: CommentsService;
+  threads: CommentThreadsService;
   limits: Pick<UserLimits, 'comment'>;
 }
 
 const tags = ['comments'];
 
-export const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (app, { db, comments, limits }) => {
+export const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = async (app, { db, comments, threads, limits }) => {
   const auth = authHooks(db);
+  await app.register(commentThreadsRoutes, { auth, threads });
   listCommentsRoute(app, comments, auth);
   postCommentRoute(app, comments, auth, limits);
   // The original spelled it /comment/; /comments/ matches the list route.
@@ -34,7 +38,7 @@ function listCommentsRoute(app: ApiApp, comments: CommentsService, auth: AuthHoo
       onRequest: auth.maybeUser,
       schema: {
         tags,
-        summary: "A video's comments, newest first",
+        summary: "A video's top-level comments: the pinned one first, then newest first",
         params: VideoIdParamsSchema,
         querystring: ListQuerySchema,
         response: { 200: CommentListSchema, ...errorResponses(400, 404) },
@@ -56,15 +60,15 @@ function postCommentRoute(app: ApiApp, comments: CommentsService, auth: AuthHook
       schema: {
         tags,
         security,
-        summary: 'Comment on a video as the signed-in user',
+        summary: 'Comment on a video, or reply to one of its top-level comments (parent_id), as the signed-in user',
         params: VideoIdParamsSchema,
         body: NewCommentSchema,
-        response: { 201: CommentSchema, ...errorResponses(400, 401, 404, 413, 429) },
+        response: { 201: CommentSchema, ...errorResponses(400, 401, 403, 404, 413, 429) },
       },
     },
     async (request, reply) => {
       const content = trimmedText('content', request.body.content, 2000);
-      const comment = await comments.post(sessionUserOf(request), request.params.vid, content);
+      const comment = await comments.post(sessionUserOf(request), request.params.vid, content, request.body.parent_id ?? null);
       return reply.code(201).send(commentJson(comment));
     },
   );
@@ -78,7 +82,7 @@ function deleteCommentRoute(app: ApiApp, url: string, comments: CommentsService,
       schema: {
         tags,
         security,
-        summary: 'Delete a comment (its author or the video owner)',
+        summary: 'Delete a comment and its replies (its author or the video owner)',
         params: CommentParamsSchema,
         response: { 204: Type.Null(), ...errorResponses(401, 403, 404) },
       },

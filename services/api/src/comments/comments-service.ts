@@ -1,54 +1,89 @@
 import { v7 as uuidv7 } from 'uuid';
 import {
+  encodeCursor,
   findComment,
   isVisibleTo,
   findLiveVideo,
   forbidden,
   notFound,
+  type Comment,
   type CommentWithAuthor,
+  type Cursor,
   type Db,
   type PageQuery,
   type SessionUser,
+  type Video,
   isVideoId,
 } from '@video/shared';
+import { announceNotifications } from '../notifications/notify.js';
 import { fetchPage, type Page } from '../http/pagination.js';
-import { deleteCountedComment, insertCountedComment, listCommentsOfLiveVideo } from './comments-repository.js';
+import { isBlocked } from './blocked.js';
+import { deleteCountedComment, findPinnedComment, insertCountedComment, listTopLevelComments } from './comments-repository.js';
 
 const noSuchVideo = () => notFound('no such video');
+const noSuchComment = () => notFound('no such comment');
+const keyOf = (c: CommentWithAuthor): Cursor => ({ time: Number(c.time), id: c.id });
+/** A cursor before every comment: the next page of a first page that held only the pinned one. */
+const FROM_THE_TOP: Cursor = { time: Number.MAX_SAFE_INTEGER, id: '~' };
+
+/** A live video the viewer may see (a private one: its owner only), else 404. */
+export async function visibleVideo(db: Db, videoId: string, viewerId: number | null): Promise<Video> {
+  if (!isVideoId(videoId)) throw noSuchVideo();
+  const video = await findLiveVideo(db.kysely, videoId);
+  if (!video || !isVisibleTo(video, viewerId)) throw noSuchVideo();
+  return video;
+}
+
+/** A comment of this video, else 404 (a comment under another video's path too). */
+export async function commentOf(db: Db, videoId: string, commentId: string): Promise<Comment> {
+  const comment = isVideoId(commentId) ? await findComment(db.kysely, commentId) : undefined;
+  if (!comment || comment.video_id !== videoId) throw noSuchComment();
+  return comment;
+}
 
 export function createCommentsService(db: Db) {
   return {
-    /** Readable by anyone who may see the video (a private one: its owner only). */
+    /**
+     * Top-level comments, newest first; the pinned one heads the first page (it counts in its
+     * limit) and is never repeated further down.
+     */
     async list(videoId: string, page: PageQuery, viewerId: number | null): Promise<Page<CommentWithAuthor>> {
-      if (!isVideoId(videoId)) throw noSuchVideo();
-      const video = await findLiveVideo(db.kysely, videoId);
-      if (!video || !isVisibleTo(video, viewerId)) throw noSuchVideo();
-      const result = await fetchPage(page, (p) => listCommentsOfLiveVideo(db.kysely, videoId, p), (c) => ({
-        time: Number(c.time),
-        id: c.id,
-      }));
-      return result;
+      await visibleVideo(db, videoId, viewerId);
+      const pinned = page.before ? undefined : await findPinnedComment(db.kysely, videoId);
+      const fetch = (p: PageQuery) => listTopLevelComments(db.kysely, db.dialect, videoId, p);
+      if (!pinned) return fetchPage(page, fetch, keyOf);
+      const rows = await fetch({ ...page, limit: page.limit });
+      const items = rows.slice(0, page.limit - 1);
+      const last = items[items.length - 1];
+      const next_cursor = rows.length > items.length ? encodeCursor(last ? keyOf(last) : FROM_THE_TOP) : null;
+      return { items: [pinned, ...items], next_cursor };
     },
 
-    async post(user: SessionUser, videoId: string, content: string): Promise<CommentWithAuthor> {
-      if (!isVideoId(videoId)) throw noSuchVideo();
+    /** A comment, or a reply to a top-level comment of the same video; refused to a user the owner has blocked. */
+    async post(user: SessionUser, videoId: string, content: string, parentId: string | null): Promise<CommentWithAuthor> {
+      const video = await visibleVideo(db, videoId, user.user_id);
+      const ownerId = Number(video.author_id);
+      if (await isBlocked(db.kysely, { ownerId, actorId: user.user_id })) {
+        throw forbidden("the video's owner has blocked you: you cannot comment on their videos");
+      }
+      if (parentId !== null && !isVideoId(parentId)) throw notFound('no such comment to reply to');
       // A UUIDv7 rises within the millisecond, so comments posted in the same one keep their order.
-      const comment = { id: uuidv7(), video_id: videoId, author_id: user.user_id, content, time: Date.now() };
-      if (!(await insertCountedComment(db, comment))) throw noSuchVideo();
-      return { ...comment, parent_id: null, replies_count: 0, edited_time: null, pinned: 0, author: user.user_name };
+      const comment = { id: uuidv7(), video_id: videoId, author_id: user.user_id, content, time: Date.now(), parent_id: parentId };
+      const inserted = await insertCountedComment(db, comment, ownerId);
+      if (!inserted) throw noSuchVideo();
+      announceNotifications(inserted.stored);
+      return { ...comment, replies_count: 0, edited_time: null, pinned: 0, author: user.user_name };
     },
 
-    /** The comment's author or the video's owner may delete it; it must belong to this live video. */
+    /** The comment's author or the video's owner may delete it (with its replies); it must belong to this live video. */
     async delete(user: SessionUser, videoId: string, commentId: string): Promise<void> {
-      if (!isVideoId(videoId) || !isVideoId(commentId)) throw notFound('no such comment');
-      const video = await findLiveVideo(db.kysely, videoId);
-      if (!video || !isVisibleTo(video, user.user_id)) throw noSuchVideo();
-      const comment = await findComment(db.kysely, commentId);
-      if (!comment || comment.video_id !== videoId) throw notFound('no such comment');
+      if (!isVideoId(videoId) || !isVideoId(commentId)) throw noSuchComment();
+      const video = await visibleVideo(db, videoId, user.user_id);
+      const comment = await commentOf(db, videoId, commentId);
       if (Number(comment.author_id) !== user.user_id && Number(video.author_id) !== user.user_id) {
         throw forbidden('only the comment author or the video owner may delete it');
       }
-      await deleteCountedComment(db, videoId, commentId);
+      if (!(await deleteCountedComment(db, videoId, commentId))) throw noSuchComment();
     },
   };
 }

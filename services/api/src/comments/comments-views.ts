@@ -9,5 +9,9 @@ export function commentJson(c: CommentWithAuthor): CommentJson {
     author_id: Number(c.author_id),
     content: c.content,
     time: toIso(Number(c.time)),
+    parent_id: c.parent_id ?? null,
+    replies_count: Number(c.replies_count),
+    edited_time: c.edited_time === null || c.edited_time === undefined ? null : toIso(Number(c.edited_time)),
+    pinned: Number(c.pinned) === 1,
   };
 }

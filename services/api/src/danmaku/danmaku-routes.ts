@@ -9,7 +9,10 @@ import {
   danmakuErrorResponses,
   type Db,
 } from '@video/shared';
+import { isBlocked } from '../comments/blocked.js';
+import { notifyForComment } from '../comments/mentions.js';
 import { requireVisibleVideo } from '../http/visible-video.js';
+import { announceNotifications } from '../notifications/notify.js';
 import { authHooks, sessionUserOf, type AuthHooks } from '../http/auth-hooks.js';
 import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
 import {
@@ -88,7 +91,7 @@ function postRoute(app: ApiApp, url: string, { db, hub, limiter }: DanmakuRoutes
         security,
         summary: 'Post a danmaku (DPlayer v3); the author is the session’s user',
         body: NewDanmakuSchema,
-        response: { 200: PostedSchema, ...danmakuErrorResponses(400, 401, 404, 429) },
+        response: { 200: PostedSchema, ...danmakuErrorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) => {
@@ -101,18 +104,17 @@ function postRoute(app: ApiApp, url: string, { db, hub, limiter }: DanmakuRoutes
       const now = Date.now();
       const waitMs = await limiter.hit(user.user_id, now);
       if (waitMs > 0) throw tooManyRequests(waitMs / 1000, 'too many danmaku: wait a few seconds');
-      await requireVisibleVideo(db, request, body.id);
+      const video = await requireVisibleVideo(db, request, body.id);
+      if (await isBlocked(db.kysely, { ownerId: Number(video.author_id), actorId: user.user_id })) {
+        throw forbidden("the video's owner has blocked you: you cannot post danmaku on their videos");
+      }
       const id = randomUUID();
-      await insertDanmaku(db.kysely, {
-        id,
-        video_id: body.id,
-        author_id: user.user_id,
-        time,
-        type,
-        color,
-        text,
-        create_time: now,
+      const row = { id, video_id: body.id, author_id: user.user_id, time, type, color, text, create_time: now };
+      const stored = await db.kysely.transaction().execute(async (trx) => {
+        await insertDanmaku(trx, row);
+        return notifyForComment(trx, { actorId: user.user_id, videoId: body.id, videoOwnerId: null, commentId: null, text, parentAuthorId: null });
       });
+      announceNotifications(stored);
       const data: DanmakuTuple = toTuple({ time, type, color, author: user.user_name, text });
       // Stored first, pushed second: a viewer who missed the push still gets it with the pool.
       hub

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { rateLimitAddress, type Config, type Db } from '@video/shared';
+import { recordWatch } from '../history/history-repository.js';
 import { authHooks } from '../http/auth-hooks.js';
 import { errorResponses } from '../http/common-schemas.js';
 import { connectRedis, parseRedisUrl } from '../http/redis-connection.js';
@@ -52,7 +53,12 @@ export const viewsRoutes: FastifyPluginAsyncTypebox<ViewsRoutesOptions> = async 
     async (request, reply) => {
       await requireVisibleVideo(opts.db, request, request.params.vid);
       const viewer = request.sessionUser ? `u:${request.sessionUser.user_id}` : `a:${rateLimitAddress(request.ip)}`;
-      await counter.report(request.params.vid, viewer);
+      const now = Date.now();
+      const counted = await counter.report(request.params.vid, viewer, now);
+      // A signed-in viewer's counted view is their history (one row per video, at most once an hour).
+      if (counted && request.sessionUser) {
+        await recordWatch(opts.db, request.sessionUser.user_id, request.params.vid, now).catch((err: unknown) => app.log.warn({ err }, 'watch history not written'));
+      }
       return reply.code(204).send(null);
     },
   );

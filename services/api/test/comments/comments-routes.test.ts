@@ -47,6 +47,10 @@ describe.each(testDialects())('comments on %s', (dialect) => {
         author_id: owner.id,
         content: 'c4',
         time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        parent_id: null,
+        replies_count: 0,
+        edited_time: null,
+        pinned: false,
       });
       const seen: string[] = [];
       let cursor: string | null = null;

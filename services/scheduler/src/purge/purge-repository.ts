@@ -168,5 +168,5 @@ export async function releaseClaims(db: Executor, owner: string, ids?: string[])
 export const VIDEO_CHILD_TABLES = [
   ...['danmaku', 'video_tags', 'video_ratings', 'video_view_reports', 'video_views_daily', 'video_search'],
   ...['video_tasks', 'video_captions'],
-  ...['favorites', 'playlist_items', 'watch_history', 'user_recommendations', 'notifications'],
+  ...['favorites', 'playlist_items', 'watch_history', 'notifications'],
 ] as const;

@@ -5,7 +5,7 @@ type End = ReturnType<typeof sql>;
 
 /**
  * The social features: favorites, playlists, comment threads (replies, edits, one pin per video),
- * follows and blocks, watch history and precomputed recommendations, notifications, and site
+ * follows and blocks, watch history, notifications, and site
  * messages with one row per (user, other user) conversation kept in step by each message.
  */
 export const social: Migration = {
@@ -104,20 +104,6 @@ async function createPeople(db: Kysely<any>, end: End): Promise<void> {
     .execute();
   await db.schema.createIndex('idx_watch_history_user').on('watch_history').columns(['user_id', 'watched_at', 'video_id']).execute();
   await db.schema.createIndex('idx_watch_history_video').on('watch_history').columns(['video_id']).execute();
-
-  // Candidates a scheduler job ranks per user; `reason` says why ("because you follow X").
-  await db.schema
-    .createTable('user_recommendations')
-    .addColumn('user_id', 'integer', (c) => c.notNull())
-    .addColumn('video_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('score', 'double precision', (c) => c.notNull())
-    .addColumn('reason', 'varchar(300)', (c) => c.notNull().defaultTo(''))
-    .addColumn('computed_at', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('pk_user_recommendations', ['user_id', 'video_id'])
-    .modifyEnd(end)
-    .execute();
-  await db.schema.createIndex('idx_user_recommendations_rank').on('user_recommendations').columns(['user_id', 'score']).execute();
-  await db.schema.createIndex('idx_user_recommendations_video').on('user_recommendations').columns(['video_id']).execute();
 }
 
 async function createInbox(db: Kysely<any>, end: End, dialect: string): Promise<void> {
