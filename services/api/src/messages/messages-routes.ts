@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { decodeCursor, type Db, type PageQuery } from '@video/shared';
-import { authHooks, sessionUserOf } from '../http/auth-hooks.js';
+import { authHooks, sessionUserOf, type AuthHooks } from '../http/auth-hooks.js';
 import { UserParamsSchema, errorResponses } from '../http/common-schemas.js';
 import { trimmedText } from '../http/input.js';
 import { retryLater, type LimitHook, type LimiterFactory } from '../http/rate-limits.js';
-import { sessionSecurity as security } from '../http/route-types.js';
+import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
 import {
   ConversationListSchema,
   ConversationsQuerySchema,
@@ -14,7 +14,7 @@ import {
   ThreadQuerySchema,
   ThreadSchema,
 } from './messages-schemas.js';
-import { createMessagesService } from './messages-service.js';
+import { createMessagesService, type MessagesService } from './messages-service.js';
 
 export interface MessagesRoutesOptions {
   db: Db;
@@ -35,7 +35,11 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<MessagesRoutesOptions> = 
     const wait = await counter.take(String(sessionUserOf(request).user_id));
     if (wait > 0) throw retryLater(wait, 'too many messages');
   };
+  sendRoute(app, auth, messages, perSender);
+  readRoutes(app, auth, messages);
+};
 
+function sendRoute(app: ApiApp, auth: AuthHooks, messages: MessagesService, perSender: LimitHook): void {
   app.post(
     '/user/:username/messages',
     {
@@ -55,7 +59,9 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<MessagesRoutesOptions> = 
       return reply.code(201).send(await messages.send(sessionUserOf(request), request.body.to, content));
     },
   );
+}
 
+function readRoutes(app: ApiApp, auth: AuthHooks, messages: MessagesService): void {
   app.get(
     '/user/:username/conversations',
     {
@@ -92,4 +98,4 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<MessagesRoutesOptions> = 
       return { messages: result.items, next_cursor: result.next_cursor };
     },
   );
-};
+}
