@@ -14,6 +14,8 @@ import { createLimiterFactory, userLimits, type RateLimitOptions } from './http/
 import { captionsRoutes } from './media/captions-routes.js';
 import { createMediaService } from './media/media-service.js';
 import { reprocessRoute } from './media/reprocess-route.js';
+import { messagesRoutes } from './messages/messages-routes.js';
+import { notificationsPlugin } from './notifications/notifications-plugin.js';
 import { playlistsRoutes } from './playlists/playlists-routes.js';
 import { recommendationsRoutes } from './recommendations/recommendations-routes.js';
 import { ratingsRoutes } from './ratings/ratings-routes.js';
@@ -72,6 +74,8 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   await app.register(historyRoutes, { db });
   await app.register(recommendationsRoutes, { db });
   await app.register(commentsRoutes, { db, comments: createCommentsService(db), threads: createCommentThreadsService(db), limits });
+  await app.register(notificationsPlugin, { config, db });
+  await app.register(messagesRoutes, { db, limiter });
   await app.register(danmakuPlugin, { config, db });
   await app.register(favoritesRoutes, { db });
   await app.register(playlistsRoutes, { db });

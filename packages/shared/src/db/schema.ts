@@ -62,6 +62,8 @@ export interface VideoInfoTable {
   hot: ColumnType<number, number | undefined, number>;
   /** The folder (under video_dir/.media/<id>/) of the derived files being served; null: none yet. */
   media_gen: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When its followers were told of it (new_video); null until then. */
+  announced_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export type Privacy = 'public' | 'unlisted' | 'private';

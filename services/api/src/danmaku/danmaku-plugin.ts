@@ -41,7 +41,8 @@ export const danmakuPlugin: FastifyPluginAsync<DanmakuPluginOptions> = async (ap
 
   // A viewer only ever sends heartbeats: a frame the size of a danmaku message is plenty, and a
   // larger one closes the socket (1009) instead of being buffered (ws's default is 100 MiB).
-  await app.register(websocket, { options: { maxPayload: MAX_WS_PAYLOAD } });
+  // One WebSocket server per app: when the app already has one (the notifications), it serves these routes too.
+  if (!app.hasDecorator('websocketServer')) await app.register(websocket, { options: { maxPayload: MAX_WS_PAYLOAD } });
   await app.register(danmakuRoutes, { db: opts.db, hub, limiter });
   await app.register(liveRoutes, { db: opts.db, hub, maxPerAddress: opts.config.ws_max_per_address });
   await app.register(exportRoutes, { db: opts.db });

@@ -33,7 +33,7 @@ export const liveRoutes: FastifyPluginAsyncTypebox<LiveRoutesOptions> = async (a
 };
 
 /** Sockets per address (IPv6 by /64): one client must not hold the instance's sockets and memory. */
-function socketsPerAddress() {
+export function socketsPerAddress() {
   const open = new Map<string, number>();
   const count = (address: string) => open.get(address) ?? 0;
   return {

@@ -56,6 +56,7 @@ function newVideoRow(author: SessionUser, meta: VideoMeta & { name: string }, no
     height: null,
     poster: null,
     media_gen: null,
+    announced_at: null,
     views: 0,
     likes: 0,
     dislikes: 0,

@@ -1,3 +1,4 @@
+import { announceJob } from '../announce/announce-job.js';
 import { hotRankJob } from '../hot/hot-rank-job.js';
 import { mediaJob } from '../media/media-job.js';
 import { purgeJob } from '../purge/purge-job.js';
@@ -12,4 +13,5 @@ export const JOBS: JobDefinition[] = [
   expiredUploadsJob,
   hotRankJob,
   mediaJob,
+  announceJob,
 ];
