@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type WebSocket from 'ws';
 import { VIDEOS } from './fake-public-api.js';
+import { commentRoutes } from './fake-comments-api.js';
 
 const USERS: Record<string, { id: number; user_name: string }> = { anna: { id: 1, user_name: 'anna' }, bob: { id: 2, user_name: 'bob' } };
 const SESSIONS: Record<string, string> = { 'owner-session': 'anna', 'bob-session': 'bob' };
@@ -30,7 +31,7 @@ export function socialUser(request: FastifyRequest): string | undefined {
 export function newSocialState(): SocialState {
   const state: SocialState = {
     following: new Set(),
-    favorites: new Set(['cats']),
+    favorites: new Set(),
     playlists: [
       { id: 'pl1', name: 'Weekend <picks>', privacy: 'public', owner: 'anna', videos: ['cats', 'hlsReady', 'later'] },
       { id: 'plsecret', name: 'Hidden', privacy: 'private', owner: 'anna', videos: ['cats'] },
@@ -66,7 +67,11 @@ function followRoutes(app: FastifyInstance, state: SocialState) {
   app.get('/user/:me/feed', async (request, reply) => own(request, reply) && page('videos', state.following.has('bob') ? videosOf(['later', 'cats']) : []));
   app.get('/user/:me/recommended', async (request, reply) => own(request, reply) && { videos: [{ ...VIDEOS.later, reason: 'because you follow <bob>' }, VIDEOS.cats] });
   app.get('/user/:name/followers', async (request) => page('users', (request.params as { name: string }).name === 'anna' ? [USERS.bob] : []));
-  app.get('/user/:name/following', async (request) => page('users', (request.params as { name: string }).name === 'anna' ? [...state.following].map((n) => USERS[n] ?? { id: 9, user_name: n }) : []));
+  // One set for both users (anna and bob follow each other in the tests): a user never follows themself.
+  app.get('/user/:name/following', async (request) => {
+    const { name } = request.params as { name: string };
+    return page('users', [...state.following].filter((n) => n !== name).map((n) => USERS[n] ?? { id: 9, user_name: n }));
+  });
   app.put('/user/:me/following/:name', async (request, reply) => {
     if (!own(request, reply)) return;
     const { me, name } = request.params as { me: string; name: string };
@@ -184,4 +189,5 @@ export async function socialRoutes(app: FastifyInstance, state: SocialState): Pr
   followRoutes(app, state);
   listRoutes(app, state);
   messageRoutes(app, state);
+  commentRoutes(app);
 }
