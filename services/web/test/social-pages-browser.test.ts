@@ -39,6 +39,7 @@ async function personWith(base: string, session: string): Promise<Person> {
 /** Desktop and 360 px screenshots; at 360 px nothing may scroll sideways. */
 async function shoot(page: Page, name: string) {
   await page.setViewportSize({ width: 1280, height: 800 });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
   await page.setViewportSize({ width: 360, height: 740 });
   await page.waitForTimeout(150);
@@ -152,7 +153,6 @@ describe.skipIf(!haveBrowser)('in Chromium: the social pages against a scripted 
     await mine.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => mine.locator('.comment-text').first().textContent()).toBe('Great video @anna, thank you.');
     expect(await mine.locator('.comment-edited').first().textContent()).toBe(' (edited)');
-    await page.locator('#comments').scrollIntoViewIfNeeded();
     await shoot(page, 'watch-social');
   });
 
