@@ -91,10 +91,13 @@ export function initBell() {
   if (!root || !me) return;
   const bell = bellParts(root, me);
   wire(bell);
+  // The live channel opens only once the api has answered the list: an api without notifications
+  // gets no socket to refuse.
   void listNotifications(me, new URLSearchParams({ unread: '1', limit: String(RECENT) }))
     .then((res) => {
-      if (res.status === 200 && res.data && typeof res.data.unread_count === 'number') bell.setCount(res.data.unread_count);
+      if (res.status !== 200 || !res.data) return;
+      if (typeof res.data.unread_count === 'number') bell.setCount(res.data.unread_count);
+      startNotificationSocket();
     })
     .catch(() => undefined);
-  startNotificationSocket();
 }
