@@ -50,7 +50,13 @@ export async function socialPagesRoutes(appBase: FastifyInstance, deps: PageDeps
       ...messageView(me, other, list, thread),
     });
   });
+  registerPlaylistPage(app, deps);
+}
 
+/** `/playlists/:pid`: the list's videos in order, each opening the watch page in the list. */
+function registerPlaylistPage(appBase: FastifyInstance, deps: PageDeps): void {
+  const app = appBase.withTypeProvider<TypeBoxTypeProvider>();
+  const html = { 200: Type.String(), 404: Type.String(), 503: Type.String() };
   app.get('/playlists/:pid', { schema: { params: PlaylistParamsSchema, response: html } }, async (request, reply) => {
     const viewer = await lookup(request, reply, deps);
     if ('down' in viewer) return downPage(reply, viewer);

@@ -79,7 +79,13 @@ export async function watchPagesRoutes(appBase: FastifyInstance, deps: PageDeps)
       related: 'ok' in related ? related.ok.videos.filter((v) => v.id !== id).map((v) => toCard(v)) : [],
     });
   });
+  registerChannelPage(app, deps);
+}
 
+/** `/u/:name`: the profile, follows and public videos (the owner sees the rest, marked). */
+function registerChannelPage(appBase: FastifyInstance, deps: PageDeps): void {
+  const app = appBase.withTypeProvider<TypeBoxTypeProvider>();
+  const html = { 200: Type.String(), 404: Type.String(), 503: Type.String() };
   app.get('/u/:name', { schema: { params: ChannelParamsSchema, response: html } }, async (request, reply) => {
     const viewer = await lookup(request, reply, deps);
     if ('down' in viewer) return downPage(reply, viewer);
