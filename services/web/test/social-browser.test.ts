@@ -1,10 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { announceBrowser, haveBrowser, launchChromium } from './chromium.js';
+import { announceBrowser, haveBrowser, openIsolated, type IsolatedBrowser } from './chromium.js';
 import { startStack, type Stack } from './stack.js';
 
 // The social journey on the whole site: A follows B, B uploads, A's bell rises live and the video is
@@ -15,13 +12,9 @@ const FIXTURE = fileURLToPath(new URL('./fixtures/sample.mp4', import.meta.url))
 
 announceBrowser('Social journey browser test');
 
-interface Person {
+interface Person extends IsolatedBrowser {
   name: string;
   cookie: string;
-  context: BrowserContext;
-  page: Page;
-  profile: string;
-  errors: string[];
 }
 
 describe.skipIf(!haveBrowser)('in Chromium: follow, upload, bell, feed and a live message on the real site', () => {
@@ -42,18 +35,9 @@ describe.skipIf(!haveBrowser)('in Chromium: follow, upload, bell, feed and a liv
     const res = await fetch(`${stack.webUrl}/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_name: name, pwd: 'secret-pass' }) });
     expect(res.status).toBe(201);
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('session='))!.split(';')[0];
-    const profile = mkdtempSync(path.join(os.tmpdir(), 'web-social-journey-'));
-    const context = await launchChromium(profile);
-    await context.addCookies([{ name: 'session', value: cookie.slice('session='.length), url: stack.webUrl }]);
-    const page = context.pages()[0] ?? (await context.newPage());
-    const errors: string[] = [];
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => errors.push(err.message));
-    await context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
-      errors.push(`blocked request to another host: ${route.request().url()}`);
-      return route.abort();
-    });
-    return { name, cookie, context, page, profile, errors };
+    const browser = await openIsolated('web-social-journey-');
+    await browser.context.addCookies([{ name: 'session', value: cookie.slice('session='.length), url: stack.webUrl }]);
+    return Object.assign(browser, { name, cookie });
   }
 
   beforeAll(async () => {
@@ -64,10 +48,7 @@ describe.skipIf(!haveBrowser)('in Chromium: follow, upload, bell, feed and a liv
   }, 90_000);
 
   afterAll(async () => {
-    for (const p of [a, b]) {
-      await p?.context.close();
-      if (p) rmSync(p.profile, { recursive: true, force: true });
-    }
+    for (const p of [a, b]) await p?.close();
     await stack?.close();
   });
 

@@ -1,11 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { BrowserContext, Page } from 'playwright-core';
-import { announceBrowser, haveBrowser, launchChromium } from './chromium.js';
+import type { Page } from 'playwright-core';
+import { announceBrowser, haveBrowser, openIsolated, type IsolatedBrowser } from './chromium.js';
 import { buildWeb, listen, startFakeStream, type FakeStream } from './helper.js';
 import { startFakePublicApi, type FakePublicApi } from './pages/fake-public-api.js';
 
@@ -13,27 +12,11 @@ const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.m
 
 announceBrowser('Social pages browser tests');
 
-interface Person {
-  context: BrowserContext;
-  page: Page;
-  profile: string;
-  errors: string[];
-}
-
-/** A Chromium signed in with `session` (the scripted api's anna or bob), allowed only 127.0.0.1. */
-async function personWith(base: string, session: string): Promise<Person> {
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'web-social-'));
-  const context = await launchChromium(profile);
-  await context.addCookies([{ name: 'session', value: session, url: base }]);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const errors: string[] = [];
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (err) => errors.push(err.message));
-  await context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
-    errors.push(`blocked request to another host: ${route.request().url()}`);
-    return route.abort();
-  });
-  return { context, page, profile, errors };
+/** A Chromium signed in with `session` (the scripted api's anna or bob). */
+async function personWith(base: string, session: string): Promise<IsolatedBrowser> {
+  const person = await openIsolated('web-social-', 10_000);
+  await person.context.addCookies([{ name: 'session', value: session, url: base }]);
+  return person;
 }
 
 /** Desktop and 360 px screenshots; at 360 px nothing may scroll sideways. */
@@ -53,8 +36,8 @@ describe.skipIf(!haveBrowser)('in Chromium: the social pages against a scripted 
   let stream: FakeStream;
   let web: FastifyInstance;
   let base = '';
-  let anna: Person;
-  let bob: Person;
+  let anna: IsolatedBrowser;
+  let bob: IsolatedBrowser;
   const bobSends = (content: string) =>
     fetch(`${base}/api/user/bob/messages`, { method: 'POST', headers: { cookie: 'session=bob-session', 'content-type': 'application/json' }, body: JSON.stringify({ to: 'anna', content }) });
 
@@ -68,10 +51,7 @@ describe.skipIf(!haveBrowser)('in Chromium: the social pages against a scripted 
   }, 60_000);
 
   afterAll(async () => {
-    for (const p of [anna, bob]) {
-      await p?.context.close();
-      if (p) rmSync(p.profile, { recursive: true, force: true });
-    }
+    for (const p of [anna, bob]) await p?.close();
     await web?.close();
     await api?.close();
     await stream?.close();
