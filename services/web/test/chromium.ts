@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { it } from 'vitest';
 
 /** Debian's Chromium only: no test tool may download a browser of its own. */
@@ -44,4 +46,32 @@ export function launchChromium(profileDir: string): Promise<BrowserContext> {
     viewport: { width: 1280, height: 800 },
     timeout: 30_000,
   });
+}
+
+export interface IsolatedBrowser {
+  context: BrowserContext;
+  page: Page;
+  profile: string;
+  /** Script errors and requests that tried to leave 127.0.0.1. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** A Chromium with a profile of its own that records script errors and allows only 127.0.0.1. */
+export async function openIsolated(prefix: string, timeoutMs = 15_000): Promise<IsolatedBrowser> {
+  const profile = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const context = await launchChromium(profile);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.setDefaultTimeout(timeoutMs);
+  page.on('pageerror', (err) => errors.push(err.message));
+  await context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
+    errors.push(`blocked request to another host: ${route.request().url()}`);
+    return route.abort();
+  });
+  const close = async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return { context, page, profile, errors, close };
 }

@@ -26,7 +26,7 @@ describe.skipIf(!haveBrowser)('in Chromium: danmaku between two pages of one vid
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error' && !/status of 429/.test(msg.text())) problems.push(`console: ${msg.text()}`);
+      if (msg.type() === 'error' && !/status of (404|429)/.test(msg.text())) problems.push(`console: ${msg.text()}`);
     });
     await page.goto(`${stack.webUrl}/userhome`);
     await page.waitForSelector('#player .dplayer-danmaku');

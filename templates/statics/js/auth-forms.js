@@ -11,11 +11,14 @@ import { describeError } from './http.js';
 /** @type {Record<FormName, { tab: HTMLButtonElement, form: HTMLFormElement }>} */
 let tabs;
 
+// The same paths as the server's safeNext (page-models.ts): a watch page or a signed-in page.
+const NEXT_PATHS = [/^\/v\/[A-Za-z0-9_-]{1,64}$/, /^\/u\/[A-Za-z0-9%._-]{1,200}$/, /^\/feed$/, /^\/messages$/, /^\/messages\?with=[A-Za-z0-9%._-]{1,200}$/, /^\/\?sort=foryou$/];
+
 /**
- * Only this site's watch pages are places to go back to (the server checks the same).
+ * Only those pages are places to go back to.
  * @param {unknown} next
  */
-export const safeNext = (next) => (typeof next === 'string' && /^\/v\/[A-Za-z0-9_-]{1,64}$/.test(next) ? next : undefined);
+export const safeNext = (next) => (typeof next === 'string' && NEXT_PATHS.some((re) => re.test(next)) ? next : undefined);
 
 /** @param {FormName} which */
 function show(which) {

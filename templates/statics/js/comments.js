@@ -1,8 +1,9 @@
 // @ts-check
 // The comments under the selected video (studio) or the watched one: paged list, posting (Ctrl/⌘+Enter
-// too) and deleting.
-import { deleteComment, listComments, postComment } from './api.js';
-import { h, need, timeEl } from './dom.js';
+// too); each comment's thread, edits, pins and deletion are comment-thread.js's.
+import { listComments, postComment } from './api.js';
+import { commentItem } from './comment-thread.js';
+import { need } from './dom.js';
 import { describeError } from './http.js';
 import { guard, showError, state, userName } from './user-page.js';
 
@@ -44,36 +45,15 @@ function updateCount() {
   empty.hidden = n > 0;
 }
 
-/**
- * @param {Comment} comment
- * @param {Video} video
- */
-function commentItem(comment, video) {
-  // The comment's author or the video's owner may delete it (the studio lists only the user's own videos).
-  const videoOwner = video.author ?? userName;
-  const mayDelete = userName !== '' && (comment.author === userName || videoOwner === userName);
-  return h(
-    'li',
-    { class: 'comment', 'data-id': comment.id },
-    h('span', { class: 'avatar', 'aria-hidden': 'true', text: Array.from(comment.author || '?')[0].toUpperCase() }),
-    h(
-      'div',
-      { class: 'comment-body' },
-      h('p', { class: 'comment-head' }, h('strong', { class: 'comment-author', text: comment.author }), ' ', timeEl(comment.time)),
-      h('p', { class: 'comment-text', text: comment.content }),
-    ),
-    mayDelete
-      ? h('button', {
-          type: 'button',
-          class: 'btn btn-icon',
-          title: 'Delete comment',
-          'aria-label': 'Delete comment',
-          text: '✕',
-          onclick: () => remove(video, comment),
-        })
-      : null,
-  );
-}
+/** @param {Video} video */
+const hooksFor = (video) => ({
+  reload: () => {
+    if (state.video !== video) return;
+    resetComments();
+    void loadComments();
+  },
+  removed: updateCount,
+});
 
 /** Loads the next page of the selected video's comments. */
 export async function loadComments() {
@@ -86,21 +66,9 @@ export async function loadComments() {
   more.disabled = false;
   if (!res || state.video !== video) return;
   if (res.status !== 200) return showError(describeError(res.status, res.data));
-  for (const comment of res.data.comments) list.append(commentItem(comment, video));
+  for (const comment of res.data.comments) list.append(commentItem(comment, video, hooksFor(video)));
   cursor = res.data.next_cursor ?? null;
   more.hidden = !cursor;
-  updateCount();
-}
-
-/**
- * @param {Video} video
- * @param {Comment} comment
- */
-async function remove(video, comment) {
-  const res = await guard(() => deleteComment(video.id, comment.id));
-  if (!res) return;
-  if (res.status !== 204 && res.status !== 404) return showError(describeError(res.status, res.data));
-  list.querySelector(`li[data-id="${CSS.escape(comment.id)}"]`)?.remove();
   updateCount();
 }
 
@@ -117,7 +85,7 @@ async function post() {
   if (res.status !== 201) return void (formError.textContent = describeError(res.status, res.data));
   input.value = '';
   if (state.video === video) {
-    list.prepend(commentItem(res.data, video));
+    list.prepend(commentItem(res.data, video, hooksFor(video)));
     updateCount();
   }
 }

@@ -2,6 +2,7 @@
 // The user page's one entry module: the signed-in user's videos, the player, comments, the upload
 // dialog (resumable through tus), the edit dialog and danmaku. Each part is its own module; this one wires them.
 import { getVideo } from './api.js';
+import { initBell } from './bell.js';
 import { initCaptionsDialog } from './captions.js';
 import { initComments } from './comments.js';
 import { installDanmaku } from './danmaku.js';
@@ -62,6 +63,7 @@ initStudioMedia();
 initSignOut();
 installDanmaku();
 installTusUploads();
+initBell();
 
 playerEl.hidden = true;
 void loadVideos().then(() => {

@@ -1,5 +1,6 @@
 // @ts-check
-// The watch page's one entry module: the player with danmaku, view reports, likes, the comments,
+// The watch page's one entry module: the player with danmaku, view reports, likes, favorite, save and
+// follow, the comments,
 // and for visitors the sign-in dialog that brings them back here.
 import { initAuthForms } from './auth-forms.js';
 import { initComments, loadComments, resetComments } from './comments.js';
@@ -9,6 +10,7 @@ import { playerEl } from './player.js';
 import { initRating } from './rating.js';
 import { emit, state } from './user-page.js';
 import { startWatchPlayer } from './watch-player.js';
+import { initWatchSocial } from './watch-social.js';
 
 /** @typedef {import('../../types/api').Video} Video */
 
@@ -50,6 +52,7 @@ installDanmaku();
 initComments();
 initSignInDialog();
 initRating(video.id);
+initWatchSocial(video.id, app.dataset.nextHref ?? '');
 startPlayer();
 resetComments();
 void loadComments();

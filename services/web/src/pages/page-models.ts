@@ -20,6 +20,8 @@ export interface VideoJson {
   upload_state?: string;
   content_type?: string | null;
   processing?: Processing | null;
+  /** Why a recommendation was made ("because you follow anna"), when the api says. */
+  reason?: string;
 }
 
 /** VideoInfo's `processing`: the media task's state, its progress and the reason it failed. */
@@ -38,6 +40,8 @@ export interface Profile {
   user_name: string;
   created_at?: string;
   videos_count?: number;
+  followers_count?: number;
+  following_count?: number;
 }
 
 /** One video card as the templates print it (every value still gets escaped by the template). */
@@ -53,6 +57,7 @@ export interface Card {
   age: string;
   privacy: Privacy;
   pending: boolean;
+  reason: string;
 }
 
 export const PLACEHOLDER_POSTER = '/statics/img/poster.svg';
@@ -135,13 +140,20 @@ export function toCard(video: VideoJson, now = Date.now()): Card {
     age: formatAge(video.create_time, now),
     privacy: video.privacy ?? 'public',
     pending: video.upload_state === 'pending',
+    reason: typeof video.reason === 'string' ? video.reason : '',
   };
 }
 
-/** Where a sign-in started on a watch page goes back to: only this site's own /v/<id> paths. */
+// The pages a sign-in may go back to: a watch page, the signed-in pages, a thread with someone.
+const NEXT_PATHS = [/^\/v\/[A-Za-z0-9_-]{1,64}$/, /^\/u\/[A-Za-z0-9%._-]{1,200}$/, /^\/feed$/, /^\/messages$/, /^\/messages\?with=[A-Za-z0-9%._-]{1,200}$/, /^\/\?sort=foryou$/];
+
+/** Where a sign-in goes back to: only the paths above, never another host or an odd path. */
 export function safeNext(next: unknown): string | undefined {
-  return typeof next === 'string' && /^\/v\/[A-Za-z0-9_-]{1,64}$/.test(next) ? next : undefined;
+  return typeof next === 'string' && NEXT_PATHS.some((re) => re.test(next)) ? next : undefined;
 }
+
+/** Where a signed-in page sends a visitor: the sign-in form, coming back to `next` afterwards. */
+export const signinPath = (next: string) => `/?next=${encodeURIComponent(next)}#auth`;
 
 /** The request's own origin for absolute links (OpenGraph, canonical); an odd Host falls back. */
 export function siteOrigin(protocol: string, host: string | undefined, fallbackHost: string): string {

@@ -3,22 +3,12 @@ import { AppError } from '@video/shared/contract';
 import { ApiGateway } from '../auth/api-gateway.js';
 import { parseJson } from '../proxy/upstream-client.js';
 import type { Profile, VideoJson, VideoListJson } from './page-models.js';
+import { asConversations, asMessages, asPlaylist, asUsers, asVideoList, isObject, isVideo } from './api-shapes.js';
+import type { ConversationJson, MessagePage, PlaylistJson, UserPage } from './api-shapes.js';
 import type { CaptionJson } from './watch-media.js';
 
 /** What a page read of the api came to: the data, "not there" (404 or 400), or "the api is down". */
 export type Read<T> = { ok: T } | { missing: true } | { down: true };
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
-
-function isVideo(value: unknown): value is VideoJson {
-  return isObject(value) && typeof value.id === 'string' && typeof value.name === 'string';
-}
-
-function asVideoList(value: unknown): VideoListJson | undefined {
-  if (!isObject(value) || !Array.isArray(value.videos)) return undefined;
-  const cursor = typeof value.next_cursor === 'string' ? value.next_cursor : null;
-  return { videos: value.videos.filter(isVideo), next_cursor: cursor };
-}
 
 function asCaptions(value: unknown): CaptionJson[] | undefined {
   if (!isObject(value) || !Array.isArray(value.captions)) return undefined;
@@ -37,7 +27,7 @@ function asProfile(value: unknown): Profile | undefined {
 export class PublicApi {
   constructor(private readonly gateway: ApiGateway) {}
 
-  private async read<T>(request: FastifyRequest, path: string, sessionId: string | undefined, shape: (v: unknown) => T | undefined): Promise<Read<T>> {
+  async read<T>(request: FastifyRequest, path: string, sessionId: string | undefined, shape: (v: unknown) => T | undefined): Promise<Read<T>> {
     try {
       const res = await this.gateway.client.request({
         method: 'GET',
@@ -81,5 +71,32 @@ export class PublicApi {
 
   userVideos(request: FastifyRequest, name: string, limit: number, sessionId?: string): Promise<Read<VideoListJson>> {
     return this.read(request, `/user/${encodeURIComponent(name)}/videos?limit=${limit}`, sessionId, asVideoList);
+  }
+
+  /** `GET /user/:me/feed`: the videos of the users `me` follows. */
+  subscriptions(request: FastifyRequest, me: string, limit: number, sessionId: string): Promise<Read<VideoListJson>> {
+    return this.read(request, `/user/${encodeURIComponent(me)}/feed?limit=${limit}`, sessionId, asVideoList);
+  }
+
+  recommended(request: FastifyRequest, me: string, limit: number, sessionId: string): Promise<Read<VideoListJson>> {
+    return this.read(request, `/user/${encodeURIComponent(me)}/recommended?limit=${limit}`, sessionId, asVideoList);
+  }
+
+  /** `GET /user/:name/followers` or `/following`. */
+  follows(request: FastifyRequest, name: string, which: 'followers' | 'following', limit: number, sessionId?: string): Promise<Read<UserPage>> {
+    return this.read(request, `/user/${encodeURIComponent(name)}/${which}?limit=${limit}`, sessionId, asUsers);
+  }
+
+  playlist(request: FastifyRequest, pid: string, sessionId?: string): Promise<Read<PlaylistJson>> {
+    return this.read(request, `/playlists/${encodeURIComponent(pid)}`, sessionId, asPlaylist);
+  }
+
+  conversations(request: FastifyRequest, me: string, sessionId: string): Promise<Read<ConversationJson[]>> {
+    return this.read(request, `/user/${encodeURIComponent(me)}/conversations`, sessionId, asConversations);
+  }
+
+  /** The newest messages with `other` (the api marks those from `other` read). */
+  thread(request: FastifyRequest, me: string, other: string, limit: number, sessionId: string): Promise<Read<MessagePage>> {
+    return this.read(request, `/user/${encodeURIComponent(me)}/conversations/${encodeURIComponent(other)}?limit=${limit}`, sessionId, asMessages);
   }
 }

@@ -2,12 +2,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 import type { Config } from '@video/shared/config';
 import { buildWeb, startFakeStream, startUpstream, type FakeStream, type Upstream } from '../helper.js';
+import { newSocialState, socialRoutes, socialUser, type SocialState } from './fake-social-api.js';
 
 export const HOSTILE = '</title><script>alert(1)</script>';
 
 export interface FakePublicApi extends Upstream {
   /** The X-Session-Id and url of every request, in order. */
   seen: { url: string; session: string | undefined }[];
+  /** The social routes' data (fake-social-api.ts). */
+  social: SocialState;
 }
 
 const video = (id: string, extra: Record<string, unknown> = {}) => ({
@@ -55,9 +58,7 @@ export const CAPTIONS = [
 
 const notFound = { error: 'no such video', error_code: '006' };
 
-function sessionUser(request: FastifyRequest): string | undefined {
-  return request.headers['x-session-id'] === 'owner-session' ? 'anna' : undefined;
-}
+const sessionUser = (request: FastifyRequest): string | undefined => socialUser(request);
 
 function routes(app: FastifyInstance, seen: FakePublicApi['seen']) {
   app.addHook('onRequest', async (request) => {
@@ -67,7 +68,7 @@ function routes(app: FastifyInstance, seen: FakePublicApi['seen']) {
   app.get('/session', async (request, reply) => {
     const user = sessionUser(request);
     if (!user) return reply.code(401).send({ error: 'session is unknown or expired', error_code: '002' });
-    return { id: 'owner-session', user_name: user, expires_at: new Date(Date.now() + 60_000).toISOString() };
+    return { id: 'a-session', user_name: user, expires_at: new Date(Date.now() + 60_000).toISOString() };
   });
   app.get('/videos', async (request) => {
     // The second page repeats one card (a list that moved between pages) and adds one.
@@ -81,7 +82,7 @@ function routes(app: FastifyInstance, seen: FakePublicApi['seen']) {
   app.get('/videos/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
     const found = Object.values(VIDEOS).find((v) => v.id === id);
-    if (!found || (found.privacy === 'private' && !sessionUser(request))) return reply.code(404).send(notFound);
+    if (!found || (found.privacy === 'private' && sessionUser(request) !== 'anna')) return reply.code(404).send(notFound);
     return found;
   });
   app.get('/videos/:id/captions', async (request) => {
@@ -91,20 +92,25 @@ function routes(app: FastifyInstance, seen: FakePublicApi['seen']) {
   app.get('/videos/:id/related', async () => ({ videos: [VIDEOS.hostile] }));
   app.get('/user/:name/profile', async (request, reply) => {
     const { name } = request.params as { name: string };
+    if (name === 'bob') return { id: 2, user_name: 'bob', created_at: '2026-05-04T10:00:00.000Z', videos_count: 0, followers_count: 1, following_count: 1 };
     if (name !== 'anna') return reply.code(404).send({ error: 'no such user', error_code: '006' });
-    return { id: 1, user_name: 'anna', created_at: '2026-03-04T10:00:00.000Z', videos_count: 2, followers_count: 0, following_count: 0 };
+    return { id: 1, user_name: 'anna', created_at: '2026-03-04T10:00:00.000Z', videos_count: 2, followers_count: 1, following_count: 0 };
   });
   app.get('/user/:name/videos', async (request) => {
     const all = [VIDEOS.cats, VIDEOS.hostile, VIDEOS.secret];
-    return { videos: sessionUser(request) ? all : all.filter((v) => v.privacy === 'public'), next_cursor: null };
+    return { videos: sessionUser(request) === 'anna' ? all : all.filter((v) => v.privacy === 'public'), next_cursor: null };
   });
 }
 
 /** An api that speaks the public site's reads (feed, search, video, related, profile, user videos). */
 export async function startFakePublicApi(): Promise<FakePublicApi> {
   const seen: FakePublicApi['seen'] = [];
-  const up = await startUpstream((app) => routes(app, seen));
-  return Object.assign(up, { seen });
+  const social = newSocialState();
+  const up = await startUpstream(async (app) => {
+    routes(app, seen);
+    await socialRoutes(app, social);
+  });
+  return Object.assign(up, { seen, social });
 }
 
 export interface PagesSite {

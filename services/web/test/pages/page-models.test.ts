@@ -55,6 +55,16 @@ describe('safeNext', () => {
     ['/userhome', undefined],
     ['/v/%2e%2e', undefined],
     [42, undefined],
+    ['/feed', '/feed'],
+    ['/feed/x', undefined],
+    ['/messages', '/messages'],
+    ['/messages?with=bob', '/messages?with=bob'],
+    ['/messages?with=%E5%BC%A0%E4%B8%89', '/messages?with=%E5%BC%A0%E4%B8%89'],
+    ['/messages?with=a&x=//evil', undefined],
+    ['/?sort=foryou', '/?sort=foryou'],
+    ['/?sort=hot', undefined],
+    ['/u/anna', '/u/anna'],
+    ['/u/a/b', undefined],
   ])('%j → %j', (next, out) => expect(safeNext(next)).toBe(out));
 });
 
