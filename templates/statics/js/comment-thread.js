@@ -77,7 +77,9 @@ function actions(video, c, body, hooks) {
   const mine = userName !== '' && c.author === userName;
   const topLevel = !c.parent_id;
   /** @param {string} text @param {() => void} onclick @param {string} [cls] */
-  const btn = (text, onclick, cls = '') => h('button', { type: 'button', class: `btn btn-link ${cls}`, text, onclick });
+  // Each button names what it acts on, so a screen reader's list of buttons is not "Delete, Delete, …".
+  const btn = (text, onclick, cls = '') =>
+    h('button', { type: 'button', class: `btn btn-link ${cls}`, text, title: `${text} comment`, 'aria-label': `${text} comment`, onclick });
   const pin = async () => {
     const res = await guard(() => setPinned(video.id, c.id, !c.pinned));
     if (res && res.status !== 204) return showError(describeError(res.status, res.data));
