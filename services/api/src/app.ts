@@ -1,10 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { baseServerOptions, commonPlugin, databasePlugin, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
+import { blocksRoutes } from './blocks/blocks-routes.js';
 import { commentsRoutes } from './comments/comments-routes.js';
 import { createCommentsService } from './comments/comments-service.js';
 import { danmakuPlugin } from './danmaku/danmaku-plugin.js';
 import { feedRoutes } from './feed/feed-routes.js';
+import { followsRoutes } from './follows/follows-routes.js';
 import { decorateSessionUser } from './http/auth-hooks.js';
 import { registerOpenApi } from './http/openapi-plugin.js';
 import { createLimiterFactory, userLimits, type RateLimitOptions } from './http/rate-limits.js';
@@ -66,4 +68,6 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   await app.register(viewsRoutes, { db, config });
   await app.register(commentsRoutes, { db, comments: createCommentsService(db), limits });
   await app.register(danmakuPlugin, { config, db });
+  await app.register(followsRoutes, { db, fallbackOrigin: `http://${config.host}:${config.web_port}` });
+  await app.register(blocksRoutes, { db });
 }
