@@ -18,9 +18,13 @@ function listed(db: Executor) {
  * first. The authors come from the follows primary key; each author's videos are one range of
  * idx_video_author_time, walked newest first.
  */
-export async function listFeedVideos(db: Executor, followerId: number, page: PageQuery): Promise<VideoWithAuthor[]> {
+export function feedQuery(db: Executor, followerId: number, page: PageQuery) {
   const q = listed(db).where('v.author_id', 'in', db.selectFrom('follows').select('followee_id').where('follower_id', '=', followerId));
-  return withProcessing(keysetPage(q, 'v.create_time', 'v.id', page)).execute();
+  return withProcessing(keysetPage(q, 'v.create_time', 'v.id', page));
+}
+
+export async function listFeedVideos(db: Executor, followerId: number, page: PageQuery): Promise<VideoWithAuthor[]> {
+  return feedQuery(db, followerId, page).execute();
 }
 
 /** A channel's newest listed videos (its RSS feed). */
