@@ -19,7 +19,9 @@ function listed(db: Executor) {
  * idx_video_author_time, walked newest first.
  */
 export function feedQuery(db: Executor, followerId: number, page: PageQuery) {
-  const q = listed(db).where('v.author_id', 'in', db.selectFrom('follows').select('followee_id').where('follower_id', '=', followerId));
+  let q = listed(db).where('v.author_id', 'in', db.selectFrom('follows').select('followee_id').where('follower_id', '=', followerId));
+  // The keyset's OR alone does not bound the index range on SQLite: this seeks to the cursor.
+  if (page.before) q = q.where('v.create_time', '<=', page.before.time);
   return withProcessing(keysetPage(q, 'v.create_time', 'v.id', page));
 }
 
