@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { connectDatabase, encodeCursor, type DialectName } from '@video/shared';
 import { createTestDatabase } from '@video/shared/testing';
-import { feedQuery } from '../services/api/src/follows/subscriptions-repository.js';
+import { feedIdsQuery } from '../services/api/src/follows/subscriptions-repository.js';
 import { load, measureRoute, startApi } from './api-process.js';
 import { READER, READER_PWD, seedFeed } from './feed-seed.js';
 
@@ -45,7 +45,7 @@ const YEAR_MS = 365 * 24 * 3600 * 1000;
 async function explain(url: string, readerId: number): Promise<void> {
   const db = connectDatabase(url);
   try {
-    const query = feedQuery(db.kysely, readerId, { limit: 51, before: { time: Date.now() - YEAR_MS / 2, id: 'f' } }).compile();
+    const query = feedIdsQuery(db, readerId, { limit: 51, before: { time: Date.now() - YEAR_MS / 2, id: 'f' } }).compile(db.kysely);
     const prefix = db.dialect === 'sqlite' ? 'explain query plan ' : 'explain ';
     const rows = await sql.raw(prefix + inline(query.sql, query.parameters)).execute(db.kysely);
     console.log(`plan on ${db.dialect}:`);

@@ -1,4 +1,6 @@
-import { keysetPage, type Executor, type PageQuery } from '@video/shared';
+import { sql, type RawBuilder } from 'kysely';
+import { keysetPage, type Db, type DialectName, type Executor, type PageQuery } from '@video/shared';
+import { listedVideosByIds } from '../feed/feed-repository.js';
 import { withProcessing, type VideoWithAuthor } from '../videos/videos-repository.js';
 
 /** Public, live videos that have a file, with their author's name. */
@@ -14,19 +16,32 @@ function listed(db: Executor) {
 }
 
 /**
- * One page of the subscription feed: the listed videos of everyone `followerId` follows, newest
- * first. The authors come from the follows primary key; each author's videos are one range of
- * idx_video_author_time, walked newest first.
+ * Both databases walk the public list's index newest first and keep the rows of followed authors
+ * (a primary-key probe of follows each): a page costs about limit / (the followed share of recent
+ * public videos) rows. Left to itself MariaDB starts from the follows instead, reads every video
+ * of every followed author and sorts them (100,000 rows for 500 channels), or walks the index
+ * from its newest end past the cursor; SQLite picks this plan unhinted, the hint keeps it.
  */
-export function feedQuery(db: Executor, followerId: number, page: PageQuery) {
-  let q = listed(db).where('v.author_id', 'in', db.selectFrom('follows').select('followee_id').where('follower_id', '=', followerId));
-  // The keyset's OR alone does not bound the index range on SQLite: this seeks to the cursor.
-  if (page.before) q = q.where('v.create_time', '<=', page.before.time);
-  return withProcessing(keysetPage(q, 'v.create_time', 'v.id', page));
+const WALK_PUBLIC_LIST: Record<DialectName, RawBuilder<unknown>> = {
+  sqlite: sql.raw('indexed by idx_video_public_recent'),
+  mysql: sql.raw('force index (idx_video_public_recent)'),
+};
+
+/** The ids of one page of the subscription feed: the listed videos of everyone `followerId` follows. */
+export function feedIdsQuery(db: Db, followerId: number, page: PageQuery) {
+  const b = page.before;
+  // The cursor's time bounds the index range; the OR alone would not.
+  const after = b ? sql`and v.create_time <= ${b.time} and (v.create_time < ${b.time} or (v.create_time = ${b.time} and v.id < ${b.id}))` : sql``;
+  return sql<{ id: string }>`select v.id from video_info as v ${WALK_PUBLIC_LIST[db.dialect]}
+    where v.privacy = 'public' and v.upload_state = 'ready' and v.deleted_at is null
+    and v.author_id in (select f.followee_id from follows as f where f.follower_id = ${followerId})
+    ${after} order by v.create_time desc, v.id desc limit ${page.limit}`;
 }
 
-export async function listFeedVideos(db: Executor, followerId: number, page: PageQuery): Promise<VideoWithAuthor[]> {
-  return feedQuery(db, followerId, page).execute();
+/** One page of the subscription feed, newest first, as VideoInfo rows. */
+export async function listFeedVideos(db: Db, followerId: number, page: PageQuery): Promise<VideoWithAuthor[]> {
+  const { rows } = await feedIdsQuery(db, followerId, page).execute(db.kysely);
+  return listedVideosByIds(db.kysely, rows.map((r) => r.id));
 }
 
 /** A channel's newest listed videos (its RSS feed). */

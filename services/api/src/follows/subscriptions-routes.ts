@@ -46,7 +46,7 @@ function feedRoute(app: ApiApp, db: Db): void {
       const { limit, cursor } = request.query;
       const before = cursor === undefined ? undefined : decodeCursor(cursor);
       const me = sessionUserOf(request).user_id;
-      const page = await fetchPage({ limit, before }, (p) => listFeedVideos(db.kysely, me, p), (v) => ({ time: Number(v.create_time), id: v.id }));
+      const page = await fetchPage({ limit, before }, (p) => listFeedVideos(db, me, p), (v) => ({ time: Number(v.create_time), id: v.id }));
       return { videos: page.items.map((v: VideoWithAuthor) => videoJson(v, v.author)), next_cursor: page.next_cursor };
     },
   );
