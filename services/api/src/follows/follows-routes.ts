@@ -29,23 +29,22 @@ export const followsRoutes: FastifyPluginAsyncTypebox<FollowsRoutesOptions> = as
 };
 
 function followRoutes(app: ApiApp, follows: FollowsService, auth: AuthHooks): void {
-  const schema = { tags, security, params: UserPairParamsSchema, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) } };
-  app.put(
-    '/user/:username/following/:name',
-    { onRequest: auth.ownUser, schema: { ...schema, summary: 'Follow a user (idempotent)' } },
-    async (request, reply) => {
-      await follows.follow(sessionUserOf(request).user_id, request.params.name);
-      return reply.code(204).send(null);
-    },
-  );
-  app.delete(
-    '/user/:username/following/:name',
-    { onRequest: auth.ownUser, schema: { ...schema, summary: 'Stop following a user (idempotent)' } },
-    async (request, reply) => {
-      await follows.unfollow(sessionUserOf(request).user_id, request.params.name);
-      return reply.code(204).send(null);
-    },
-  );
+  const changes = [
+    ['PUT', 'Follow a user (idempotent)', follows.follow],
+    ['DELETE', 'Stop following a user (idempotent)', follows.unfollow],
+  ] as const;
+  for (const [method, summary, change] of changes) {
+    app.route({
+      method,
+      url: '/user/:username/following/:name',
+      onRequest: auth.ownUser,
+      schema: { tags, security, summary, params: UserPairParamsSchema, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) } },
+      handler: async (request, reply) => {
+        await change(sessionUserOf(request).user_id, request.params.name);
+        return reply.code(204).send(null);
+      },
+    });
+  }
 }
 
 function relationRoute(app: ApiApp, db: Db, side: 'following' | 'followers'): void {
