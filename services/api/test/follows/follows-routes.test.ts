@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCursor } from '@video/shared';
 import { testDialects } from '@video/shared/testing';
+import { notificationEvents, type StoredNotification } from '../../src/notifications/notify.js';
 import { buildTestApp, expectError, signUp, uniqueName, type TestApp } from '../helper.js';
 import { getAs, withSession, type User } from '../fixtures/public-site.js';
 
@@ -90,6 +91,26 @@ describe.each(testDialects())('follows on %s', (dialect) => {
     await follow(a, b);
     expect(await followNotices(b, a)).toBe(2);
     expect(await followNotices(a, b)).toBe(0);
+  });
+
+  it('announces a stored follow notification once its transaction has committed', async () => {
+    const [a, b] = [await signUp(t.app, uniqueName('a')), await signUp(t.app, uniqueName('b'))];
+    const seen: { stored: StoredNotification; inDb: number }[] = [];
+    const onStored = (stored: StoredNotification) => {
+      if (stored.userId !== b.id) return;
+      // Read on another connection than the writer's: visible only after the commit.
+      void t.db.kysely.selectFrom('notifications').select('id').where('id', '=', stored.id).execute().then((rows) => seen.push({ stored, inDb: rows.length }));
+    };
+    notificationEvents.on('stored', onStored);
+    try {
+      await follow(a, b);
+      await follow(a, b);
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      notificationEvents.off('stored', onStored);
+    }
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.inDb).toBe(1);
   });
 
   it('lists followers and following newest first, paged without repeats or gaps', async () => {
