@@ -1,4 +1,4 @@
-import type { VideoWithAuthor } from '../videos/videos-repository.js';
+import type { VideoRow } from '../videos/videos-repository.js';
 
 // Characters XML 1.0 cannot carry at all, escaped or not: C0 controls but tab/LF/CR, U+FFFE/U+FFFF, lone surrogates.
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -22,10 +22,10 @@ export function siteOriginOf(protocol: string, host: string | undefined, fallbac
 export interface RssChannel {
   userName: string;
   origin: string;
-  videos: readonly VideoWithAuthor[];
+  videos: readonly VideoRow[];
 }
 
-function item(v: VideoWithAuthor, origin: string): string {
+function item(v: VideoRow, origin: string): string {
   const link = `${origin}/v/${encodeURIComponent(v.id)}`;
   const poster = v.poster && v.poster.startsWith('/') ? `${origin}${v.poster}` : null;
   return [

@@ -1,19 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
-import { keysetPage, type Db, type DialectName, type Executor, type PageQuery } from '@video/shared';
+import type { Db, DialectName, PageQuery } from '@video/shared';
 import { listedVideosByIds } from '../feed/feed-repository.js';
-import { withProcessing, type VideoWithAuthor } from '../videos/videos-repository.js';
-
-/** Public, live videos that have a file, with their author's name. */
-function listed(db: Executor) {
-  return db
-    .selectFrom('video_info as v')
-    .innerJoin('users as u', 'u.id', 'v.author_id')
-    .selectAll('v')
-    .select('u.user_name as author')
-    .where('v.privacy', '=', 'public')
-    .where('v.upload_state', '=', 'ready')
-    .where('v.deleted_at', 'is', null);
-}
+import type { VideoWithAuthor } from '../videos/videos-repository.js';
 
 /**
  * Both databases walk the public list's index newest first and keep the rows of followed authors
@@ -43,9 +31,4 @@ export function feedIdsQuery(db: Db, followerId: number, page: PageQuery) {
 export async function listFeedVideos(db: Db, followerId: number, page: PageQuery): Promise<VideoWithAuthor[]> {
   const { rows } = await feedIdsQuery(db, followerId, page).execute(db.kysely);
   return listedVideosByIds(db.kysely, rows.map((r) => r.id));
-}
-
-/** A channel's newest listed videos (its RSS feed). */
-export async function listNewestListed(db: Executor, authorId: number, limit: number): Promise<VideoWithAuthor[]> {
-  return withProcessing(keysetPage(listed(db).where('v.author_id', '=', authorId), 'v.create_time', 'v.id', { limit })).execute();
 }

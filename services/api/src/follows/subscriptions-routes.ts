@@ -11,7 +11,8 @@ import { VideoPageSchema } from '../feed/feed-schemas.js';
 import { PageQuerySchema } from './follows-schemas.js';
 import { requireUserByName } from './follows-service.js';
 import { renderRss, siteOriginOf } from './rss.js';
-import { listFeedVideos, listNewestListed } from './subscriptions-repository.js';
+import { listFeedVideos } from './subscriptions-repository.js';
+import { listChannelVideos } from '../feed/feed-repository.js';
 
 export interface SubscriptionsRoutesOptions {
   db: Db;
@@ -66,7 +67,7 @@ function rssRoute(app: ApiApp, db: Db, fallbackOrigin: string): void {
     },
     async (request, reply) => {
       const user = await requireUserByName(db, request.params.username);
-      const videos = await listNewestListed(db.kysely, Number(user.id), RSS_ITEMS);
+      const videos = await listChannelVideos(db.kysely, Number(user.id), false, { limit: RSS_ITEMS });
       const origin = siteOriginOf(request.protocol, request.host, fallbackOrigin);
       return reply.type('application/rss+xml; charset=utf-8').send(renderRss({ userName: user.user_name, origin, videos }));
     },
