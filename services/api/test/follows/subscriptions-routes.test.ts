@@ -3,7 +3,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { encodeCursor } from '@video/shared';
 import { testDialects } from '@video/shared/testing';
 import { buildTestApp, expectError, signUp, uniqueName, type TestApp } from '../helper.js';
-import { ROOMY_LIMITS, allPages, getAs, idsOf, publish, withSession, type User } from '../fixtures/public-site.js';
+import { ROOMY_LIMITS, allPages, getAs, idsOf, patchVideo, publish, withSession, type User } from '../fixtures/public-site.js';
 
 type Rss = { rss: { '@_version': string; channel: { title: string; link: string; description: string; item?: RssItem | RssItem[] } } };
 type RssItem = { title: string; link: string; guid: { '#text': string; '@_isPermaLink': string }; pubDate: string; description: string; enclosure?: { '@_url': string; '@_type': string } };
@@ -85,6 +85,21 @@ describe.each(testDialects())('subscription feed and RSS on %s', (dialect) => {
     expect(carolOnly).toHaveLength(4);
     await t.app.inject({ method: 'DELETE', url: `/user/${dave.name}/following/${carol.name}`, headers: withSession(dave.sid) });
     expect(idsOf(await allPages(t, `/user/${dave.name}/feed`, { sid: dave.sid }))).toEqual([]);
+  });
+
+  it('a video made private or unlisted leaves the feed and the RSS at once, and comes back when public', async () => {
+    const [top] = feedIds;
+    const owner = (await getAs(t, `/videos/${top}`)).json() as { author: string };
+    const author = owner.author === bob.name ? bob : carol;
+    const rssIds = async () => (await getAs(t, `/user/${author.name}/videos.rss`)).body;
+    for (const privacy of ['private', 'unlisted'] as const) {
+      await patchVideo(t, author, top!, { privacy });
+      expect(idsOf(await allPages(t, `/user/${me.name}/feed?limit=3`, { sid: me.sid }))).toEqual(feedIds.slice(1));
+      expect(await rssIds()).not.toContain(top);
+    }
+    await patchVideo(t, author, top!, { privacy: 'public' });
+    expect(idsOf(await allPages(t, `/user/${me.name}/feed?limit=3`, { sid: me.sid }))).toEqual(feedIds);
+    expect(await rssIds()).toContain(top);
   });
 
   it('RSS: a well-formed RSS 2.0 document of the public videos with a file, newest first, everything escaped', async () => {
