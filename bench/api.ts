@@ -15,15 +15,10 @@
  * throughput would be with the cores to itself. `--analyze` gathers the planner's statistics after
  * seeding (see bench/api-seed.ts).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon, { type Options } from 'autocannon';
+import type { Options } from 'autocannon';
 import { createTestDatabase } from '@video/shared/testing';
+import { load, measureRoute, startApi, type Api } from './api-process.js';
 import { PASSWORD, USER, VIDEO_ID, pick, prng, searchQueries, seed } from './api-seed.js';
 
 const SCENARIOS = ['user-videos', 'comments', 'post-comment', 'feed', 'video', 'search', 'view'] as const;
@@ -53,84 +48,6 @@ const duration = Number(args.duration);
 const connections = Number(args.connections);
 const siteVideos = Number(args['site-videos']);
 if (dialect === 'mysql') process.env.TEST_MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
-
-const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
-
-/** CPU time (ms) a process has used so far, from /proc; undefined where that is not readable. */
-function cpuMs(pid: number | undefined): number | undefined {
-  if (!pid) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
-  } catch {
-    return undefined;
-  }
-}
-
-function pidOf(names: string[]): number | undefined {
-  for (const name of names) {
-    try {
-      const out = execFileSync('pidof', ['-s', name], { encoding: 'utf8' }).trim();
-      if (out) return Number(out);
-    } catch {
-      // not running under this name
-    }
-  }
-  return undefined;
-}
-
-const perRequest = (before: number | undefined, after: number | undefined, requests: number) =>
-  before === undefined || after === undefined || requests === 0 ? 'n/a' : ((after - before) / requests).toFixed(3);
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as { port: number }).port;
-  srv.close();
-  return port;
-}
-
-interface Api {
-  server: ChildProcess;
-  base: string;
-  stop(): Promise<void>;
-}
-
-/** Starts services/api/src/main.ts on a free port against `url` and waits for /healthz. */
-async function startApi(url: string): Promise<Api> {
-  const port = await freePort();
-  const root = path.resolve(import.meta.dirname, '..');
-  // An empty config file, so only the environment below and the defaults apply.
-  const configDir = mkdtempSync(path.join(os.tmpdir(), 'bench-api-'));
-  writeFileSync(path.join(configDir, 'conf.json'), '{}');
-  const limits = { SIGNIN_RATE_LIMIT: '1000000', COMMENT_RATE_LIMIT: '1000000' };
-  const server = spawn(process.execPath, ['--import', 'tsx', 'services/api/src/main.ts'], {
-    cwd: root,
-    env: { ...process.env, ...limits, CONFIG: path.join(configDir, 'conf.json'), DATABASE_URL: url, API_PORT: String(port), LOG_LEVEL: 'warn', LOG_PRETTY: '0' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const stop = async () => {
-    if (server.exitCode === null && server.signalCode === null) {
-      server.kill('SIGTERM');
-      await once(server, 'exit');
-    }
-    rmSync(configDir, { recursive: true, force: true });
-  };
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return { server, base, stop };
-    } catch {
-      // not up yet
-    }
-    if (i > 150) {
-      await stop();
-      throw new Error('api did not start');
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function signIn(base: string): Promise<string> {
   const res = await fetch(`${base}/user/${USER}`, {
@@ -181,26 +98,8 @@ function scenarios(base: string, session: string, siteIds: string[]): Scenario[]
   return all.filter((s) => only.includes(s.name));
 }
 
-/** A 2 s warm-up (JIT, the pool, the page cache), then `duration` seconds measured: one table row. */
-async function measure(api: Api, s: Scenario): Promise<string> {
-  await autocannon({ ...s.options, connections, duration: 2 });
-  const dbPid = dialect === 'mysql' ? pidOf(['mariadbd', 'mysqld']) : undefined;
-  const before = { api: cpuMs(api.server.pid), db: cpuMs(dbPid), gen: process.cpuUsage() };
-  const r = await autocannon({ ...s.options, connections, duration });
-  const gen = process.cpuUsage(before.gen);
-  const n = r.requests.total;
-  const cpu = {
-    api: perRequest(before.api, cpuMs(api.server.pid), n),
-    db: dialect === 'mysql' ? perRequest(before.db, cpuMs(dbPid), n) : 'in api',
-    gen: ((gen.user + gen.system) / 1000 / Math.max(1, n)).toFixed(3),
-  };
-  const bad = r.non2xx + r.errors + r.timeouts;
-  const rate = Math.round(r.requests.average);
-  console.error(`${dialect} ${s.title}: ${rate} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx/errors ${bad}, cpu ms/req api ${cpu.api} db ${cpu.db} autocannon ${cpu.gen}`);
-  return `| ${dialect} | ${s.title} | ${rate} | ${r.latency.p50} | ${r.latency.p99} | ${bad} | ${cpu.api} | ${cpu.db} | ${cpu.gen} |`;
-}
+const measure = (api: Api, s: Scenario) => measureRoute(api, s.options, { dialect, title: s.title, connections, duration });
 
-const load = () => `${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`;
 
 async function main(): Promise<void> {
   const test = await createTestDatabase(dialect);
@@ -208,7 +107,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const { siteIds } = await seed(test.url, siteVideos, args.analyze);
     console.error(`seeded ${siteIds.length} public videos (and the list data) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const api = await startApi(test.url);
+    const api = await startApi(test.url, { SIGNIN_RATE_LIMIT: '1000000', COMMENT_RATE_LIMIT: '1000000' });
     try {
       const session = await signIn(api.base);
       console.log(`load average at the start: ${load()}`);

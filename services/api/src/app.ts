@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { baseServerOptions, commonPlugin, databasePlugin, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
+import { blocksRoutes } from './blocks/blocks-routes.js';
 import { commentsRoutes } from './comments/comments-routes.js';
 import { createCommentsService } from './comments/comments-service.js';
 import { createCommentThreadsService } from './comments/comment-threads-service.js';
@@ -8,6 +9,7 @@ import { danmakuPlugin } from './danmaku/danmaku-plugin.js';
 import { favoritesRoutes } from './favorites/favorites-routes.js';
 import { feedRoutes } from './feed/feed-routes.js';
 import { historyRoutes } from './history/history-routes.js';
+import { followsRoutes } from './follows/follows-routes.js';
 import { decorateSessionUser } from './http/auth-hooks.js';
 import { registerOpenApi } from './http/openapi-plugin.js';
 import { createLimiterFactory, userLimits, type RateLimitOptions } from './http/rate-limits.js';
@@ -79,4 +81,6 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   await app.register(danmakuPlugin, { config, db });
   await app.register(favoritesRoutes, { db });
   await app.register(playlistsRoutes, { db });
+  await app.register(followsRoutes, { db, fallbackOrigin: `http://${config.host}:${config.web_port}` });
+  await app.register(blocksRoutes, { db });
 }

@@ -148,9 +148,8 @@ function profileRoute(app: ApiApp, db: Db): void {
         user_name: user.user_name,
         created_at: toIso(Number(user.create_time)),
         videos_count: await countListedVideos(db.kysely, Number(user.id)),
-        // Follows arrive with the social features; until then nobody follows anybody.
-        followers_count: 0,
-        following_count: 0,
+        followers_count: Number(user.followers_count),
+        following_count: Number(user.following_count),
       };
     },
   );
