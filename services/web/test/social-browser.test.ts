@@ -85,6 +85,15 @@ describe.skipIf(!haveBrowser)('in Chromium: follow, upload, bell, feed and a liv
     await a.page.fill('#message-input', 'Loved the new video!');
     await a.page.click('#message-form button[type=submit]');
     await expect.poll(() => b.page.locator('#thread-list .msg-text').last().textContent(), { timeout: 10_000 }).toBe('Loved the new video!');
+    // B's bell shows what the api counts as unread: A's follow; the message was read in the open thread.
+    const unread = async () => {
+      const body = (await (await send(b, 'GET', `/api/user/${b.name}/notifications?unread=1&limit=10`)).json()) as {
+        unread_count: number;
+        notifications: { type: string }[];
+      };
+      return { count: body.unread_count, types: body.notifications.map((n) => n.type).sort() };
+    };
+    await expect.poll(unread).toEqual({ count: 1, types: ['follow'] });
     await expect.poll(() => b.page.textContent('#bell-count')).toBe('1');
     expect([...a.errors, ...b.errors]).toEqual([]);
   }, 90_000);

@@ -75,13 +75,26 @@ function wire(bell) {
     if (!bell.panel.hidden && !bell.panel.contains(target) && !bell.button.contains(target)) closePanel(bell, false);
   });
   document.addEventListener('notification', (event) => {
-    const n = /** @type {CustomEvent<Notification>} */ (event).detail;
-    bell.setCount(bell.unread() + 1);
+    const n = /** @type {CustomEvent<Notification & { unread_count?: number }>} */ (event).detail;
+    // The push carries the api's own count (a burst folded into one item is pushed again).
+    bell.setCount(typeof n.unread_count === 'number' ? n.unread_count : bell.unread() + 1);
     if (!bell.panel.hidden) {
       bell.list.prepend(item(n));
       bell.empty.hidden = true;
     }
   });
+}
+
+/**
+ * Reads the unread count again (after a page marked some read, such as an opened thread).
+ * @param {ReturnType<typeof bellParts>} bell
+ */
+function recount(bell) {
+  void listNotifications(bell.me, new URLSearchParams({ unread: '1', limit: '1' }))
+    .then((res) => {
+      if (res.status === 200 && typeof res.data?.unread_count === 'number') bell.setCount(res.data.unread_count);
+    })
+    .catch(() => undefined);
 }
 
 /** Starts the bell on a page whose header has one (signed-in pages). */
@@ -91,6 +104,7 @@ export function initBell() {
   if (!root || !me) return;
   const bell = bellParts(root, me);
   wire(bell);
+  document.addEventListener('notifications-read', () => recount(bell));
   // The live channel opens only once the api has answered the list: an api without notifications
   // gets no socket to refuse.
   void listNotifications(me, new URLSearchParams({ unread: '1', limit: String(RECENT) }))

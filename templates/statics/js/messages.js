@@ -60,6 +60,8 @@ async function refreshThread() {
   if (!res || res.status !== 200) return;
   for (const m of [...res.data.messages].reverse()) if (!shown(m.id)) threadList.append(messageEl(m));
   threadList.lastElementChild?.scrollIntoView({ block: 'nearest' });
+  // Reading the thread marked its message notifications read: the bell says so.
+  document.dispatchEvent(new Event('notifications-read'));
 }
 
 function initOlder() {
