@@ -8,6 +8,13 @@ export async function isBlocked(db: Executor, { ownerId, actorId }: { ownerId: n
   return row !== undefined;
 }
 
+/** Which of `userIds` have blocked `actorId` (mentions by a blocked user notify none of them). */
+export async function blockersOf(db: Executor, actorId: number, userIds: readonly number[]): Promise<Set<number>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db.selectFrom('blocks').select('user_id').where('blocked_id', '=', actorId).where('user_id', 'in', [...userIds]).execute();
+  return new Set(rows.map((r) => Number(r.user_id)));
+}
+
 /** Blocks a user (idempotent). */
 export async function insertBlock(db: Executor, userId: number, blockedId: number, now: number): Promise<void> {
   await db.insertInto('blocks').values({ user_id: userId, blocked_id: blockedId, time: now }).ignore().execute();

@@ -1,1 +1,1 @@
-export { isBlocked } from './blocks-repository.js';
+export { blockersOf, isBlocked } from './blocks-repository.js';

@@ -17,7 +17,7 @@ import {
 } from '@video/shared';
 import { announceNotifications } from '../notifications/notify.js';
 import { fetchPage, type Page } from '../http/pagination.js';
-import { isBlocked } from './blocked.js';
+import { isBlocked } from '../blocks/index.js';
 import { deleteCountedComment, findPinnedComment, insertCountedComment, listTopLevelComments } from './comments-repository.js';
 
 const noSuchVideo = () => notFound('no such video');

@@ -1,6 +1,6 @@
 import type { Executor, NotificationType } from '@video/shared';
 import { notify, type StoredNotification } from '../notifications/notify.js';
-import { blockersOf } from './blocked.js';
+import { blockersOf } from '../blocks/index.js';
 
 const NAME_CHAR = String.raw`[\p{L}\p{N}_.-]`;
 /** `@` and a whole user name: not inside a word (a@b.com mentions nobody), not cut out of a longer run. */

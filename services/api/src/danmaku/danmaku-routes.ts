@@ -9,7 +9,7 @@ import {
   danmakuErrorResponses,
   type Db,
 } from '@video/shared';
-import { isBlocked } from '../comments/blocked.js';
+import { isBlocked } from '../blocks/index.js';
 import { notifyForComment } from '../comments/mentions.js';
 import { requireVisibleVideo } from '../http/visible-video.js';
 import { announceNotifications } from '../notifications/notify.js';

@@ -18,12 +18,6 @@ export interface ConversationRow extends MessageRow {
   unread_count: number;
 }
 
-/** Whether `userId` has blocked `otherId` (the block routes keep the table). */
-export async function hasBlocked(db: Executor, userId: number, otherId: number): Promise<boolean> {
-  const row = await db.selectFrom('blocks').select('user_id').where('user_id', '=', userId).where('blocked_id', '=', otherId).executeTakeFirst();
-  return row !== undefined;
-}
-
 export async function insertMessage(db: Executor, m: { id: string; from_id: number; to_id: number; content: string; time: number }): Promise<void> {
   await db.insertInto('messages').values(m).execute();
 }

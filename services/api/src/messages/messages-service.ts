@@ -4,7 +4,6 @@ import { normalizeName } from '../http/input.js';
 import { fetchPage, type Page } from '../http/pagination.js';
 import { announceNotifications, notify } from '../notifications/notify.js';
 import {
-  hasBlocked,
   insertMessage,
   listConversations,
   listThread,
@@ -13,6 +12,7 @@ import {
   type MessageRow,
 } from './messages-repository.js';
 import type { MessageJson } from './messages-schemas.js';
+import { isBlocked } from '../blocks/index.js';
 
 export function messageJson(m: MessageRow): MessageJson {
   return {
@@ -38,7 +38,7 @@ export function createMessagesService(db: Db) {
       const to = await requireUser(db, toName);
       const toId = Number(to.id);
       if (toId === me.user_id) throw badRequest('you cannot message yourself');
-      if (await hasBlocked(db.kysely, toId, me.user_id)) throw forbidden('this user does not accept your messages');
+      if (await isBlocked(db.kysely, { ownerId: toId, actorId: me.user_id })) throw forbidden('this user does not accept your messages');
       const message = { id: uuidv7(), from_id: me.user_id, to_id: toId, content, time: Date.now() };
       const stored = await db.kysely.transaction().execute(async (trx) => {
         await insertMessage(trx, message);

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { v7 as uuidv7 } from 'uuid';
 import type { Executor, NotificationType } from '@video/shared';
+import { isBlocked } from '../blocks/index.js';
 
 /** One event worth telling a user about. */
 export interface NotifyInput {
@@ -41,7 +42,7 @@ export const COALESCE_WINDOW_MS = 60_000;
  */
 export async function notify(db: Executor, n: NotifyInput): Promise<StoredNotification | null> {
   if (n.actorId !== null && n.actorId === n.userId) return null;
-  if (n.actorId !== null && (await hasBlocked(db, n.userId, n.actorId))) return null;
+  if (n.actorId !== null && (await isBlocked(db, { ownerId: n.userId, actorId: n.actorId }))) return null;
   const now = n.now ?? Date.now();
   const folded = await foldIntoRecent(db, n, now);
   if (folded) return { id: folded, userId: n.userId };
@@ -60,11 +61,6 @@ export async function notify(db: Executor, n: NotifyInput): Promise<StoredNotifi
     })
     .execute();
   return { id, userId: n.userId };
-}
-
-async function hasBlocked(db: Executor, userId: number, actorId: number): Promise<boolean> {
-  const row = await db.selectFrom('blocks').select('user_id').where('user_id', '=', userId).where('blocked_id', '=', actorId).executeTakeFirst();
-  return row !== undefined;
 }
 
 /** The id of the unread item this event joins (its count raised, its time and actor the latest), or null. */
