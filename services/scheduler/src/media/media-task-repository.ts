@@ -126,14 +126,7 @@ export async function installPreview(db: Kysely<Database>, claim: TaskClaim, v: 
     if (Number(task.numUpdatedRows) === 0) return false;
     const video = await trx
       .updateTable('video_info')
-      .set({
-        media_gen: v.gen,
-        poster: `/videos/${claim.videoId}/poster.jpg?g=${v.gen}`,
-        duration: v.duration,
-        width: v.width,
-        height: v.height,
-        updated_at: v.now,
-      })
+      .set(generationColumns(claim, v))
       .where('id', '=', claim.videoId)
       .where('deleted_at', 'is', null)
       .where('media_gen', 'is', null)
@@ -155,6 +148,18 @@ export interface InstallValues {
 
 class LostClaim extends Error {}
 
+/** The video's columns that name a generation: the folder, its poster URL and the probed facts. */
+function generationColumns(claim: TaskClaim, v: Omit<InstallValues, 'size'>) {
+  return {
+    media_gen: v.gen,
+    poster: `/videos/${claim.videoId}/poster.jpg?g=${v.gen}`,
+    duration: v.duration,
+    width: v.width,
+    height: v.height,
+    updated_at: v.now,
+  };
+}
+
 /**
  * Installs a finished generation in one transaction: the task must still be held by `claim` and
  * its video live, else nothing changes and the answer is false. Then video_info names the new
@@ -170,15 +175,7 @@ export async function installGeneration(db: Kysely<Database>, claim: TaskClaim, 
       if (Number(task.numUpdatedRows) === 0) throw new LostClaim();
       const video = await trx
         .updateTable('video_info')
-        .set({
-          media_gen: v.gen,
-          poster: `/videos/${claim.videoId}/poster.jpg?g=${v.gen}`,
-          duration: v.duration,
-          width: v.width,
-          height: v.height,
-          ...(v.size === undefined ? {} : { size: v.size }),
-          updated_at: v.now,
-        })
+        .set({ ...generationColumns(claim, v), ...(v.size === undefined ? {} : { size: v.size }) })
         .where('id', '=', claim.videoId)
         .where('deleted_at', 'is', null)
         .executeTakeFirst();

@@ -1,7 +1,7 @@
-import { open, readdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MEDIA_FILES } from '@video/shared';
-import { fsyncFile, needsFaststart, remuxFaststart } from './faststart.js';
+import { needsFaststart, remuxFaststart } from './faststart.js';
 import { abortError } from './ffmpeg-run.js';
 import type { Watermark } from './hls.js';
 import { planLadder, type RenditionPlan } from './ladder.js';
@@ -52,16 +52,6 @@ const WEIGHT = { faststart: 0.05, poster: 0.02, storyboard: 0.3, storyboardSpars
 
 function storyboardWeight(duration: number): number {
   return duration >= 1000 ? WEIGHT.storyboardSparse : WEIGHT.storyboard;
-}
-
-async function fsyncTree(dir: string): Promise<void> {
-  for (const name of await readdir(dir)) await fsyncFile(path.join(dir, name));
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 function checkAbort(signal: AbortSignal): void {
@@ -115,7 +105,7 @@ export async function processVideo(input: string, outDir: string, o: ProcessOpti
   try {
     const result = await runSteps({ input, outDir, probe, plans, progress, o }, faststart);
     checkAbort(o.signal);
-    await fsyncTree(outDir);
+    // Flushing the files is the publisher's step (it fsyncs the whole folder before the rename).
     return result;
   } finally {
     progress.stop();
