@@ -6,7 +6,8 @@ export type Kind =
   | { type: 'string'; oneOf?: readonly string[]; url?: readonly string[]; allowEmpty?: boolean }
   | { type: 'bool' }
   | { type: 'list'; minItems?: number }
-  | { type: 'intList'; min: number; max: number; minItems: number; maxItems: number };
+  | { type: 'intList'; min: number; max: number; minItems: number; maxItems: number }
+  | { type: 'oidcList' };
 
 /** Checks one value (as written in conf.json, or as text from the environment) against its kind. */
 export function checkValue(key: string, raw: unknown, kind: Kind, fromEnv: boolean): { value?: unknown; problem?: string } {
@@ -19,6 +20,7 @@ export function checkValue(key: string, raw: unknown, kind: Kind, fromEnv: boole
     return { value: n };
   }
   if (kind.type === 'intList') return checkIntList(key, raw, kind, fromEnv);
+  if (kind.type === 'oidcList') return checkOidcList(key, raw, fromEnv);
   if (kind.type === 'list') {
     let list: unknown = raw;
     if (fromEnv && typeof raw === 'string') {
@@ -78,6 +80,41 @@ function checkIntList(key: string, raw: unknown, kind: Extract<Kind, { type: 'in
     return { problem: `${key}: needs ${kind.minItems} to ${kind.maxItems} distinct entries` };
   }
   return { value: sorted };
+}
+
+const OIDC_FIELDS = ['id', 'name', 'issuer', 'client_id', 'client_secret'] as const;
+
+/** oidc_providers: a JSON list of {id, name, issuer, client_id, client_secret}, ids distinct and URL-safe. */
+function checkOidcList(key: string, raw: unknown, fromEnv: boolean): { value?: unknown; problem?: string } {
+  let list: unknown = raw;
+  if (fromEnv && typeof raw === 'string') {
+    try {
+      list = JSON.parse(raw);
+    } catch {
+      return { problem: `${key}: ${JSON.stringify(raw)} is not a JSON list` };
+    }
+  }
+  if (!Array.isArray(list)) return { problem: `${key}: is not a list` };
+  const seen = new Set<string>();
+  for (const [i, item] of list.entries()) {
+    if (!item || typeof item !== 'object') return { problem: `${key}: entry ${i} is not an object` };
+    for (const field of OIDC_FIELDS) {
+      const v = (item as Record<string, unknown>)[field];
+      if (typeof v !== 'string' || (field !== 'client_secret' && v.trim() === '')) {
+        return { problem: `${key}: entry ${i} needs a string "${field}"` };
+      }
+    }
+    const p = item as Record<(typeof OIDC_FIELDS)[number], string>;
+    if (!/^[a-z0-9_-]{1,32}$/.test(p.id)) return { problem: `${key}: entry ${i}: id must be 1-32 of a-z 0-9 _ -` };
+    if (seen.has(p.id)) return { problem: `${key}: id ${JSON.stringify(p.id)} appears twice` };
+    seen.add(p.id);
+    try {
+      if (!['http:', 'https:'].includes(new URL(p.issuer).protocol)) throw new Error('protocol');
+    } catch {
+      return { problem: `${key}: entry ${i}: issuer is not an http(s) URL` };
+    }
+  }
+  return { value: (list as Record<string, string>[]).map((p) => Object.fromEntries(OIDC_FIELDS.map((f) => [f, p[f]]))) };
 }
 
 /** A trusted_proxies entry: a named range (loopback, …), an address, or an address/prefix. */

@@ -78,6 +78,30 @@ export interface Config {
   /** A PNG burned into every rendition; empty = none (renditions are then remuxed where they can be). */
   watermark_file: string;
   watermark_position: 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
+  /** The site's address as people open it (links in mails); empty = http://127.0.0.1:<web_port>. */
+  public_url: string;
+  /** smtp://user:pass@host:port (or smtps://); empty = mails are written under data_dir/outbox/. */
+  smtp_url: string;
+  /** The From of every mail. */
+  mail_from: string;
+  /** Unverified accounts may sign in but not upload, comment or message. */
+  require_email_verification: boolean;
+  /** A PKCS#8 PEM (or a file holding one) signing access tokens; empty = generated into data_dir. */
+  jwt_private_key: string;
+  /** Single sign-on providers (OpenID Connect). */
+  oidc_providers: OidcProviderConfig[];
+  /** Receives POST {to, text} for each SMS; empty = logged. */
+  sms_webhook_url: string;
+  /** Distinct reporters that hide a video from feeds and search until a moderator decides. */
+  auto_hide_reports: number;
+}
+
+export interface OidcProviderConfig {
+  id: string;
+  name: string;
+  issuer: string;
+  client_id: string;
+  client_secret: string;
 }
 
 const port = { type: 'int', min: 0, max: 65535 } as const;
@@ -142,6 +166,14 @@ export const CONFIG_SPEC: { [K in keyof Config]: { default: Config[K]; kind: Kin
     default: 'top-right',
     kind: { type: 'string', oneOf: ['top-left', 'top-right', 'bottom-left', 'bottom-right'] },
   },
+  public_url: { default: '', kind: { type: 'string', allowEmpty: true, url: ['http:', 'https:'] } },
+  smtp_url: { default: '', kind: { type: 'string', allowEmpty: true, url: ['smtp:', 'smtps:'] } },
+  mail_from: { default: 'Video <no-reply@localhost>', kind: { type: 'string' } },
+  require_email_verification: { default: false, kind: { type: 'bool' } },
+  jwt_private_key: { default: '', kind: { type: 'string', allowEmpty: true } },
+  oidc_providers: { default: [], kind: { type: 'oidcList' } },
+  sms_webhook_url: { default: '', kind: { type: 'string', allowEmpty: true, url: ['http:', 'https:'] } },
+  auto_hide_reports: { default: 10, kind: { type: 'int', min: 1, max: 1000000 } },
 };
 
 /** The address a service binds to: its own key, else `host`. */

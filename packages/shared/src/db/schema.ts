@@ -11,7 +11,20 @@ import type {
   WatchHistoryTable,
 } from './schema-social.js';
 
+import type {
+  AuditLogTable,
+  CommentState,
+  CommentsPolicy,
+  IdentitiesTable,
+  MailTokensTable,
+  PhoneCodesTable,
+  RefreshTokensTable,
+  ReportsTable,
+  Role,
+} from './schema-accounts.js';
+
 export * from './schema-social.js';
+export * from './schema-accounts.js';
 
 /**
  * The tables. Times are integer milliseconds since the epoch on both databases (converted to ISO
@@ -24,6 +37,13 @@ export interface UsersTable {
   create_time: number;
   followers_count: ColumnType<number, number | undefined, number>;
   following_count: ColumnType<number, number | undefined, number>;
+  email: ColumnType<string | null, string | null | undefined, string | null>;
+  email_verified: ColumnType<number, number | undefined, number>;
+  phone: ColumnType<string | null, string | null | undefined, string | null>;
+  role: ColumnType<Role, Role | undefined, Role>;
+  banned_at: ColumnType<number | null, number | null | undefined, number | null>;
+  ban_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  deleted_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface SessionsTable {
@@ -64,6 +84,8 @@ export interface VideoInfoTable {
   media_gen: ColumnType<string | null, string | null | undefined, string | null>;
   /** When its followers were told of it (new_video); null until then. */
   announced_at: ColumnType<number | null, number | null | undefined, number | null>;
+  comments_policy: ColumnType<CommentsPolicy, CommentsPolicy | undefined, CommentsPolicy>;
+  hidden_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export type Privacy = 'public' | 'unlisted' | 'private';
@@ -118,6 +140,7 @@ export interface CommentsTable {
   edited_time: ColumnType<number | null, number | null | undefined, number | null>;
   /** 1 for the video's one pinned comment. */
   pinned: ColumnType<number, number | undefined, number>;
+  state: ColumnType<CommentState, CommentState | undefined, CommentState>;
 }
 
 export interface VideoDelRecTable {
@@ -218,6 +241,12 @@ export interface Database {
   notifications: NotificationsTable;
   messages: MessagesTable;
   conversations: ConversationsTable;
+  mail_tokens: MailTokensTable;
+  refresh_tokens: RefreshTokensTable;
+  identities: IdentitiesTable;
+  phone_codes: PhoneCodesTable;
+  reports: ReportsTable;
+  audit_log: AuditLogTable;
 }
 
 export type User = Selectable<UsersTable>;

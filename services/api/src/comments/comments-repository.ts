@@ -14,7 +14,7 @@ import {
 import type { StoredNotification } from '../notifications/notify.js';
 import { notifyForComment } from './mentions.js';
 
-const COLUMNS = ['c.id', 'c.video_id', 'c.author_id', 'c.content', 'c.time', 'c.parent_id', 'c.replies_count', 'c.edited_time', 'c.pinned'] as const;
+const COLUMNS = ['c.id', 'c.video_id', 'c.author_id', 'c.content', 'c.time', 'c.parent_id', 'c.replies_count', 'c.edited_time', 'c.pinned', 'c.state'] as const;
 
 /** Comments with their authors' names (a per-row primary-key lookup, so the walk stays on the comments index). */
 export function selectComments(db: Executor) {

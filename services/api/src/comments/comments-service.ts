@@ -72,7 +72,7 @@ export function createCommentsService(db: Db) {
       const inserted = await insertCountedComment(db, comment, ownerId);
       if (!inserted) throw noSuchVideo();
       announceNotifications(inserted.stored);
-      return { ...comment, replies_count: 0, edited_time: null, pinned: 0, author: user.user_name };
+      return { ...comment, replies_count: 0, edited_time: null, pinned: 0, state: 'visible', author: user.user_name };
     },
 
     /** The comment's author or the video's owner may delete it (with its replies); it must belong to this live video. */

@@ -57,6 +57,8 @@ function newVideoRow(author: SessionUser, meta: VideoMeta & { name: string }, no
     poster: null,
     media_gen: null,
     announced_at: null,
+    comments_policy: 'open',
+    hidden_at: null,
     views: 0,
     likes: 0,
     dislikes: 0,

@@ -8,6 +8,7 @@ import { media } from './008-media.js';
 import { social } from './009-social.js';
 import { commentPins } from './013-comment-pins.js';
 import { announce } from './014-announce.js';
+import { accounts } from './015-accounts.js';
 
 export interface Migration {
   /** Sorts in the order the migrations run; never renamed once released. */
@@ -17,4 +18,4 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const MIGRATIONS: Migration[] = [initial, danmaku, tus, publicSite, media, social, commentPins, announce];
+export const MIGRATIONS: Migration[] = [initial, danmaku, tus, publicSite, media, social, commentPins, announce, accounts];

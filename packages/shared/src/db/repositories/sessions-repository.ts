@@ -1,10 +1,11 @@
-import type { Session } from '../schema.js';
+import type { Role, Session } from '../schema.js';
 import type { Executor } from './executor.js';
 
 export interface SessionUser {
   session_id: string;
   user_id: number;
   user_name: string;
+  role: Role;
   expires_at: number;
 }
 
@@ -12,13 +13,15 @@ export async function insertSession(db: Executor, session: Session): Promise<voi
   await db.insertInto('sessions').values(session).execute();
 }
 
-/** The session's user, when the session exists and has not expired at `now`. */
+/** The session's user, when the session exists, has not expired at `now`, and the user is neither banned nor deleted. */
 export async function findLiveSession(db: Executor, sessionId: string, now: number): Promise<SessionUser | undefined> {
   return db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['sessions.id as session_id', 'sessions.user_id', 'users.user_name', 'sessions.expires_at'])
+    .select(['sessions.id as session_id', 'sessions.user_id', 'users.user_name', 'users.role', 'sessions.expires_at'])
     .where('sessions.id', '=', sessionId)
+    .where('users.banned_at', 'is', null)
+    .where('users.deleted_at', 'is', null)
     .where('sessions.expires_at', '>', now)
     .executeTakeFirst();
 }
