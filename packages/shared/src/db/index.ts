@@ -11,6 +11,7 @@ export type { Migration } from './migrations/index.js';
 export type { Executor } from './repositories/executor.js';
 export * from './repositories/users-repository.js';
 export * from './repositories/sessions-repository.js';
+export * from './repositories/credentials-repository.js';
 export * from './repositories/videos-repository.js';
 export * from './repositories/comments-repository.js';
 export * from './repositories/video-del-rec-repository.js';
