@@ -28,6 +28,7 @@ export function sessionIdFromHeaders(headers: IncomingHttpHeaders): string | und
 export const SessionInfoSchema = Type.Object({
   id: Type.Integer({ description: 'the signed-in user id' }),
   user_name: Type.String(),
+  role: Type.Union([Type.Literal('user'), Type.Literal('moderator'), Type.Literal('admin')]),
   expires_at: Type.String({ format: 'date-time' }),
 });
 export type SessionInfo = Static<typeof SessionInfoSchema>;

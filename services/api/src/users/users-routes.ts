@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError, badRequest, isSessionId, sessionIdFromHeaders, toIso, unauthorized, type Db } from '@video/shared';
+import { AppError, badRequest, findUserById, isSessionId, sessionIdFromHeaders, toIso, unauthorized, type Db } from '@video/shared';
 import { authHooks, sessionUserOf, type AuthHooks } from '../http/auth-hooks.js';
 import { UserParamsSchema, errorResponses } from '../http/common-schemas.js';
 import { normalizeName } from '../http/input.js';
 import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
 import { checkPassword, normalizeBodyName } from './credentials.js';
 import type { AuthLimits } from './sign-in-limits.js';
-import { CredentialsSchema, SessionCreatedSchema, SessionInfoSchema, UserSchema } from './users-schemas.js';
+import { CredentialsSchema, OwnAccountSchema, SessionCreatedSchema, SessionInfoSchema } from './users-schemas.js';
 import type { UsersService } from './users-service.js';
 
 export interface UsersRoutesOptions {
@@ -22,7 +22,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
   const auth = authHooks(db);
   signUpRoute(app, users, limits);
   signInRoute(app, users, limits);
-  currentUserRoute(app, auth);
+  currentUserRoute(app, db, auth);
   signOutRoute(app, users, auth);
   sessionInfoRoute(app, auth);
   sessionSignOutRoute(app, users);
@@ -80,7 +80,7 @@ function signInRoute(app: ApiApp, users: UsersService, limits: AuthLimits): void
   );
 }
 
-function currentUserRoute(app: ApiApp, auth: AuthHooks): void {
+function currentUserRoute(app: ApiApp, db: Db, auth: AuthHooks): void {
   app.get(
     '/user/:username',
     {
@@ -90,12 +90,14 @@ function currentUserRoute(app: ApiApp, auth: AuthHooks): void {
         security,
         summary: 'The signed-in user',
         params: UserParamsSchema,
-        response: { 200: UserSchema, ...errorResponses(401, 403) },
+        response: { 200: OwnAccountSchema, ...errorResponses(401, 403) },
       },
     },
     async (request) => {
       const user = sessionUserOf(request);
-      return { id: user.user_id, user_name: user.user_name };
+      const row = await findUserById(db.kysely, user.user_id);
+      if (!row) throw unauthorized('session is unknown or expired');
+      return { id: user.user_id, user_name: user.user_name, email: row.email, email_verified: row.email_verified === 1, role: row.role };
     },
   );
 }
@@ -134,7 +136,7 @@ function sessionInfoRoute(app: ApiApp, auth: AuthHooks): void {
     },
     async (request) => {
       const s = sessionUserOf(request);
-      return { id: s.user_id, user_name: s.user_name, expires_at: toIso(Number(s.expires_at)) };
+      return { id: s.user_id, user_name: s.user_name, role: s.role, expires_at: toIso(Number(s.expires_at)) };
     },
   );
 }

@@ -12,3 +12,12 @@ export type Credentials = Static<typeof CredentialsSchema>;
 export const SessionCreatedSchema = Type.Object({ success: Type.Literal(true), session_id: Type.String({ format: 'uuid' }) });
 
 export const UserSchema = Type.Object({ id: Type.Integer(), user_name: Type.String() });
+
+/** GET /user/:me: the signed-in user's own account (never shown to anyone else). */
+export const OwnAccountSchema = Type.Object({
+  id: Type.Integer(),
+  user_name: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
+  email_verified: Type.Boolean(),
+  role: Type.Union([Type.Literal('user'), Type.Literal('moderator'), Type.Literal('admin')]),
+});

@@ -136,7 +136,7 @@ describe.each(testDialects())('users and sessions on %s', (dialect) => {
       expect(session_id).toMatch(UUID_V4);
       expect(session_id).not.toBe(alice.sid);
       const me = await t.app.inject({ url: `/user/${alice.name}`, headers: { 'x-session-id': session_id } });
-      expect(me.json()).toEqual({ id: alice.id, user_name: alice.name });
+      expect(me.json()).toEqual({ id: alice.id, user_name: alice.name, email: null, email_verified: false, role: 'user' });
     });
   });
 
@@ -156,7 +156,7 @@ describe.each(testDialects())('users and sessions on %s', (dialect) => {
     it('200 {id, user_name}, by header or by the web session cookie', async () => {
       const res = await t.app.inject({ url: `/user/${alice.name}`, headers: { 'x-session-id': alice.sid } });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ id: alice.id, user_name: alice.name });
+      expect(res.json()).toEqual({ id: alice.id, user_name: alice.name, email: null, email_verified: false, role: 'user' });
       expect(typeof res.json().id).toBe('number');
       const byCookie = await t.app.inject({ url: `/user/${alice.name}`, headers: { cookie: `session=${alice.sid}` } });
       expect(byCookie.statusCode).toBe(200);
