@@ -1,6 +1,7 @@
 // @ts-check
-// The channel page: the follow button (the follower count follows it) and the header's bell.
+// The channel page: the follow and block buttons (the follower count follows the first) and the header's bell.
 import { initBell } from './bell.js';
+import { initBlock } from './block.js';
 import { initFollow } from './follow.js';
 import { showError, userName } from './user-page.js';
 
@@ -12,3 +13,4 @@ initFollow(userName, showError, (on) => {
   followers = Math.max(0, followers + (on ? 1 : -1));
   if (count) count.textContent = `${followers} follower${followers === 1 ? '' : 's'}`;
 });
+initBlock(userName, showError);

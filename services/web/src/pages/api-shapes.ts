@@ -34,6 +34,11 @@ export interface PlaylistJson {
   videos: VideoJson[];
 }
 
+export interface PlaylistPage {
+  playlists: Omit<PlaylistJson, 'videos'>[];
+  next_cursor: string | null;
+}
+
 export interface MessageJson {
   id: string;
   from: UserRef;
@@ -66,6 +71,12 @@ export function asPlaylist(value: unknown): PlaylistJson | undefined {
   if (!isObject(value) || typeof value.id !== 'string' || typeof value.name !== 'string' || !isUser(value.owner)) return undefined;
   const videos = Array.isArray(value.videos) ? value.videos.filter(isVideo) : [];
   return { ...(value as unknown as PlaylistJson), videos };
+}
+
+export function asPlaylists(value: unknown): PlaylistPage | undefined {
+  if (!isObject(value) || !Array.isArray(value.playlists)) return undefined;
+  const lists = value.playlists.filter((p): p is PlaylistJson => isObject(p) && typeof p.id === 'string' && typeof p.name === 'string' && isUser(p.owner));
+  return { playlists: lists, next_cursor: cursorOf(value) };
 }
 
 function isMessage(value: unknown): value is MessageJson {

@@ -7,6 +7,7 @@ import { HLS_SCRIPT } from './assets-plugin.js';
 import { playerLogo } from './watch-media.js';
 import { feedPagesRoutes } from './feed-pages-routes.js';
 import { watchPagesRoutes } from './watch-pages-routes.js';
+import { libraryPagesRoutes } from './library-pages-routes.js';
 import { socialPagesRoutes } from './social-pages-routes.js';
 
 export async function pagesRoutes(appBase: FastifyInstance, opts: PagesOptions): Promise<void> {
@@ -22,6 +23,7 @@ export async function pagesRoutes(appBase: FastifyInstance, opts: PagesOptions):
   await app.register(feedPagesRoutes, deps);
   await app.register(watchPagesRoutes, deps);
   await app.register(socialPagesRoutes, deps);
+  await app.register(libraryPagesRoutes, deps);
 
   app.get('/userhome', { schema: { response: html } }, async (request, reply) => {
     const viewer = await lookup(request, reply, opts);

@@ -3,8 +3,8 @@ import { AppError } from '@video/shared/contract';
 import { ApiGateway } from '../auth/api-gateway.js';
 import { parseJson } from '../proxy/upstream-client.js';
 import type { Profile, VideoJson, VideoListJson } from './page-models.js';
-import { asConversations, asMessages, asPlaylist, asUsers, asVideoList, isObject, isVideo } from './api-shapes.js';
-import type { ConversationJson, MessagePage, PlaylistJson, UserPage } from './api-shapes.js';
+import { asConversations, asMessages, asPlaylist, asPlaylists, asUsers, asVideoList, isObject, isVideo } from './api-shapes.js';
+import type { ConversationJson, MessagePage, PlaylistJson, PlaylistPage, UserPage } from './api-shapes.js';
 import type { CaptionJson } from './watch-media.js';
 
 /** What a page read of the api came to: the data, "not there" (404 or 400), or "the api is down". */
@@ -98,5 +98,18 @@ export class PublicApi {
   /** The newest messages with `other` (the api marks those from `other` read). */
   thread(request: FastifyRequest, me: string, other: string, limit: number, sessionId: string): Promise<Read<MessagePage>> {
     return this.read(request, `/user/${encodeURIComponent(me)}/conversations/${encodeURIComponent(other)}?limit=${limit}`, sessionId, asMessages);
+  }
+
+  /** One of the signed-in user's own video lists: `favorites` or `history`. */
+  ownList(request: FastifyRequest, me: string, which: 'favorites' | 'history', limit: number, sessionId: string): Promise<Read<VideoListJson>> {
+    return this.read(request, `/user/${encodeURIComponent(me)}/${which}?limit=${limit}`, sessionId, asVideoList);
+  }
+
+  playlists(request: FastifyRequest, name: string, limit: number, sessionId?: string): Promise<Read<PlaylistPage>> {
+    return this.read(request, `/user/${encodeURIComponent(name)}/playlists?limit=${limit}`, sessionId, asPlaylists);
+  }
+
+  blocked(request: FastifyRequest, me: string, limit: number, sessionId: string): Promise<Read<UserPage>> {
+    return this.read(request, `/user/${encodeURIComponent(me)}/blocked?limit=${limit}`, sessionId, asUsers);
   }
 }

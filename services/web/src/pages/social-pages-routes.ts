@@ -66,9 +66,11 @@ function registerPlaylistPage(appBase: FastifyInstance, deps: PageDeps): void {
     if ('down' in found) return downPage(reply, viewer);
     if ('missing' in found) return notFoundPage(reply, viewer, 'playlist');
     const list = found.ok;
-    const cards = list.videos.map((v) => ({ ...toCard(v), href: `${watchPath(v.id)}?list=${encodeURIComponent(list.id)}` }));
+    const cards = list.videos.map((v) => ({ ...toCard(v), id: v.id, href: `${watchPath(v.id)}?list=${encodeURIComponent(list.id)}` }));
+    const layout = layoutOf(viewer);
     return reply.view('playlist', {
-      ...layoutOf(viewer),
+      ...layout,
+      isOwner: layout.userName !== null && layout.userName === list.owner.user_name,
       title: list.name,
       playlist: {
         id: list.id,

@@ -14,6 +14,8 @@ const err = (code: string, error: string) => ({ error, error_code: code });
 export interface SocialState {
   following: Set<string>;
   favorites: Set<string>;
+  history: string[];
+  blocked: Set<string>;
   playlists: { id: string; name: string; privacy: string; owner: string; videos: string[] }[];
   messages: { id: string; from: string; to: string; content: string; time: string; read: boolean }[];
   notifications: { id: string; type: string; created_at: string; read: boolean; actor: { id: number; user_name: string } | null; video: { id: string; name: string } | null; comment: null }[];
@@ -32,6 +34,8 @@ export function newSocialState(): SocialState {
   const state: SocialState = {
     following: new Set(),
     favorites: new Set(),
+    history: [],
+    blocked: new Set(),
     playlists: [
       { id: 'pl1', name: 'Weekend <picks>', privacy: 'public', owner: 'anna', videos: ['cats', 'hlsReady', 'later'] },
       { id: 'plsecret', name: 'Hidden', privacy: 'private', owner: 'anna', videos: ['cats'] },
@@ -87,6 +91,8 @@ function followRoutes(app: FastifyInstance, state: SocialState) {
 
 function listRoutes(app: FastifyInstance, state: SocialState) {
   app.get('/user/:me/favorites', async (request, reply) => own(request, reply) && page('videos', videosOf(state.favorites)));
+  app.get('/user/:me/history', async (request, reply) => own(request, reply) && page('videos', videosOf(state.history)));
+  app.get('/user/:me/blocked', async (request, reply) => own(request, reply) && page('users', [...state.blocked].map((n) => USERS[n] ?? { id: 9, user_name: n })));
   app.route({
     method: ['PUT', 'DELETE'],
     url: '/user/:me/favorites/:vid',
@@ -125,6 +131,49 @@ function listRoutes(app: FastifyInstance, state: SocialState) {
       if (request.method === 'PUT') list.videos.push(vid);
       return reply.code(204).send();
     },
+  });
+}
+
+/** What the library and playlist-editing pages change: history, blocks, a playlist and its order. */
+function libraryRoutes(app: FastifyInstance, state: SocialState) {
+  app.delete('/user/:me/history', async (request, reply) => {
+    if (own(request, reply)) state.history.length = 0;
+    return reply.sent ? undefined : reply.code(204).send();
+  });
+  app.route({
+    method: ['PUT', 'DELETE'],
+    url: '/user/:me/blocked/:name',
+    handler: async (request, reply) => {
+      if (!own(request, reply)) return;
+      const { name } = request.params as { name: string };
+      if (request.method === 'PUT') state.blocked.add(name);
+      else state.blocked.delete(name);
+      return reply.code(204).send();
+    },
+  });
+  const mine = (request: FastifyRequest) => state.playlists.find((p) => p.id === (request.params as { pid: string }).pid && p.owner === socialUser(request));
+  app.patch('/user/:me/playlists/:pid', async (request, reply) => {
+    const list = own(request, reply) && mine(request);
+    if (reply.sent) return;
+    if (!list) return reply.code(404).send(err('006', 'no such playlist'));
+    Object.assign(list, request.body as object);
+    return { ...list, owner: USERS[list.owner], videos_count: list.videos.length };
+  });
+  app.delete('/user/:me/playlists/:pid', async (request, reply) => {
+    const list = own(request, reply) && mine(request);
+    if (reply.sent) return;
+    state.playlists = state.playlists.filter((p) => p !== list);
+    return reply.code(204).send();
+  });
+  app.patch('/user/:me/playlists/:pid/videos/:vid', async (request, reply) => {
+    const list = own(request, reply) && mine(request);
+    if (reply.sent) return;
+    const { vid } = request.params as { vid: string };
+    if (!list || !list.videos.includes(vid)) return reply.code(404).send(err('006', 'no such video in the playlist'));
+    const rest = list.videos.filter((v) => v !== vid);
+    rest.splice((request.body as { position: number }).position, 0, vid);
+    list.videos = rest;
+    return reply.code(204).send();
   });
 }
 
@@ -188,6 +237,7 @@ export async function socialRoutes(app: FastifyInstance, state: SocialState): Pr
   });
   followRoutes(app, state);
   listRoutes(app, state);
+  libraryRoutes(app, state);
   messageRoutes(app, state);
   commentRoutes(app);
 }
