@@ -22,14 +22,9 @@ export function checkValue(key: string, raw: unknown, kind: Kind, fromEnv: boole
   if (kind.type === 'intList') return checkIntList(key, raw, kind, fromEnv);
   if (kind.type === 'oidcList') return checkOidcList(key, raw, fromEnv);
   if (kind.type === 'list') {
-    let list: unknown = raw;
-    if (fromEnv && typeof raw === 'string') {
-      try {
-        list = JSON.parse(raw);
-      } catch {
-        return { problem: `${key}: ${shown} is not a JSON list` };
-      }
-    }
+    const parsed = envJson(key, raw, fromEnv);
+    if ('problem' in parsed) return parsed;
+    const list = parsed.list;
     if (!Array.isArray(list) || !list.every((item) => typeof item === 'string' && item.trim() !== '')) {
       return { problem: `${key}: ${shown} is not a list of non-empty strings` };
     }
@@ -62,16 +57,21 @@ export function checkValue(key: string, raw: unknown, kind: Kind, fromEnv: boole
   return { value: raw };
 }
 
+/** A list-valued key's value: as written in conf.json, or parsed from the environment's JSON text. */
+function envJson(key: string, raw: unknown, fromEnv: boolean): { list: unknown } | { problem: string } {
+  if (!fromEnv || typeof raw !== 'string') return { list: raw };
+  try {
+    return { list: JSON.parse(raw) };
+  } catch {
+    return { problem: `${key}: ${JSON.stringify(raw)} is not a JSON list` };
+  }
+}
+
 /** A JSON list of distinct integers within bounds, returned sorted (transcode_ladder). */
 function checkIntList(key: string, raw: unknown, kind: Extract<Kind, { type: 'intList' }>, fromEnv: boolean): { value?: unknown; problem?: string } {
-  let list: unknown = raw;
-  if (fromEnv && typeof raw === 'string') {
-    try {
-      list = JSON.parse(raw);
-    } catch {
-      return { problem: `${key}: ${JSON.stringify(raw)} is not a JSON list` };
-    }
-  }
+  const parsed = envJson(key, raw, fromEnv);
+  if ('problem' in parsed) return parsed;
+  const list = parsed.list;
   if (!Array.isArray(list) || !list.every((n) => Number.isInteger(n) && n >= kind.min && n <= kind.max)) {
     return { problem: `${key}: ${JSON.stringify(raw)} is not a list of integers in ${kind.min}..${kind.max}` };
   }
@@ -86,14 +86,9 @@ const OIDC_FIELDS = ['id', 'name', 'issuer', 'client_id', 'client_secret'] as co
 
 /** oidc_providers: a JSON list of {id, name, issuer, client_id, client_secret}, ids distinct and URL-safe. */
 function checkOidcList(key: string, raw: unknown, fromEnv: boolean): { value?: unknown; problem?: string } {
-  let list: unknown = raw;
-  if (fromEnv && typeof raw === 'string') {
-    try {
-      list = JSON.parse(raw);
-    } catch {
-      return { problem: `${key}: ${JSON.stringify(raw)} is not a JSON list` };
-    }
-  }
+  const parsed = envJson(key, raw, fromEnv);
+  if ('problem' in parsed) return parsed;
+  const list = parsed.list;
   if (!Array.isArray(list)) return { problem: `${key}: is not a list` };
   const seen = new Set<string>();
   for (const [i, item] of list.entries()) {

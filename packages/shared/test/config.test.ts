@@ -88,6 +88,19 @@ describe('list keys, bind addresses and the internal token', () => {
     expect(loadConfig({ file: null, env: {} }).trusted_proxies).toEqual(['loopback']);
   });
 
+  it('takes oidc_providers as a list of providers, from the file or as JSON in the environment', () => {
+    const p = { id: 'corp', name: 'Corp', issuer: 'http://127.0.0.1:4000', client_id: 'site', client_secret: 's3' };
+    expect(loadConfig({ file: null, env: {} }).oidc_providers).toEqual([]);
+    expect(loadConfig({ file: null, env: { OIDC_PROVIDERS: JSON.stringify([{ ...p, extra: 1 }]) } }).oidc_providers).toEqual([p]);
+    expect(loadConfig({ file: writeConf({ oidc_providers: [p] }) }).oidc_providers).toEqual([p]);
+    expect(() => loadConfig({ file: null, env: { OIDC_PROVIDERS: '{corp}' } })).toThrow(/oidc_providers.*JSON list/);
+    expect(() => loadConfig({ file: writeConf({ oidc_providers: [p, p] }) })).toThrow(/oidc_providers: id "corp" appears twice/);
+    expect(() => loadConfig({ file: writeConf({ oidc_providers: [{ ...p, issuer: 'ftp://x' }] }) })).toThrow(/issuer is not an http\(s\) URL/);
+    expect(() => loadConfig({ file: writeConf({ oidc_providers: [{ ...p, id: 'Bad Id' }] }) })).toThrow(/id must be/);
+    expect(() => loadConfig({ file: writeConf({ oidc_providers: [{ ...p, client_id: '' }] }) })).toThrow(/needs a string "client_id"/);
+    expect(() => loadConfig({ file: writeConf({ oidc_providers: ['corp'] }) })).toThrow(/entry 0 is not an object/);
+  });
+
   it('takes transcode_ladder as distinct heights, sorted, from the file or the environment', () => {
     expect(loadConfig({ file: null, env: {} }).transcode_ladder).toEqual([360, 720]);
     expect(loadConfig({ file: null, env: { TRANSCODE_LADDER: '[720, 240, 720]' } }).transcode_ladder).toEqual([240, 720]);

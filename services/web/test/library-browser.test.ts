@@ -1,59 +1,28 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
-import { announceBrowser, haveBrowser, openIsolated, type IsolatedBrowser } from './chromium.js';
-import { buildWeb, listen, startFakeStream, type FakeStream } from './helper.js';
-import { startFakePublicApi, type FakePublicApi } from './pages/fake-public-api.js';
-
-const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+import { announceBrowser, haveBrowser, type IsolatedBrowser } from './chromium.js';
+import { personWith, shoot, startScriptedSite, type ScriptedSite } from './screenshots.js';
 
 announceBrowser('Library pages browser tests');
-
-async function personWith(base: string, session: string): Promise<IsolatedBrowser> {
-  const person = await openIsolated('web-library-', 10_000);
-  await person.context.addCookies([{ name: 'session', value: session, url: base }]);
-  person.page.on('dialog', (d) => void d.accept());
-  return person;
-}
-
-/** Desktop and 360 px screenshots; at 360 px nothing may scroll sideways. */
-async function shoot(page: Page, name: string) {
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  await page.setViewportSize({ width: 360, height: 740 });
-  await page.waitForTimeout(150);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 const itemIds = (page: Page) => page.$$eval('#playlist-items li', (lis) => lis.map((li) => (li as HTMLElement).dataset.id));
 
 describe.skipIf(!haveBrowser)('in Chromium: the library and playlist editing against a scripted api', () => {
-  let api: FakePublicApi;
-  let stream: FakeStream;
-  let web: FastifyInstance;
+  let site: ScriptedSite;
+  let api: ScriptedSite['api'];
   let base = '';
   let anna: IsolatedBrowser;
   let bob: IsolatedBrowser;
 
   beforeAll(async () => {
-    api = await startFakePublicApi();
-    stream = await startFakeStream();
-    web = await buildWeb({ api_url: api.url, stream_url: stream.url });
-    base = (await listen(web)).base;
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    [anna, bob] = [await personWith(base, 'owner-session'), await personWith(base, 'bob-session')];
+    site = await startScriptedSite();
+    ({ api, base } = site);
+    [anna, bob] = [await personWith(base, 'owner-session', 'web-library-'), await personWith(base, 'bob-session', 'web-library-')];
   }, 60_000);
 
   afterAll(async () => {
     for (const p of [anna, bob]) await p?.close();
-    await web?.close();
-    await api?.close();
-    await stream?.close();
+    await site?.close();
   });
 
   it('favorites show as cards; the history clears after a confirmation', async () => {

@@ -5,12 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { announceBrowser, haveBrowser, launchChromium } from './chromium.js';
+import { SCREENSHOTS, shoot } from './screenshots.js';
 import { startStack, type Stack } from './stack.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/sample.mp4', import.meta.url));
-const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
-const PHONE = { width: 360, height: 740 };
-const DESK = { width: 1280, height: 800 };
 
 announceBrowser('Public site browser tests');
 
@@ -40,16 +38,6 @@ async function openBrowser(): Promise<Browser> {
 }
 
 /** Full-page screenshots at desktop and phone width; the page must not scroll sideways on the phone. */
-async function shoot(page: Page, name: string) {
-  await page.setViewportSize(DESK);
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  await page.setViewportSize(PHONE);
-  await page.waitForTimeout(150);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
-  await page.setViewportSize(DESK);
-}
 
 describe.skipIf(!haveBrowser)('in Chromium: the public site, from a visitor to a shared link', () => {
   let stack: Stack;
