@@ -18,9 +18,6 @@ export const MEDIA_FILES = {
   master: 'master.m3u8',
 } as const;
 
-/** A generation's name: sortable by time, unique, and never a video id's shape clash (it is a folder). */
-export const GENERATION_RE = /^g[0-9a-z]{8,12}-[0-9a-f]{8}$/;
-
 export function newGeneration(now = Date.now()): string {
   return `g${now.toString(36)}-${randomBytes(4).toString('hex')}`;
 }

@@ -153,6 +153,12 @@ export async function startFakeStream(): Promise<FakeStream> {
           .send(file.subarray(start, end + 1));
       },
     });
+    // Derived files (posters, HLS): the answer names the path and query that reached this server.
+    app.route({
+      method: ['GET', 'HEAD'],
+      url: '/videos/:id/*',
+      handler: async (request, reply) => reply.header('content-type', 'text/plain').send(`derived ${request.url}`),
+    });
     app.post('/upload/:id', async (request, reply) => {
       const last = seen[seen.length - 1];
       return reply.code(201).send({ success: true, id: (request.params as { id: string }).id, size: last.bodyLength });

@@ -5,3 +5,4 @@ export * from './session.js';
 export * from './errors.js';
 export * from './cursor.js';
 export * from './privacy.js';
+export * from './derived-url.js';

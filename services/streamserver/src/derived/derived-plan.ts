@@ -1,8 +1,7 @@
 import path from 'node:path';
-import { generationDir, GENERATION_RE, MEDIA_FILES, renditionFiles, RENDITION_FILE_RE, type Video } from '@video/shared';
+import { generationDir, GENERATION_RE, MEDIA_FILES, renditionFiles, RENDITION_FILE_RE, type DerivedFolder, type Video } from '@video/shared';
 
-/** Where in a video's URL space a derived file is named: `/videos/:vid/<name>` or `/videos/:vid/hls/<name>`. */
-export type DerivedFolder = 'root' | 'hls';
+export { parseDerivedUrl, type DerivedFolder } from '@video/shared';
 
 export const JPEG = 'image/jpeg';
 export const PLAYLIST = 'application/vnd.apple.mpegurl';
@@ -75,26 +74,4 @@ export function planDerived(
   const served = servedGeneration(video, stalePicture ? undefined : g);
   if (!served) return undefined;
   return { name: path.join(generationDir('', id, served.gen), wanted.file), contentType: wanted.contentType, cacheControl: served.cacheControl };
-}
-
-/**
- * The parts of a derived file's URL as the fast path takes them: `/videos/<id>/<name>` or
- * `/videos/<id>/hls/<name>`, with no query or exactly `?g=<generation>`. Anything else (an
- * encoding, another parameter, captions) is undefined and goes to the route, which validates it.
- */
-export function parseDerivedUrl(url: string): { id: string; folder: DerivedFolder; segment: string; g: string | undefined } | undefined {
-  const q = url.indexOf('?');
-  const pathname = q < 0 ? url : url.slice(0, q);
-  let g: string | undefined;
-  if (q >= 0) {
-    const query = url.slice(q + 1);
-    if (!query.startsWith('g=')) return undefined;
-    g = query.slice(2);
-    if (!GENERATION_RE.test(g)) return undefined;
-  }
-  const parts = pathname.split('/');
-  // ['', 'videos', id, name] or ['', 'videos', id, 'hls', name]
-  if (parts.length === 4) return { id: parts[2], folder: 'root', segment: parts[3], g };
-  if (parts.length === 5 && parts[3] === 'hls') return { id: parts[2], folder: 'hls', segment: parts[4], g };
-  return undefined;
 }

@@ -1,7 +1,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import proxyAddr from '@fastify/proxy-addr';
-import { isVideoId, unavailable } from '@video/shared/contract';
+import { isVideoId, parseDerivedUrl, unavailable } from '@video/shared/contract';
 import { genReqId, httpDuration, httpRequests } from '@video/shared/http';
 import { HSTS_MAX_AGE } from '../edge/edge-plugin.js';
 import type { StreamSlots } from './stream-slots.js';
@@ -11,7 +11,8 @@ import { upstreamHeaders } from './upstream-headers.js';
 /** The route label the general proxy's requests for videos carry in the metrics. */
 export const PASSTHROUGH_ROUTE = '/videos/*';
 const PREFIX = '/videos/';
-/** The stream server's own rule for a video id; anything else takes the general proxy, which 404s it. */
+/** A derived file's name as the layout spells them (poster.jpg, 720.m3u8, …); anything else takes the general proxy. */
+const DERIVED_NAME = /^[a-z0-9][a-z0-9_-]{0,31}\.[a-z0-9]{2,5}$/;
 /** Request headers that describe this hop only (RFC 9110 §7.6.1) or that the web sets itself. */
 const NOT_FORWARDED = new Set([
   'connection',
@@ -53,7 +54,7 @@ export interface VideoPassthrough {
 }
 
 /**
- * The browsers' video reads — GET or HEAD of `/videos/<id>`, by far the web's busiest requests — are
+ * The browsers' video reads — GET or HEAD of `/videos/<id>` and its posters and HLS files, by far the web's busiest requests — are
  * relayed to the stream server straight from Node's request event, on keep-alive sockets, before the
  * framework: the general proxy (Fastify route, hooks, undici, reply-from) spends more per request
  * than the stream server does serving a 64 KiB range.
@@ -62,8 +63,9 @@ export interface VideoPassthrough {
  * X-Forwarded-For/-Proto/-Host and X-Request-Id are the web's, the stream slots bound what is in
  * flight, the upstream's answer (a limiter's 429 included) passes through as it is, an abort on
  * either side ends the other, and an upstream that cannot be reached is 503 011. Anything else — a
- * query string, an odd id, a body, `Expect`, an upgrade, no free slot — returns false and takes the
- * general proxy, which answers it with its hooks and errors.
+ * query string (but a derived file's `?g=`), an odd id or file name, captions, a body, `Expect`, an
+ * upgrade, no free slot — returns false and takes the general proxy, which answers it with its hooks
+ * and errors.
  */
 export function createVideoPassthrough(opts: PassthroughOptions): VideoPassthrough {
   const upstream = new URL(opts.streamUrl);
@@ -197,12 +199,19 @@ function record(log: FastifyBaseLogger, req: IncomingMessage, res: ServerRespons
   }
 }
 
-/** GET or HEAD of `/videos/<id>` with no query, no body, no Expect and no upgrade. */
+/**
+ * GET or HEAD of `/videos/<id>`, or of one of its derived files (`/videos/<id>/poster.jpg`,
+ * `/videos/<id>/hls/720.mp4`, optionally `?g=<generation>`), with no body, no Expect and no upgrade.
+ */
 function isPlainVideoRead(req: IncomingMessage): boolean {
   const method = req.method;
   if (method !== 'GET' && method !== 'HEAD') return false;
   const url = req.url ?? '';
-  if (!url.startsWith(PREFIX) || !isVideoId(url.slice(PREFIX.length))) return false;
+  if (!url.startsWith(PREFIX)) return false;
+  if (!isVideoId(url.slice(PREFIX.length))) {
+    const derived = parseDerivedUrl(url);
+    if (!derived || !isVideoId(derived.id) || !DERIVED_NAME.test(derived.segment)) return false;
+  }
   const h = req.headers;
   return h.expect === undefined && h.upgrade === undefined && h['transfer-encoding'] === undefined && (h['content-length'] ?? '0') === '0';
 }

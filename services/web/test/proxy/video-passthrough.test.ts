@@ -96,6 +96,25 @@ describe('the video pass-through', () => {
     expect(ports.size).toBeLessThanOrEqual(1);
   });
 
+  it('relays a video’s posters and HLS files itself too, with their ?g= generation', async () => {
+    const before = web.videoPassthroughServed();
+    for (const path of ['/videos/v1/poster.jpg', '/videos/v1/thumb.jpg?g=gmif3k2a1-0123abcd', '/videos/v1/hls/master.m3u8', '/videos/v1/hls/720.mp4?g=gmif3k2a1-0123abcd']) {
+      const res = await get(base, path, { range: 'bytes=0-9' });
+      expect(res.status).toBe(200);
+      expect(res.body.toString()).toBe(`derived ${path}`);
+    }
+    expect(web.videoPassthroughServed() - before).toBe(4);
+  });
+
+  it('leaves an unusual derived URL to the general proxy', async () => {
+    const before = web.videoPassthroughServed();
+    for (const path of ['/videos/v1/poster.jpg?g=nope', '/videos/v1/poster.jpg?x=1', '/videos/v1/captions/en.vtt', '/videos/v1/hls/a/b.mp4', '/videos/v1/POSTER.JPG', '/videos/v1/..%2f..%2fx.jpg']) {
+      const res = await get(base, path);
+      expect(res.status).not.toBe(500);
+    }
+    expect(web.videoPassthroughServed()).toBe(before);
+  });
+
   it('leaves anything unusual to the general proxy, which answers it the same way', async () => {
     const before = web.videoPassthroughServed();
     expect((await get(base, '/videos/v1?x=1')).status).toBe(200);
