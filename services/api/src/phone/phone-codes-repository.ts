@@ -44,9 +44,10 @@ export async function latestLiveCode(db: Executor, phone: string, now: number): 
 export async function countWrongGuess(db: Executor, id: string, now: number): Promise<void> {
   await db
     .updateTable('phone_codes')
+    // used_at first: MySQL evaluates SET left to right with the new values, SQLite with the old ones.
     .set({
-      attempts: sql<number>`attempts + 1`,
       used_at: sql<number | null>`case when attempts + 1 >= ${MAX_CODE_ATTEMPTS} then ${now} else used_at end`,
+      attempts: sql<number>`attempts + 1`,
     })
     .where('id', '=', id)
     .where('used_at', 'is', null)
