@@ -1,12 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { badRequest, conflict, findUserById, rateLimitAddress, transactionWithRetry, type Db } from '@video/shared';
+import { badRequest, findUserById, rateLimitAddress, type Db } from '@video/shared';
 import { authHooks, sessionUserOf } from '../http/auth-hooks.js';
 import { errorResponses } from '../http/common-schemas.js';
-import { sessionSecurity as security } from '../http/route-types.js';
-import { hasUsablePassword } from '../identities/account-names.js';
-import { listIdentities } from '../identities/identities-repository.js';
-import { setUserPhone } from './phone-codes-repository.js';
+import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
 import type { PhoneLimits } from './phone-limits.js';
 import { isE164Phone } from './phone-number.js';
 import type { PhoneService } from './phone-service.js';
@@ -33,9 +30,12 @@ function checkCode(code: string): void {
   if (!/^\d{6}$/.test(code)) throw badRequest('body.code must be the 6 digits of the text message');
 }
 
-export const phoneRoutes: FastifyPluginAsyncTypebox<PhoneRoutesOptions> = async (app, { db, phone, limits }) => {
-  const auth = authHooks(db);
+export const phoneRoutes: FastifyPluginAsyncTypebox<PhoneRoutesOptions> = async (app, opts) => {
+  signInRoutes(app, opts);
+  ownPhoneRoutes(app, opts);
+};
 
+function signInRoutes(app: ApiApp, { phone, limits }: PhoneRoutesOptions): void {
   app.post(
     '/phone/code',
     {
@@ -72,6 +72,10 @@ export const phoneRoutes: FastifyPluginAsyncTypebox<PhoneRoutesOptions> = async 
     },
   );
 
+}
+
+function ownPhoneRoutes(app: ApiApp, { db, phone, limits }: PhoneRoutesOptions): void {
+  const auth = authHooks(db);
   app.get(
     '/user/:username/phone',
     {
@@ -112,16 +116,8 @@ export const phoneRoutes: FastifyPluginAsyncTypebox<PhoneRoutesOptions> = async 
       schema: { tags, security, summary: 'Removes the phone number (409 when it is the last way to sign in)', params: UserParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 409) } },
     },
     async (request, reply) => {
-      const userId = sessionUserOf(request).user_id;
-      await transactionWithRetry(db, async (trx) => {
-        const row = await findUserById(trx, userId);
-        if (!row || row.phone === null) return;
-        if (!hasUsablePassword(row.pwd_hash) && (await listIdentities(trx, userId)).length === 0) {
-          throw conflict('this is the last way to sign in to this account: set a password or link a provider first');
-        }
-        await setUserPhone(trx, userId, null);
-      });
+      await phone.removeFromAccount(sessionUserOf(request).user_id);
       return reply.code(204).send(null);
     },
   );
-};
+}
