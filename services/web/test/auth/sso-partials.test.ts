@@ -16,10 +16,14 @@ describe('signin-providers.eta', () => {
     expect(html).toContain('/statics/js/phone-signin.js');
   });
 
-  it('without providers (the watch page dialog) only the phone form', () => {
-    const html = render('signin-providers', { form: 'signin', error: '', next: '' });
+  it('no providers configured: the phone form alone', () => {
+    const html = render('signin-providers', { providers: [] });
     expect(html).not.toContain('href="/auth/');
     expect(html).toContain('id="phone-signin-form"');
+  });
+
+  it('the watch page dialog (a model without providers) gets nothing extra', () => {
+    expect(render('signin-providers', { form: 'signin', error: '', next: '' }).trim()).toBe('');
   });
 });
 
