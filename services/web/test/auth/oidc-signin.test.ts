@@ -119,6 +119,13 @@ describe.each(testDialects())('single sign-on through the web on %s', (dialect) 
     expect(await whoAmI(fresh2)).toBe(ownerName);
   });
 
+  it('a callback with the state twice is refused', async () => {
+    const c = new CookieClient();
+    const url = new URL(await toCallback(c));
+    url.searchParams.append('state', 'again');
+    await refused(c, await c.get(url.href));
+  });
+
   it('a forged state is refused', async () => {
     const c = new CookieClient();
     const url = new URL(await toCallback(c));
@@ -206,7 +213,7 @@ describe.each(testDialects())('single sign-on through the web on %s', (dialect) 
 
   it('an unknown provider is the 404 page', async () => {
     const c = new CookieClient();
-    for (const path of ['/auth/nope', '/auth/nope/callback?code=x&state=y']) {
+    for (const path of ['/auth/nope', '/auth/nope/callback?code=x&state=y', `/auth/${'x'.repeat(300)}`, '/auth/%00']) {
       const res = await c.get(web(path));
       expect(res.status).toBe(404);
       expect(await res.text()).toContain('class="error-page');
