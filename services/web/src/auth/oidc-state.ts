@@ -3,6 +3,8 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 /** How long a started sign-in may take at the provider. */
 export const STATE_TTL_MS = 10 * 60_000;
 export const STATE_COOKIE = 'oidc_state';
+/** Used states remembered at most; past it the oldest go (a replay of one still fails at the provider). */
+const MAX_USED = 100_000;
 
 /** What the callback needs from the redirect that started it. */
 export interface PendingSignIn {
@@ -57,7 +59,11 @@ export class StateSealer {
     return pending;
   }
 
+  /** States are remembered in about the order they expire: drop from the front while expired, or past the cap. */
   private sweep(now: number): void {
-    for (const [state, expiresAt] of this.used) if (expiresAt <= now) this.used.delete(state);
+    for (const [state, expiresAt] of this.used) {
+      if (expiresAt > now && this.used.size < MAX_USED) break;
+      this.used.delete(state);
+    }
   }
 }
