@@ -126,6 +126,12 @@ describe.each(testDialects())('single sign-on through the web on %s', (dialect) 
     await refused(c, await c.get(url.href));
   });
 
+  it('a state started for one provider is refused at another provider\'s callback', async () => {
+    const c = new CookieClient();
+    const url = new URL(await toCallback(c));
+    await refused(c, await c.get(web(`/auth/late/callback${url.search}`)));
+  });
+
   it('a forged state is refused', async () => {
     const c = new CookieClient();
     const url = new URL(await toCallback(c));
