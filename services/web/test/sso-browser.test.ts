@@ -47,8 +47,9 @@ describe.skipIf(!haveBrowser)('in Chromium: sign in with a provider, and by phon
     const { page } = browser;
     await page.setViewportSize({ width: 360, height: 740 });
     await page.goto(`${stack.webUrl}/`);
-    await page.fill('#phone-signin-form input[name=phone]', '+1 415 555 0142');
-    await page.focus('#phone-signin-form [data-send]');
+    await page.click('#phone-signin-form input[name=phone]');
+    await page.keyboard.type('+1 415 555 0142');
+    // Enter in the number field asks for the code.
     await page.keyboard.press('Enter');
     await page.waitForSelector('#phone-signin-form input[name=code]', { state: 'visible' });
     await page.fill('#phone-signin-form input[name=code]', '000000');

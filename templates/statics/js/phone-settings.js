@@ -14,6 +14,7 @@ function init(root) {
   const send = /** @type {HTMLButtonElement} */ (form.querySelector('[data-send]'));
   const phoneInput = /** @type {HTMLInputElement} */ (form.elements.namedItem('phone'));
   const codeInput = /** @type {HTMLInputElement} */ (form.elements.namedItem('code'));
+  const codeStep = /** @type {HTMLElement} */ (form.querySelector('[data-code-step]'));
 
   send.addEventListener('click', async () => {
     errorEl.textContent = '';
@@ -24,13 +25,17 @@ function init(root) {
       errorEl.textContent = problem;
       return;
     }
-    for (const el of /** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll('[data-code-step]'))) el.hidden = false;
+    codeStep.style.display = '';
     statusEl.textContent = 'We texted a code to that number. It works for 5 minutes.';
     codeInput.focus();
   });
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (codeStep.style.display === 'none') {
+      send.click();
+      return;
+    }
     errorEl.textContent = '';
     const { status, data } = await callOrOffline('POST', me, { phone: cleanPhone(phoneInput.value), code: codeInput.value.trim() });
     if (status === 200) {

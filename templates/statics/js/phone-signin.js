@@ -14,7 +14,7 @@ function init(f) {
   const send = /** @type {HTMLButtonElement} */ (f.querySelector('[data-send]'));
   const phoneInput = /** @type {HTMLInputElement} */ (f.elements.namedItem('phone'));
   const codeInput = /** @type {HTMLInputElement} */ (f.elements.namedItem('code'));
-  const steps = /** @type {NodeListOf<HTMLElement>} */ (f.querySelectorAll('[data-code-step]'));
+  const codeStep = /** @type {HTMLElement} */ (f.querySelector('[data-code-step]'));
 
   send.addEventListener('click', async () => {
     errorEl.textContent = '';
@@ -26,7 +26,7 @@ function init(f) {
       errorEl.textContent = problem;
       return;
     }
-    for (const el of steps) el.hidden = false;
+    codeStep.style.display = '';
     send.textContent = 'Text me a new code';
     statusEl.textContent = 'We texted you a code. It works for 5 minutes.';
     codeInput.focus();
@@ -34,6 +34,11 @@ function init(f) {
 
   f.addEventListener('submit', async (event) => {
     event.preventDefault();
+    // Enter in the number field before a code was asked for asks for one.
+    if (codeStep.style.display === 'none') {
+      send.click();
+      return;
+    }
     errorEl.textContent = '';
     const { status, data } = await callOrOffline('POST', '/signin/phone', { phone: cleanPhone(phoneInput.value), code: codeInput.value.trim() });
     if (status === 200) {
