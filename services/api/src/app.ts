@@ -8,6 +8,8 @@ import { createCommentThreadsService } from './comments/comment-threads-service.
 import { danmakuPlugin } from './danmaku/danmaku-plugin.js';
 import { favoritesRoutes } from './favorites/favorites-routes.js';
 import { feedRoutes } from './feed/feed-routes.js';
+import { identitiesRoutes } from './identities/identities-routes.js';
+import { createIdentitiesService } from './identities/identities-service.js';
 import { historyRoutes } from './history/history-routes.js';
 import { followsRoutes } from './follows/follows-routes.js';
 import { decorateSessionUser } from './http/auth-hooks.js';
@@ -18,6 +20,10 @@ import { createMediaService } from './media/media-service.js';
 import { reprocessRoute } from './media/reprocess-route.js';
 import { messagesRoutes } from './messages/messages-routes.js';
 import { notificationsPlugin } from './notifications/notifications-plugin.js';
+import { phoneLimits } from './phone/phone-limits.js';
+import { phoneRoutes } from './phone/phone-routes.js';
+import { createPhoneService } from './phone/phone-service.js';
+import { createSmsSender } from './phone/sms-sender.js';
 import { playlistsRoutes } from './playlists/playlists-routes.js';
 import { recommendationsRoutes } from './recommendations/recommendations-routes.js';
 import { ratingsRoutes } from './ratings/ratings-routes.js';
@@ -83,4 +89,7 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   await app.register(playlistsRoutes, { db });
   await app.register(followsRoutes, { db, fallbackOrigin: `http://${config.host}:${config.web_port}` });
   await app.register(blocksRoutes, { db });
+  await app.register(identitiesRoutes, { db, identities: createIdentitiesService(db, config), internalToken: config.internal_token });
+  const phone = createPhoneService(db, config, createSmsSender(config.sms_webhook_url, app.log));
+  await app.register(phoneRoutes, { db, phone, limits: phoneLimits(limiter) });
 }

@@ -10,6 +10,7 @@ import { assetsPlugin } from './pages/assets-plugin.js';
 import { edgePlugin } from './edge/edge-plugin.js';
 import { proxyPlugin } from './proxy/proxy-plugin.js';
 import { authRoutes } from './auth/auth-routes.js';
+import { registerOtherSignIns } from './auth/other-signins.js';
 import { legacyApiRoutes } from './proxy/legacy-api-routes.js';
 import { pagesRoutes } from './pages/pages-routes.js';
 import { StreamSlots } from './proxy/stream-slots.js';
@@ -83,6 +84,7 @@ export async function buildApp(config: Config, deps: WebDeps = {}): Promise<Fast
   await app.register(pagesRoutes, { config, api });
   await app.register(authRoutes, { config, api });
   await app.register(legacyApiRoutes, { api });
+  await registerOtherSignIns(app, config, api);
   const slots = new StreamSlots(config.stream_max_connections);
   const headersTimeoutMs = deps.proxyHeadersTimeoutMs ?? 30_000;
   await app.register(proxyPlugin, { config, headersTimeoutMs, slots });

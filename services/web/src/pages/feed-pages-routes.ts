@@ -53,6 +53,7 @@ export async function feedPagesRoutes(appBase: FastifyInstance, deps: PageDeps):
       form: request.query.form ?? 'signin',
       error: formErrorText(request.query.error),
       next: safeNext(request.query.next) ?? '',
+      providers: deps.config.oidc_providers.map((p) => ({ id: p.id, name: p.name })),
     });
   });
 
