@@ -230,7 +230,7 @@ describe.skipIf(probe === null)('docker-compose.yml, profile scale (two of each 
   const nginxConf = readFileSync(path.join(ROOT, 'deploy/nginx/nginx.conf'), 'utf8');
 
   beforeAll(async () => {
-    const env = { ...process.env, ...REQUIRED };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...REQUIRED };
     for (const key of ['GRAFANA_ADMIN_PASSWORD', 'METRICS_TOKEN', 'LOG_LEVEL', 'WEB_PUBLISH', 'SCALE_PUBLISH', 'SENTRY_DSN']) delete env[key];
     const args = ['-f', path.join(ROOT, 'docker-compose.yml'), '--project-directory', ROOT, '--env-file', EMPTY_ENV_FILE, '--profile', 'scale', 'config'];
     const res = probe!.tool === 'docker-compose' ? await run('docker-compose', args, { env }) : await run('docker', ['compose', ...args], { env });
