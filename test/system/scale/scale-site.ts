@@ -85,12 +85,12 @@ export class ScaleSite {
   }
 
   /**
-   * First instances first (one migrates the schema while the rest wait on its lock); nginx
-   * starts with the webs, whose health needs it (their api_url and stream_url are nginx).
+   * Every api, stream server and scheduler at once (one migrates the schema while the rest wait
+   * on its lock, as the contract allows); nginx starts with the webs, whose health needs it
+   * (their api_url and stream_url are nginx).
    */
   async start(): Promise<void> {
-    await Promise.all([this.at('api', 1).start(), this.at('streamserver', 1).start(), this.at('scheduler', 1).start()]);
-    await Promise.all([this.at('api', 2).start(), this.at('streamserver', 2).start(), this.at('scheduler', 2).start()]);
+    await Promise.all((['api', 'streamserver', 'scheduler'] as const).flatMap((n) => this.instances[n].map((s) => s.start())));
     const webs = Promise.all([this.at('web', 1).start(), this.at('web', 2).start()]);
     await this.nginx.start(`http://127.0.0.1:${this.ports.api}/healthz`);
     await webs;

@@ -91,8 +91,9 @@ describe.skipIf(Boolean(skip))('system: two instances of every service behind th
       const res = await call('POST', `${api(1)}/danmaku/v3`, { headers: { 'x-session-id': ownerSid }, json: { id: videoId, time: 1, text, color: '#ffffff', type: 0 } });
       expect(res.status, res.text()).toBe(200);
       const hit = (m: { type: string; [k: string]: unknown }) => m.type === 'danmaku' && JSON.stringify(m).includes(text);
-      await direct.next(hit);
-      await balanced.next(hit);
+      await Promise.all([direct.next(hit), balanced.next(hit)]).catch((err: Error) => {
+        throw new Error(`${err.message}\n${site.logTails()}`);
+      });
       timings.danmaku_fanout_ms = Date.now() - t;
     } finally {
       direct.close();
