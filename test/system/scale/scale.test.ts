@@ -126,6 +126,18 @@ describe.skipIf(Boolean(skip))('system: two instances of every service behind th
     expect(statuses).toEqual([...Array(SIGNIN_LIMIT).fill(401), 429, 429]);
   }, 20_000);
 
+  it('limits key on the first untrusted hop through nginx → web → nginx → api, counted across instances', async () => {
+    // The test client is on loopback (trusted), so the address it claims is the first untrusted hop.
+    const signUpAs = (address: string) => call('POST', `${site.url}/signup`, {
+      headers: { 'x-forwarded-for': address },
+      json: { user_name: `xff${randomBytes(4).toString('hex')}`, pwd: 'xff-password-1' },
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < SIGNIN_LIMIT + 1; i++) statuses.push((await signUpAs('203.0.113.7')).status);
+    expect(statuses).toEqual([...Array(SIGNIN_LIMIT).fill(201), 429]);
+    expect((await signUpAs('203.0.113.8')).status).toBe(201);
+  }, 20_000);
+
   it('a deletion on api 1 makes the file 404 on both stream servers at once', async () => {
     const doomed = (await owner.mustCreateVideo()).id;
     await owner.mustUpload(doomed, uniqueMp4(2000));
