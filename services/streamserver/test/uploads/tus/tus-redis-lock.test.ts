@@ -9,7 +9,7 @@ import { openTestDb, redisForTests, testConfig, testDialects, TEST_REDIS_URL } f
 import { buildApp } from '../../../src/app.js';
 import { videoPath } from '../../../src/uploads/video-store.js';
 import { listen, makeUser, makeVideo, mp4Bytes } from '../../helper.js';
-import { OCTETS, TUS, tusClient, uploadIdOf, videoLike } from '../../helpers/tus-helper.js';
+import { errorBody, OCTETS, storeEntries, TUS, tusClient, uploadIdOf, uploadRows, videoLike } from '../../helpers/tus-helper.js';
 
 const MiB = 1024 * 1024;
 const hasRedis = await redisForTests('tus upload locks across stream servers');
@@ -119,5 +119,26 @@ describe.skipIf(!hasRedis).each(testDialects())('tus on two stream servers shari
     const rest = await tusClient(baseB, sessionId).patch(id, offset, body.subarray(offset));
     expect(rest.status).toBe(204);
     stalled.destroy();
+  }, 30_000);
+});
+
+describe.each(testDialects())('tus with redis_url while Redis is away (%s)', (dialect) => {
+  it('refuses new uploads with 503 011 and leaves nothing behind', async () => {
+    const t = await openTestDb(dialect);
+    // Nothing listens on port 1: the locker never becomes ready.
+    const config = testConfig({ max_upload_mb: 8, redis_url: 'redis://127.0.0.1:1' });
+    const app = await buildApp(config, { db: t.db, logger: false });
+    try {
+      const base = await listen(app);
+      const { userId, sessionId } = await makeUser(t.db);
+      const created = await tusClient(base, sessionId).create(await makeVideo({ db: t.db, config }, userId), 64 * 1024);
+      expect(created.status).toBe(503);
+      expect(errorBody(created).error_code).toBe('011');
+      expect(storeEntries(config.video_dir)).toEqual([]);
+      expect(await uploadRows(t.db)).toEqual([]);
+    } finally {
+      await app.close();
+      await t.close();
+    }
   }, 30_000);
 });
