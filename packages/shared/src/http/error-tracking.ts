@@ -26,10 +26,18 @@ export function scrubUrl(url: string): string {
   return url.replace(SECRET_QUERY, `$1${FILTERED}`);
 }
 
+const SECRET_PAIR = /\b([\w-]*(?:token|session|pwd|pass|secret)[\w-]*\s*[=:]\s*)([^\s&,;'"]+)/gi;
+const BEARER = /\b(Bearer|Basic)\s+[^\s,;'"]+/gi;
+
+/** Free text (an error message) with `token=…`-like pairs and credentials after Bearer/Basic replaced. */
+export function scrubText(text: string): string {
+  return scrubUrl(text).replace(SECRET_PAIR, `$1${FILTERED}`).replace(BEARER, `$1 ${FILTERED}`);
+}
+
 /** A copy of `value` in which every secret-looking key's value is replaced (bounded depth). */
 export function scrubValue(value: unknown, depth = 0): unknown {
   if (depth > 8) return FILTERED;
-  if (typeof value === 'string') return /^https?:\/\//.test(value) || value.includes('?') ? scrubUrl(value) : value;
+  if (typeof value === 'string') return scrubText(value);
   if (Array.isArray(value)) return value.map((v) => scrubValue(v, depth + 1));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
@@ -50,12 +58,14 @@ export function scrubEvent<E extends SentryEvent>(event: E): E {
       headers: headers ? (scrubValue(headers) as Record<string, string>) : undefined,
     };
   }
+  if (event.message) event.message = scrubText(event.message);
+  for (const ex of event.exception?.values ?? []) if (ex.value) ex.value = scrubText(ex.value);
   if (event.user) event.user = event.user.id === undefined ? {} : { id: event.user.id };
   if (event.extra) event.extra = scrubValue(event.extra) as typeof event.extra;
   if (event.contexts) event.contexts = scrubValue(event.contexts) as typeof event.contexts;
   if (event.tags) event.tags = scrubValue(event.tags) as typeof event.tags;
   if (event.breadcrumbs) {
-    event.breadcrumbs = event.breadcrumbs.map((b) => ({ ...b, message: b.message ? scrubUrl(b.message) : b.message, data: scrubValue(b.data) as typeof b.data }));
+    event.breadcrumbs = event.breadcrumbs.map((b) => ({ ...b, message: b.message ? scrubText(b.message) : b.message, data: scrubValue(b.data) as typeof b.data }));
   }
   return event;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorTrackingRelease, scrubEvent, scrubUrl, scrubValue } from '../../src/http/error-tracking.js';
+import { errorTrackingRelease, scrubEvent, scrubText, scrubUrl, scrubValue } from '../../src/http/error-tracking.js';
 
 describe('scrubUrl', () => {
   it.each([
@@ -11,6 +11,19 @@ describe('scrubUrl', () => {
     ['/plain/path', '/plain/path'],
   ])('%s', (input, expected) => {
     expect(scrubUrl(input)).toBe(expected);
+  });
+});
+
+describe('scrubText', () => {
+  it.each([
+    ['failed with token=abc123 here', 'failed with token=[Filtered] here'],
+    ['refresh_token: r-1, next', 'refresh_token: [Filtered], next'],
+    ['header Authorization: Bearer eyJabc.def', 'header Authorization: Bearer [Filtered]'],
+    ['sent Bearer eyJabc.def', 'sent Bearer [Filtered]'],
+    ['pwd=hunter2&x=1', 'pwd=[Filtered]&x=1'],
+    ['video 0192 not found', 'video 0192 not found'],
+  ])('%s', (input, expected) => {
+    expect(scrubText(input)).toBe(expected);
   });
 });
 
@@ -43,7 +56,11 @@ describe('scrubEvent', () => {
       },
       user: { id: 7, email: 'e@x', ip_address: '1.2.3.4' },
       extra: { body: { pwd: 'p' } },
+      message: 'login failed for session=s-1',
+      exception: { values: [{ type: 'Error', value: 'upstream said token=t-1' }] },
     });
+    expect(event.message).toBe('login failed for session=[Filtered]');
+    expect(event.exception?.values?.[0]?.value).toBe('upstream said token=[Filtered]');
     expect(event.request).toEqual({
       method: 'POST',
       url: 'http://h/user/x?token=[Filtered]',
