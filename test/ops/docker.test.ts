@@ -223,3 +223,69 @@ describe('Prometheus scrape configs', () => {
     }
   });
 });
+
+describe.skipIf(probe === null)('docker-compose.yml, profile scale (two of each behind nginx)', () => {
+  type Networks = Record<string, { aliases?: string[]; ipv4_address?: string } | null> | string[];
+  let services: Record<string, ComposeService & { networks?: Networks }>;
+  const nginxConf = readFileSync(path.join(ROOT, 'deploy/nginx/nginx.conf'), 'utf8');
+
+  beforeAll(async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...REQUIRED };
+    for (const key of ['GRAFANA_ADMIN_PASSWORD', 'METRICS_TOKEN', 'LOG_LEVEL', 'WEB_PUBLISH', 'SCALE_PUBLISH', 'SENTRY_DSN']) delete env[key];
+    const args = ['-f', path.join(ROOT, 'docker-compose.yml'), '--project-directory', ROOT, '--env-file', EMPTY_ENV_FILE, '--profile', 'scale', 'config'];
+    const res = probe!.tool === 'docker-compose' ? await run('docker-compose', args, { env }) : await run('docker', ['compose', ...args], { env });
+    if (res.code !== 0) throw new Error(`compose --profile scale config failed (exit ${res.code}).\n${res.stderr}`);
+    services = parse(res.stdout).services;
+  });
+
+  /** Every name a service answers to on the compose network: its own and its aliases. */
+  const namesOf = (name: string): string[] => {
+    const nets = services[name]?.networks;
+    const aliases = nets && !Array.isArray(nets) ? Object.values(nets).flatMap((n) => n?.aliases ?? []) : [];
+    return [name, ...aliases];
+  };
+  const ipOf = (name: string): string | undefined => {
+    const nets = services[name]?.networks;
+    return nets && !Array.isArray(nets) ? nets.default?.ipv4_address : undefined;
+  };
+
+  it('runs a second api, stream server, scheduler and web, nginx in front, one Redis for all', () => {
+    for (const name of ['api-2', 'streamserver-2', 'scheduler-2', 'web-2', 'nginx']) expect(services[name]?.profiles, name).toEqual(['scale']);
+    expect(services.redis.profiles ?? []).toEqual([]);
+    for (const name of [...SERVICES, 'api-2', 'streamserver-2', 'scheduler-2', 'web-2']) {
+      const env = services[name].environment!;
+      expect(env.REDIS_URL, name).toBe('redis://redis:6379');
+      expect(env.INTERNAL_TOKEN, name).toBe(REQUIRED.INTERNAL_TOKEN);
+      expect(env.DATABASE_URL, name).toBe(services.api.environment!.DATABASE_URL);
+    }
+    for (const name of ['streamserver-2', 'scheduler-2']) {
+      const vol = (services[name].volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[0] : v.source));
+      expect(vol, name).toContain('videos');
+    }
+  });
+
+  it('nginx runs the shipped deploy/nginx/nginx.conf, and each of its upstream servers is a service here', () => {
+    const mount = (services.nginx.volumes ?? []).map((v) => (typeof v === 'string' ? v : `${v.source}:${v.target}`));
+    expect(mount.some((m) => m.includes('deploy/nginx/nginx.conf') && m.includes('/etc/nginx/nginx.conf'))).toBe(true);
+    const ports: Record<string, number> = { web: 9006, api: 9003, streamserver: 9004 };
+    const servers = [...nginxConf.matchAll(/^\s*server ([a-z-]+)-(\d+):(\d+)/gm)];
+    expect(servers.length).toBe(6);
+    for (const [, base, , port] of servers) expect(Number(port)).toBe(ports[base!]);
+    const known = Object.keys(services).flatMap(namesOf);
+    for (const [, base, n] of servers) expect(known, `${base}-${n}`).toContain(`${base}-${n}`);
+  });
+
+  it('web-2 reaches the api and stream servers through nginx; no instance but the first web is published', () => {
+    expect(services['web-2'].environment).toMatchObject({ API_URL: 'http://nginx:9003', STREAM_URL: 'http://nginx:9004' });
+    expect(nginxConf).toMatch(/listen 9003;/);
+    expect(nginxConf).toMatch(/listen 9004;/);
+    expect(services['web-2'].ports ?? []).toEqual([]);
+    for (const name of ['api-2', 'streamserver-2', 'scheduler-2']) expect(services[name].ports ?? [], name).toEqual([]);
+  });
+
+  it('trusts X-Forwarded-For from nginx and the webs only (fixed addresses)', () => {
+    const trusted = JSON.parse(services.api.environment!.TRUSTED_PROXIES!) as string[];
+    for (const name of ['nginx', 'web', 'web-2']) expect(trusted, name).toContain(ipOf(name));
+    expect(trusted.filter((t) => t.includes('/'))).toEqual([]);
+  });
+});

@@ -94,6 +94,8 @@ export interface Config {
   sms_webhook_url: string;
   /** Distinct reporters that hide a video from feeds and search until a moderator decides. */
   auto_hide_reports: number;
+  /** Error tracking: unhandled errors and 5xx go to this Sentry DSN, scrubbed; empty = off. */
+  sentry_dsn: string;
 }
 
 export interface OidcProviderConfig {
@@ -174,6 +176,7 @@ export const CONFIG_SPEC: { [K in keyof Config]: { default: Config[K]; kind: Kin
   oidc_providers: { default: [], kind: { type: 'oidcList' } },
   sms_webhook_url: { default: '', kind: { type: 'string', allowEmpty: true, url: ['http:', 'https:'] } },
   auto_hide_reports: { default: 10, kind: { type: 'int', min: 1, max: 1000000 } },
+  sentry_dsn: { default: '', kind: { type: 'string', allowEmpty: true, url: ['http:', 'https:'] } },
 };
 
 /** The address a service binds to: its own key, else `host`. */

@@ -1,10 +1,12 @@
 import cluster from 'node:cluster';
-import { bindHost, loadConfigOrExit, openDatabase, runService } from '@video/shared';
+import { bindHost, initErrorTracking, loadConfigOrExit, openDatabase, runService } from '@video/shared';
 import { buildApp } from './app.js';
 import { ClusterLimiter, LimitBroker, spareSlots } from './limits/cluster-limiter.js';
 import { sweepTempUploads } from './uploads/video-store.js';
 
 const config = loadConfigOrExit('streamserver');
+// Each process (the cluster primary and every worker) reports its own errors.
+await initErrorTracking(config, 'streamserver');
 const log = (msg: string) => process.stderr.write(`streamserver: ${msg}\n`);
 
 if (config.stream_workers > 1 && cluster.isPrimary) {

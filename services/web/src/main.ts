@@ -1,9 +1,10 @@
 import { bindHost, loadConfigOrExit } from '@video/shared/config';
-import { runService } from '@video/shared/http';
+import { initErrorTracking, runService } from '@video/shared/http';
 import { buildApp } from './app.js';
 import { buildMetricsApp } from './metrics-server.js';
 
 const config = loadConfigOrExit('web');
+await initErrorTracking(config, 'web');
 // The production build (bin/web) points TEMPLATES_DIR at bin/templates; from the sources the
 // repository's templates/ is the default.
 const app = await buildApp(config, { templatesDir: process.env.TEMPLATES_DIR || undefined });

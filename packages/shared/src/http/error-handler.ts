@@ -8,6 +8,7 @@ import {
   isUnavailableError,
   unavailable,
 } from '../contract/errors.js';
+import { reportRequestError } from './error-tracking.js';
 
 /** Maps anything thrown in a request to the contract's error. */
 export function toAppError(err: unknown): AppError {
@@ -47,7 +48,10 @@ export function errorBody(err: AppError, format: ErrorBodyFormat = 'contract') {
 export function createErrorHandler(options: { format?: ErrorBodyFormat } = {}) {
   return (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const appErr = toAppError(err);
-    if (appErr.statusCode >= 500) request.log.error({ err }, 'request failed');
+    if (appErr.statusCode >= 500) {
+      request.log.error({ err }, 'request failed');
+      reportRequestError(err, request, appErr.statusCode);
+    }
     else request.log.info({ status: appErr.statusCode, code: appErr.errorCode, msg: appErr.message }, 'request rejected');
     reply.code(appErr.statusCode).headers(appErr.headers).send(errorBody(appErr, options.format));
   };

@@ -6,3 +6,4 @@ export * from './metrics.js';
 export * from './logging.js';
 export * from './run-service.js';
 export * from './client-address.js';
+export * from './error-tracking.js';

@@ -7,6 +7,7 @@ import { badRequest, notFound } from '../contract/errors.js';
 import { genReqId, loggerOptions } from './logging.js';
 import { metricsPlugin } from './metrics.js';
 import { createErrorHandler } from './error-handler.js';
+import { flushErrorTracking, reportServerResponse } from './error-tracking.js';
 
 /** Server options every service shares: logger, request ids, body limit, timeouts. */
 export function baseServerOptions(
@@ -74,6 +75,9 @@ export const commonPlugin = fp(
     });
 
     app.setErrorHandler(createErrorHandler());
+    // Error tracking (sentry_dsn): a 5xx no error handler reported; what is queued goes out at close.
+    app.addHook('onResponse', async (request, reply) => reportServerResponse(request, reply));
+    app.addHook('onClose', async () => flushErrorTracking());
 
     await app.register(metricsPlugin, { service: opts.service, token: opts.metricsToken });
   },

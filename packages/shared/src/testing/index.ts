@@ -85,3 +85,4 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 }
 export * from './redis.js';
 export * from './media-fixtures.js';
+export * from './envelope-collector.js';

@@ -119,8 +119,8 @@ const placing = new Map<string, Promise<unknown>>();
 /**
  * Makes a complete, flushed temporary file the video's file and records its size and content type:
  * rename over the final name (atomic: readers see the old file or the new one, never a mix), fsync
- * the directory, then mark the row. Per id these steps run one at a time in this process, so the
- * row describes the file that won. Returns false — and removes the file — when the video was
+ * the directory, then mark the row. Per id these steps run one at a time, in this process and
+ * (under the video's row lock) across stream servers, so the row describes the file that won. Returns false — and removes the file — when the video was
  * deleted meanwhile. The temporary file must be in `videoDir`.
  */
 export async function placeVideoFile(
@@ -134,14 +134,19 @@ export async function placeVideoFile(
   const previous = placing.get(id) ?? Promise.resolve();
   const run = previous.catch(() => undefined).then(async () => {
     const finalPath = videoPath(videoDir, id);
-    try {
-      await rename(tempPath, finalPath);
-    } catch (err) {
-      await rm(tempPath, { force: true });
-      throw err;
-    }
-    await fsyncDir(videoDir);
-    const ok = await markVideoUploaded(db.kysely, id, file, now);
+    // Another stream server on the same video_dir may place the same video at once: the row lock,
+    // taken before the rename and held until the row is marked, orders the two across processes.
+    const ok = await db.kysely.transaction().execute(async (trx) => {
+      await trx.updateTable('video_info').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', id).execute();
+      try {
+        await rename(tempPath, finalPath);
+      } catch (err) {
+        await rm(tempPath, { force: true });
+        throw err;
+      }
+      await fsyncDir(videoDir);
+      return markVideoUploaded(trx, id, file, now);
+    });
     if (!ok) await rm(finalPath, { force: true });
     return ok;
   });

@@ -6,6 +6,7 @@ import { TusContextStore } from './tus-context.js';
 import { TUS_VERSION } from './tus-errors.js';
 import { registerTusRoutes } from './tus-routes.js';
 import { createTusServer } from './tus-server.js';
+import { createRedisLocker } from './redis-locker.js';
 import type { TusSettings } from './tus-service.js';
 
 export interface TusPluginOptions {
@@ -45,7 +46,9 @@ export const tusPlugin: FastifyPluginAsyncTypebox<TusPluginOptions> = async (app
   await mkdir(directory, { recursive: true });
 
   const contexts = new TusContextStore();
-  const tus = createTusServer(app, settings, contexts, directory);
+  const locker = config.redis_url ? await createRedisLocker(config.redis_url, app.log) : undefined;
+  if (locker) app.addHook('onClose', async () => locker.close());
+  const tus = createTusServer(app, settings, contexts, directory, locker);
 
   // Bodies are never parsed here: PATCH bytes go to the store as a stream.
   app.removeAllContentTypeParsers();

@@ -1,5 +1,5 @@
 import { FileStore } from '@tus/file-store';
-import { Server, type Upload } from '@tus/server';
+import { Server, type Locker, type Upload } from '@tus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, toAppError, uploadBytes, uploadFailures } from '@video/shared';
 import type { TusContext, TusContextStore } from './tus-context.js';
@@ -31,8 +31,11 @@ class VideoFileStore extends FileStore {
  * @tus/server over the store in `directory`, its hooks reading each request's context: the upload
  * id chosen before, the row to finish, the public origin for Location.
  */
-export function createTusServer(app: FastifyInstance, settings: TusSettings, contexts: TusContextStore, directory: string): Server {
+export function createTusServer(app: FastifyInstance, settings: TusSettings, contexts: TusContextStore, directory: string, locker?: Locker): Server {
   return new Server({
+    // Several stream servers on one video_dir share locks through Redis (redis-locker.ts); one
+    // instance alone keeps @tus/server's in-process locker.
+    ...(locker ? { locker } : {}),
     path: TUS_PATH,
     datastore: new VideoFileStore({ directory, expirationPeriodInMilliseconds: settings.expiryMs }),
     maxSize: settings.maxBytes,
