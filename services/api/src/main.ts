@@ -1,6 +1,6 @@
-import { bindHost, loadConfigOrExit, runService } from '@video/shared';
+import { bindHost, loadConfigOrExit, loadTokenKeysOrExit, runService } from '@video/shared';
 import { buildApp } from './app.js';
 
 const config = loadConfigOrExit('api');
-const app = await buildApp(config);
+const app = await buildApp(config, { tokenKeys: loadTokenKeysOrExit('api', config) });
 await runService(app, { name: 'api', host: bindHost(config, 'api'), port: config.api_port });

@@ -10,7 +10,9 @@ import { notificationEvents, type StoredNotification } from './notify.js';
 /** One open bell: a WebSocket seen through the little the hub needs of it. */
 export interface Listener {
   readonly userId: number;
+  /** '' for a caller with an access token: its socket lives until `expiresAt` (the token's exp). */
   readonly sessionId: string;
+  readonly expiresAt?: number;
   send(message: string): void;
   close(code: number, reason: string): void;
 }
@@ -176,7 +178,7 @@ export class NotificationHub {
     for (const [key, at] of this.pushed) if (at < now - POLL_SLACK_MS * 3) this.pushed.delete(key);
     const listeners = [...this.users.values()].flatMap((e) => [...e.listeners]);
     try {
-      const sessions = [...new Set(listeners.map((l) => l.sessionId))];
+      const sessions = [...new Set(listeners.map((l) => l.sessionId).filter((id) => id !== ''))];
       const live = new Set<string>();
       for (let i = 0; i < sessions.length; i += 500) {
         const rows = await this.db.kysely
@@ -187,7 +189,10 @@ export class NotificationHub {
           .execute();
         for (const r of rows) live.add(r.id);
       }
-      for (const l of listeners) if (!live.has(l.sessionId)) l.close(4401, 'session ended');
+      for (const l of listeners) {
+        const ended = l.sessionId === '' ? (l.expiresAt ?? 0) <= now : !live.has(l.sessionId);
+        if (ended) l.close(4401, 'session ended');
+      }
     } catch (err) {
       this.log.warn({ err }, 'notification session check failed');
     }
