@@ -44,28 +44,47 @@ export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** Stores a new refresh token of `familyId` (with `trx`, so a rotation is one transaction) and signs its access token. */
+async function newPair(keys: TokenKeys, trx: Executor, user: { id: number; user_name: string }, familyId: string, now: number): Promise<TokenPair> {
+  const refresh = randomBytes(32).toString('base64url');
+  await insertRefreshToken(trx, {
+    token_hash: hashRefreshToken(refresh),
+    family_id: familyId,
+    user_id: user.id,
+    create_time: now,
+    expires_at: now + REFRESH_TTL_MS,
+  });
+  const access = await signAccessToken(keys, { userId: user.id, userName: user.user_name, familyId }, now);
+  return { access_token: access, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS, refresh_token: refresh };
+}
+
+/** A dead token came back: someone holds a copy, so no token of its family may live on. */
+async function reused(db: Db, familyId: string, now: number): Promise<never> {
+  await revokeRefreshFamily(db.kysely, familyId, now);
+  throw unauthorized('refresh token was already used: every token of its family is revoked, sign in again');
+}
+
+async function refreshPair(db: Db, keys: TokenKeys, refreshToken: string): Promise<TokenPair> {
+  if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) throw unauthorized(REFRESH_FAILED);
+  const hash = hashRefreshToken(refreshToken);
+  const now = Date.now();
+  const row = await findRefreshToken(db.kysely, hash);
+  if (!row) throw unauthorized(REFRESH_FAILED);
+  if (row.used_at !== null || row.revoked_at !== null) return reused(db, row.family_id, now);
+  if (row.expires_at <= now) throw unauthorized('refresh token has expired: sign in again');
+  const user = await findUserById(db.kysely, row.user_id);
+  if (!user || user.banned_at !== null || user.deleted_at !== null) throw unauthorized(REFRESH_FAILED);
+  const pair = await transactionWithRetry(db, async (trx) => {
+    // The conditional update decides a race of two refreshes of one token: one row changes once.
+    if (!(await markRefreshTokenUsed(trx, hash, now))) return null;
+    return newPair(keys, trx, user, row.family_id, now);
+  });
+  return pair ?? reused(db, row.family_id, now);
+}
+
 export async function createTokensService(db: Db, keys: TokenKeys, config: Pick<Config, 'bcrypt_cost'>): Promise<TokensService> {
   // Compared against when the user does not exist, so every failure costs one bcrypt compare.
   const dummyHash = await bcrypt.hash(randomBytes(16).toString('hex'), config.bcrypt_cost);
-
-  const newPair = async (user: { id: number; user_name: string }, familyId: string, trx: Executor, now: number): Promise<TokenPair> => {
-    const refresh = randomBytes(32).toString('base64url');
-    await insertRefreshToken(trx, {
-      token_hash: hashRefreshToken(refresh),
-      family_id: familyId,
-      user_id: user.id,
-      create_time: now,
-      expires_at: now + REFRESH_TTL_MS,
-    });
-    const access = await signAccessToken(keys, { userId: user.id, userName: user.user_name, familyId }, now);
-    return { access_token: access, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS, refresh_token: refresh };
-  };
-
-  const liveUser = async (userId: number) => {
-    const user = await findUserById(db.kysely, userId);
-    return user && user.banned_at === null && user.deleted_at === null ? user : undefined;
-  };
-
   return {
     async issue(userName, pwd) {
       const user = await findUserByName(db.kysely, userName);
@@ -73,26 +92,10 @@ export async function createTokensService(db: Db, keys: TokenKeys, config: Pick<
       if (!user || !ok || user.deleted_at !== null) throw unauthorized(SIGN_IN_FAILED);
       // Only someone who knows the password learns of the ban and its reason.
       if (user.banned_at !== null) throw forbidden(user.ban_reason ? `this account is banned: ${user.ban_reason}` : 'this account is banned');
-      return newPair(user, randomUUID(), db.kysely, Date.now());
+      return newPair(keys, db.kysely, user, randomUUID(), Date.now());
     },
 
-    async refresh(refreshToken) {
-      if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) throw unauthorized(REFRESH_FAILED);
-      const hash = hashRefreshToken(refreshToken);
-      const now = Date.now();
-      const row = await findRefreshToken(db.kysely, hash);
-      if (!row) throw unauthorized(REFRESH_FAILED);
-      if (row.used_at !== null || row.revoked_at !== null) return reused(row.family_id, now);
-      if (row.expires_at <= now) throw unauthorized('refresh token has expired: sign in again');
-      const user = await liveUser(row.user_id);
-      if (!user) throw unauthorized(REFRESH_FAILED);
-      const pair = await transactionWithRetry(db, async (trx) => {
-        // The conditional update decides a race of two refreshes of one token: one row changes once.
-        if (!(await markRefreshTokenUsed(trx, hash, now))) return null;
-        return newPair(user, row.family_id, trx, now);
-      });
-      return pair ?? reused(row.family_id, now);
-    },
+    refresh: (refreshToken) => refreshPair(db, keys, refreshToken),
 
     async revoke(refreshToken) {
       if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) return;
@@ -104,10 +107,4 @@ export async function createTokensService(db: Db, keys: TokenKeys, config: Pick<
       if (familyId !== '') await revokeRefreshFamily(db.kysely, familyId, Date.now());
     },
   };
-
-  /** A dead token came back: someone holds a copy, so no token of its family may live on. */
-  async function reused(familyId: string, now: number): Promise<never> {
-    await revokeRefreshFamily(db.kysely, familyId, now);
-    throw unauthorized('refresh token was already used: every token of its family is revoked, sign in again');
-  }
 }
