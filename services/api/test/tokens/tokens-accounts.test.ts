@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@video/shared/testing';
+import { insertRefreshToken, markRefreshTokenUsed } from '../../src/tokens/refresh-tokens-repository.js';
 import { buildTestApp, expectError, signUp, uniqueName, type TestApp } from '../helper.js';
 import { issueTokens, refresh, whoAmI } from './tokens-helper.js';
 
@@ -65,5 +66,31 @@ describe.each(testDialects())('token rate limits on %s', (dialect) => {
     expect(statuses[12]).toBe(429);
     const elsewhere = await t.app.inject({ method: 'POST', url: '/tokens/refresh', remoteAddress: '203.0.113.9', payload: { refresh_token: 'A'.repeat(43) } });
     expectError(elsewhere, 401, '002');
+  });
+});
+
+describe.each(testDialects())('the refresh-token rows on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp(dialect);
+  });
+  afterAll(async () => t?.close());
+
+  it('of many concurrent marks of one token exactly one changes the row', async () => {
+    const user = await signUp(t.app, uniqueName('race'));
+    const hash = 'a'.repeat(64);
+    await insertRefreshToken(t.db.kysely, { token_hash: hash, family_id: 'fam-race', user_id: user.id, create_time: 1, expires_at: Date.now() + 60_000 });
+    const results = await Promise.all(Array.from({ length: 6 }, () => markRefreshTokenUsed(t.db.kysely, hash, Date.now())));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await markRefreshTokenUsed(t.db.kysely, hash, Date.now())).toBe(false);
+  });
+
+  it('the OpenAPI description has the token routes and the bearer scheme', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, unknown>;
+      components: { securitySchemes: Record<string, { type: string; scheme?: string }> };
+    };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/tokens', '/tokens/refresh', '/tokens/revoke']));
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 });
