@@ -2,9 +2,13 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import {
   ACCESS_TOKEN_SECONDS,
+  findRefreshToken,
   findUserById,
   findUserByName,
   forbidden,
+  insertRefreshToken,
+  markRefreshTokenUsed,
+  revokeRefreshFamily,
   signAccessToken,
   transactionWithRetry,
   unauthorized,
@@ -13,7 +17,6 @@ import {
   type Executor,
   type TokenKeys,
 } from '@video/shared';
-import { findRefreshToken, insertRefreshToken, markRefreshTokenUsed, revokeRefreshFamily } from './refresh-tokens-repository.js';
 
 export const REFRESH_TOKEN_DAYS = 30;
 const REFRESH_TTL_MS = REFRESH_TOKEN_DAYS * 86_400_000;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertRefreshToken, markRefreshTokenUsed } from '@video/shared';
 import { testDialects } from '@video/shared/testing';
-import { insertRefreshToken, markRefreshTokenUsed } from '../../src/tokens/refresh-tokens-repository.js';
 import { buildTestApp, expectError, signUp, uniqueName, type TestApp } from '../helper.js';
 import { issueTokens, refresh, whoAmI } from './tokens-helper.js';
 

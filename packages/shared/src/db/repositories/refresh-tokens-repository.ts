@@ -1,4 +1,4 @@
-import type { Executor } from '@video/shared';
+import type { Executor } from './executor.js';
 
 export interface RefreshTokenRow {
   token_hash: string;
@@ -49,4 +49,20 @@ export async function revokeRefreshFamily(db: Executor, familyId: string, now: n
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
+}
+
+/** Deletes up to `limit` tokens past their expiry (until then a row is kept, used or not, so a replay is recognised); returns how many. */
+export async function deleteExpiredRefreshTokens(db: Executor, now: number, limit: number): Promise<number> {
+  const rows = await db.selectFrom('refresh_tokens').select('token_hash').where('expires_at', '<=', now).limit(limit).execute();
+  if (rows.length === 0) return 0;
+  const r = await db
+    .deleteFrom('refresh_tokens')
+    .where(
+      'token_hash',
+      'in',
+      rows.map((row) => row.token_hash),
+    )
+    .where('expires_at', '<=', now)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
