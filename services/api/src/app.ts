@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { baseServerOptions, commonPlugin, databasePlugin, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
+import { baseServerOptions, commonPlugin, databasePlugin, decorateTokenKeys, pingDatabase, registerHealth, type Config, type Db, type TokenKeys } from '@video/shared';
 import { blocksRoutes } from './blocks/blocks-routes.js';
 import { commentsRoutes } from './comments/comments-routes.js';
 import { createCommentsService } from './comments/comments-service.js';
@@ -30,6 +30,8 @@ import { ratingsRoutes } from './ratings/ratings-routes.js';
 import { usersRoutes } from './users/users-routes.js';
 import { createUsersService } from './users/users-service.js';
 import { signInLimits } from './users/sign-in-limits.js';
+import { tokensRoutes } from './tokens/tokens-routes.js';
+import { createTokensService } from './tokens/tokens-service.js';
 import { createStreamInvalidator } from './videos/stream-invalidation.js';
 import { videosRoutes } from './videos/videos-routes.js';
 import { createVideosService } from './videos/videos-service.js';
@@ -42,6 +44,8 @@ export interface AppDeps {
   logger?: boolean;
   /** Rate-limit store options (tests lower the key bound). */
   rateLimits?: RateLimitOptions;
+  /** The access-token keys (main loads them first); when absent they come from config.jwt_private_key. */
+  tokenKeys?: TokenKeys;
 }
 
 /** Builds the api service without listening. */
@@ -51,6 +55,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       ...(deps.logger === false ? { logger: false } : {}),
     }),
   ).withTypeProvider<TypeBoxTypeProvider>();
+  decorateTokenKeys(app, config, deps.tokenKeys);
   await app.register(databasePlugin, { url: config.database_url, db: deps.db });
   const db = app.db;
   decorateSessionUser(app);
@@ -68,7 +73,10 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   const limits = userLimits(limiter, config);
 
   const users = await createUsersService(db, config);
-  await app.register(usersRoutes, { db, users, limits: signInLimits(limiter, config.signin_rate_limit) });
+  const authLimits = signInLimits(limiter, config.signin_rate_limit);
+  const tokens = await createTokensService(db, app.tokenKeys, config);
+  await app.register(usersRoutes, { db, users, limits: authLimits, tokens });
+  await app.register(tokensRoutes, { tokens, limits: authLimits, limiter, signinRateLimit: config.signin_rate_limit });
   const videoChanged = createStreamInvalidator(config, app.log);
   app.addHook('onClose', videoChanged.close);
   const videos = createVideosService(db, videoChanged);

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import http from 'node:http';
 import { access, mkdir } from 'node:fs/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { baseServerOptions, commonPlugin, databasePlugin, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
+import { baseServerOptions, commonPlugin, databasePlugin, decorateTokenKeys, pingDatabase, registerHealth, type Config, type Db, type TokenKeys } from '@video/shared';
 import { LocalLimiter, type ConnectionLimiter } from './limits/connection-limiter.js';
 import { createFastPath, type FastPath } from './media/fast-path.js';
 import { OpenFileCache } from './media/open-file-cache.js';
@@ -31,6 +31,8 @@ export interface AppDeps {
   limiter?: ConnectionLimiter;
   /** How long a live video row is reused by the streaming path (default 1000 ms; 0 = always ask the database). */
   rowCacheMs?: number;
+  /** The access-token keys (main loads them first); when absent they come from config.jwt_private_key. */
+  tokenKeys?: TokenKeys;
 }
 
 declare module 'fastify' {
@@ -115,6 +117,7 @@ async function decorateStreaming(app: FastifyInstance, config: Config, deps: App
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const gate: FastPathGate = {};
   const app = createInstance(config, deps, gate);
+  decorateTokenKeys(app, config, deps.tokenKeys);
   await app.register(databasePlugin, { url: config.database_url, db: deps.db });
   await decorateStreaming(app, config, deps, gate);
   const { connectionLimiter: limiter, videoFiles: files, videoRows: rows, transferGuard: guard } = app;

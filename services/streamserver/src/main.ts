@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { bindHost, initErrorTracking, loadConfigOrExit, openDatabase, runService } from '@video/shared';
+import { bindHost, initErrorTracking, loadConfigOrExit, loadTokenKeysOrExit, openDatabase, runService } from '@video/shared';
 import { buildApp } from './app.js';
 import { ClusterLimiter, LimitBroker, spareSlots } from './limits/cluster-limiter.js';
 import { sweepTempUploads } from './uploads/video-store.js';
@@ -7,6 +7,8 @@ import { sweepTempUploads } from './uploads/video-store.js';
 const config = loadConfigOrExit('streamserver');
 // Each process (the cluster primary and every worker) reports its own errors.
 await initErrorTracking(config, 'streamserver');
+// Before any worker forks, so a cluster agrees on one generated key and a bad one stops the start here.
+const tokenKeys = loadTokenKeysOrExit('streamserver', config);
 const log = (msg: string) => process.stderr.write(`streamserver: ${msg}\n`);
 
 if (config.stream_workers > 1 && cluster.isPrimary) {
@@ -46,6 +48,6 @@ if (config.stream_workers > 1 && cluster.isPrimary) {
   const limiter = cluster.isWorker
     ? new ClusterLimiter(config.stream_max_connections, spareSlots(config.stream_max_connections, config.stream_workers))
     : undefined;
-  const app = await buildApp(config, { limiter });
+  const app = await buildApp(config, { limiter, tokenKeys });
   await runService(app, { name: 'streamserver', host: bindHost(config, 'stream'), port: config.stream_port });
 }

@@ -12,6 +12,7 @@ export type { Executor } from './repositories/executor.js';
 export * from './repositories/users-repository.js';
 export * from './repositories/sessions-repository.js';
 export * from './repositories/credentials-repository.js';
+export * from './repositories/refresh-tokens-repository.js';
 export * from './repositories/videos-repository.js';
 export * from './repositories/comments-repository.js';
 export * from './repositories/video-del-rec-repository.js';

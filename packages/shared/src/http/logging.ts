@@ -24,6 +24,10 @@ export const REDACT_PATHS = [
   '*.password',
   'session_id',
   '*.session_id',
+  'refresh_token',
+  '*.refresh_token',
+  'access_token',
+  '*.access_token',
 ];
 
 /** pino options for a service: JSON lines, pretty only on a TTY, secrets redacted. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { forbidden, optionalSession, requireSession, sessionIdFromHeaders, type Db, type SessionUser } from '@video/shared';
+import { forbidden, optionalUser, requireUser, type Db, type SessionUser, type UserAuth } from '@video/shared';
 import { normalizeName } from './input.js';
 
 declare module 'fastify' {
@@ -27,15 +27,18 @@ export function sessionUserOf(request: FastifyRequest): SessionUser {
 export function authHooks(db: Db) {
   return {
     anyUser: async (request: FastifyRequest) => {
-      request.sessionUser = await requireSession(db, sessionIdFromHeaders(request.headers));
+      request.sessionUser = await requireUser(userAuth(db, request), request.headers);
     },
-    /** Public reads: the session's user when the session is valid, else a visitor (never a 401). */
+    /**
+     * Public reads: the caller's user when the session is valid, else a visitor. An unknown or
+     * expired session makes a visitor; a bearer token that fails is a 401 (require-session.ts).
+     */
     maybeUser: async (request: FastifyRequest) => {
-      request.sessionUser = await optionalSession(db, sessionIdFromHeaders(request.headers));
+      request.sessionUser = await optionalUser(userAuth(db, request), request.headers);
     },
     /** "own": the session's user is :username, else 403 whether or not :username exists. */
     ownUser: async (request: FastifyRequest) => {
-      const user = await requireSession(db, sessionIdFromHeaders(request.headers));
+      const user = await requireUser(userAuth(db, request), request.headers);
       const { username } = request.params as { username?: string };
       if (typeof username !== 'string' || normalizeName(username) !== user.user_name) {
         throw forbidden('this belongs to another user');
@@ -43,6 +46,14 @@ export function authHooks(db: Db) {
       request.sessionUser = user;
     },
   };
+}
+
+/**
+ * What checking a caller needs: the route's database and the app's token keys. A session id
+ * (X-Session-Id or the cookie) and an `Authorization: Bearer` access token are both accepted.
+ */
+export function userAuth(db: Db, request: FastifyRequest): UserAuth {
+  return { db, tokenKeys: request.server.tokenKeys };
 }
 
 /** The signed-in user's id on a route with maybeUser, or null for a visitor. */

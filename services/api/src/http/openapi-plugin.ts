@@ -16,10 +16,15 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       info: {
         title: 'video site api',
         version: '1.0.0',
-        description: 'Users, sessions, videos and comments. Send the session id from sign-up or sign-in in `X-Session-Id`.',
+        description:
+          'Users, sessions, videos and comments. Send the session id from sign-up or sign-in in `X-Session-Id`, ' +
+          'or an access token from `POST /tokens` as `Authorization: Bearer <token>`.',
       },
       components: {
-        securitySchemes: { session: { type: 'apiKey', in: 'header', name: 'X-Session-Id' } },
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'header', name: 'X-Session-Id' },
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'an access token from POST /tokens (15 minutes)' },
+        },
       },
     },
     transform: ({ schema, url }) => ({ schema: HIDDEN.has(url) ? { ...(schema ?? {}), hide: true } : schema, url }),

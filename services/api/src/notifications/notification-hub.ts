@@ -10,7 +10,9 @@ import { notificationEvents, type StoredNotification } from './notify.js';
 /** One open bell: a WebSocket seen through the little the hub needs of it. */
 export interface Listener {
   readonly userId: number;
+  /** '' for a caller with an access token: its socket lives until `expiresAt` (the token's exp). */
   readonly sessionId: string;
+  readonly expiresAt?: number;
   send(message: string): void;
   close(code: number, reason: string): void;
 }
@@ -171,12 +173,29 @@ export class NotificationHub {
     }
   }
 
+  /** Users of access-token sockets who are neither banned nor deleted (a ban ends their sockets too). */
+  private async liveBearerUsers(listeners: Listener[]): Promise<Set<number>> {
+    const ids = [...new Set(listeners.filter((l) => l.sessionId === '').map((l) => l.userId))];
+    const live = new Set<number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db.kysely
+        .selectFrom('users')
+        .select('id')
+        .where('id', 'in', ids.slice(i, i + 500))
+        .where('banned_at', 'is', null)
+        .where('deleted_at', 'is', null)
+        .execute();
+      for (const r of rows) live.add(Number(r.id));
+    }
+    return live;
+  }
+
   /** Closes sockets whose session ended (signed out, expired) and drops channels nobody uses. */
   async sweep(now = Date.now()): Promise<void> {
     for (const [key, at] of this.pushed) if (at < now - POLL_SLACK_MS * 3) this.pushed.delete(key);
     const listeners = [...this.users.values()].flatMap((e) => [...e.listeners]);
     try {
-      const sessions = [...new Set(listeners.map((l) => l.sessionId))];
+      const sessions = [...new Set(listeners.map((l) => l.sessionId).filter((id) => id !== ''))];
       const live = new Set<string>();
       for (let i = 0; i < sessions.length; i += 500) {
         const rows = await this.db.kysely
@@ -187,7 +206,11 @@ export class NotificationHub {
           .execute();
         for (const r of rows) live.add(r.id);
       }
-      for (const l of listeners) if (!live.has(l.sessionId)) l.close(4401, 'session ended');
+      const bearerUsers = await this.liveBearerUsers(listeners);
+      for (const l of listeners) {
+        const ended = l.sessionId === '' ? (l.expiresAt ?? 0) <= now || !bearerUsers.has(l.userId) : !live.has(l.sessionId);
+        if (ended) l.close(4401, 'session ended');
+      }
     } catch (err) {
       this.log.warn({ err }, 'notification session check failed');
     }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from 'ws';
-import { rateLimitAddress, requireSession, sessionIdFromHeaders, tooManyRequests, type Db } from '@video/shared';
+import { rateLimitAddress, requireUser, tooManyRequests, type Db } from '@video/shared';
+import { userAuth } from '../http/auth-hooks.js';
 import { socketsPerAddress } from '../danmaku/live-routes.js';
 import type { Listener, NotificationHub } from './notification-hub.js';
 
@@ -27,7 +28,7 @@ export const liveNotificationsRoutes: FastifyPluginAsyncTypebox<LiveNotification
       websocket: true,
       preHandler: async (request) => {
         if (sockets.count(rateLimitAddress(request.ip)) >= maxPerAddress) throw tooManyRequests(10, 'too many live sockets from this address');
-        request.sessionUser = await requireSession(db, sessionIdFromHeaders(request.headers));
+        request.sessionUser = await requireUser(userAuth(db, request), request.headers);
         await hub.prepare(request.sessionUser.user_id);
       },
       schema: { tags: ['notifications'], summary: 'Your notifications as they happen (WebSocket)' },
@@ -42,7 +43,8 @@ export const liveNotificationsRoutes: FastifyPluginAsyncTypebox<LiveNotification
       sockets.hold(address, socket);
       const listener: Listener = {
         userId: user.user_id,
-        sessionId: (sessionIdFromHeaders(request.headers) ?? '').toLowerCase(),
+        sessionId: user.session_id,
+        expiresAt: user.expires_at,
         send: (message) => {
           if (socket.readyState !== socket.OPEN) return;
           if (socket.bufferedAmount > MAX_BUFFERED_BYTES) socket.terminate();

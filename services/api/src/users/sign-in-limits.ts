@@ -20,8 +20,10 @@ export interface AuthLimits {
   signUp: LimitHook;
 }
 
+/** The name tried: the path's (POST /user/:username) or, on POST /tokens, the body's. */
 function signInKeys(request: FastifyRequest) {
-  const name = normalizeName(String((request.params as { username?: unknown }).username ?? ''));
+  const tried = (request.params as { username?: unknown }).username ?? (request.body as { user_name?: unknown } | undefined)?.user_name;
+  const name = normalizeName(String(tried ?? ''));
   const address = rateLimitAddress(request.ip);
   return { nameAddress: `${name}|${address}`, name, address };
 }

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError, badRequest, findUserById, isSessionId, sessionIdFromHeaders, toIso, unauthorized, type Db } from '@video/shared';
-import { authHooks, sessionUserOf, type AuthHooks } from '../http/auth-hooks.js';
+import { AppError, badRequest, credentialFromHeaders, findUserById, isSessionId, requireBearer, toIso, unauthorized, type Db, type SessionUser } from '@video/shared';
+import { authHooks, sessionUserOf, userAuth, type AuthHooks } from '../http/auth-hooks.js';
+import type { TokensService } from '../tokens/tokens-service.js';
 import { UserParamsSchema, errorResponses } from '../http/common-schemas.js';
 import { normalizeName } from '../http/input.js';
 import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
@@ -14,18 +15,20 @@ export interface UsersRoutesOptions {
   db: Db;
   users: UsersService;
   limits: AuthLimits;
+  tokens: TokensService;
 }
 
 const tags = ['users'];
 
-export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (app, { db, users, limits }) => {
+export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (app, { db, users, limits, tokens }) => {
   const auth = authHooks(db);
   signUpRoute(app, users, limits);
   signInRoute(app, users, limits);
   currentUserRoute(app, db, auth);
-  signOutRoute(app, users, auth);
+  const signOut = signOutOf(users, tokens);
+  signOutRoute(app, signOut, auth);
   sessionInfoRoute(app, auth);
-  sessionSignOutRoute(app, users);
+  sessionSignOutRoute(app, db, signOut);
 };
 
 function signUpRoute(app: ApiApp, users: UsersService, limits: AuthLimits): void {
@@ -102,7 +105,18 @@ function currentUserRoute(app: ApiApp, db: Db, auth: AuthHooks): void {
   );
 }
 
-function signOutRoute(app: ApiApp, users: UsersService, auth: AuthHooks): void {
+/**
+ * Signing out ends what the caller signed in with: its session, or for an access token the
+ * refresh-token family it came from (the access token itself runs out within 15 minutes).
+ */
+function signOutOf(users: UsersService, tokens: TokensService) {
+  return async (user: SessionUser): Promise<void> => {
+    if (user.session_id !== '') await users.signOut(user.session_id);
+    else await tokens.revokeFamily(user.token_family ?? '');
+  };
+}
+
+function signOutRoute(app: ApiApp, signOut: (user: SessionUser) => Promise<void>, auth: AuthHooks): void {
   app.delete(
     '/user/:username',
     {
@@ -116,7 +130,7 @@ function signOutRoute(app: ApiApp, users: UsersService, auth: AuthHooks): void {
       },
     },
     async (request, reply) => {
-      await users.signOut(sessionUserOf(request).session_id);
+      await signOut(sessionUserOf(request));
       return reply.code(204).send(null);
     },
   );
@@ -141,7 +155,7 @@ function sessionInfoRoute(app: ApiApp, auth: AuthHooks): void {
   );
 }
 
-function sessionSignOutRoute(app: ApiApp, users: UsersService): void {
+function sessionSignOutRoute(app: ApiApp, db: Db, signOut: (user: SessionUser) => Promise<void>): void {
   app.delete(
     '/session',
     {
@@ -149,13 +163,17 @@ function sessionSignOutRoute(app: ApiApp, users: UsersService): void {
         tags: ['session'],
         security,
         summary: 'Sign out by session alone (idempotent: an unknown or expired session is already out)',
+        description:
+          "With only a bearer token, the refresh tokens of the token's family die; the access token lives until it " +
+          'expires (at most 15 minutes). A bad token is 401.',
         response: { 204: Type.Null(), ...errorResponses(401) },
       },
     },
     async (request, reply) => {
-      const sessionId = sessionIdFromHeaders(request.headers);
-      if (!sessionId) throw unauthorized('no session: send X-Session-Id');
-      if (isSessionId(sessionId)) await users.signOut(sessionId);
+      const credential = credentialFromHeaders(request.headers);
+      if (!credential) throw unauthorized('no session: send X-Session-Id');
+      if (credential.kind === 'bearer') await signOut(await requireBearer(userAuth(db, request), credential.token));
+      else if (isSessionId(credential.sessionId)) await signOut({ session_id: credential.sessionId } as SessionUser);
       return reply.code(204).send(null);
     },
   );

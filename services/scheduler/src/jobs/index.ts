@@ -3,6 +3,7 @@ import { hotRankJob } from '../hot/hot-rank-job.js';
 import { mediaJob } from '../media/media-job.js';
 import { purgeJob } from '../purge/purge-job.js';
 import { sessionSweepJob } from '../sessions/session-sweep-job.js';
+import { refreshTokenSweepJob } from '../sessions/refresh-token-sweep-job.js';
 import { expiredUploadsJob } from '../uploads/expired-uploads-job.js';
 import type { JobDefinition } from './job.js';
 
@@ -10,6 +11,7 @@ import type { JobDefinition } from './job.js';
 export const JOBS: JobDefinition[] = [
   purgeJob,
   sessionSweepJob,
+  refreshTokenSweepJob,
   expiredUploadsJob,
   hotRankJob,
   mediaJob,

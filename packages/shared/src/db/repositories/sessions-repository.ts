@@ -7,6 +7,8 @@ export interface SessionUser {
   user_name: string;
   role: Role;
   expires_at: number;
+  /** Set for a caller with an access token (session_id is then ''): the refresh-token family it came from. */
+  token_family?: string;
 }
 
 export async function insertSession(db: Executor, session: Session): Promise<void> {
