@@ -7,28 +7,31 @@ import { normalizeName } from '../http/input.js';
 import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
 import { checkPassword, normalizeBodyName } from './credentials.js';
 import type { AuthLimits } from './sign-in-limits.js';
-import { CredentialsSchema, OwnAccountSchema, SessionCreatedSchema, SessionInfoSchema } from './users-schemas.js';
+import { CredentialsSchema, OwnAccountSchema, SessionCreatedSchema, SessionInfoSchema, SignUpSchema } from './users-schemas.js';
+import type { AccountHooks } from '../accounts/accounts-plugin.js';
 import type { UsersService } from './users-service.js';
 
 export interface UsersRoutesOptions {
   db: Db;
   users: UsersService;
   limits: AuthLimits;
+  /** Email at sign-up and account deletion (accounts/); without it neither is offered. */
+  accounts?: AccountHooks;
 }
 
 const tags = ['users'];
 
-export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (app, { db, users, limits }) => {
+export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (app, { db, users, limits, accounts }) => {
   const auth = authHooks(db);
-  signUpRoute(app, users, limits);
+  signUpRoute(app, users, limits, accounts);
   signInRoute(app, users, limits);
   currentUserRoute(app, db, auth);
-  signOutRoute(app, users, auth);
+  signOutRoute(app, users, auth, accounts);
   sessionInfoRoute(app, auth);
   sessionSignOutRoute(app, users);
 };
 
-function signUpRoute(app: ApiApp, users: UsersService, limits: AuthLimits): void {
+function signUpRoute(app: ApiApp, users: UsersService, limits: AuthLimits, accounts?: AccountHooks): void {
   app.post(
     '/user',
     {
@@ -37,13 +40,15 @@ function signUpRoute(app: ApiApp, users: UsersService, limits: AuthLimits): void
       schema: {
         tags,
         summary: 'Sign up: creates the user and a session',
-        body: CredentialsSchema,
+        body: SignUpSchema,
         response: { 201: SessionCreatedSchema, ...errorResponses(400, 409, 413, 429) },
       },
     },
     async (request, reply) => {
       checkPassword(request.body.pwd);
+      const email = accounts?.parseSignUpEmail(request.body.email);
       const sessionId = await users.signUp(request.body.user_name, request.body.pwd);
+      if (email !== undefined) await accounts?.afterSignUp(request.body.user_name, email);
       return reply.code(201).send({ success: true, session_id: sessionId });
     },
   );
@@ -102,7 +107,7 @@ function currentUserRoute(app: ApiApp, db: Db, auth: AuthHooks): void {
   );
 }
 
-function signOutRoute(app: ApiApp, users: UsersService, auth: AuthHooks): void {
+function signOutRoute(app: ApiApp, users: UsersService, auth: AuthHooks, accounts?: AccountHooks): void {
   app.delete(
     '/user/:username',
     {
@@ -110,12 +115,16 @@ function signOutRoute(app: ApiApp, users: UsersService, auth: AuthHooks): void {
       schema: {
         tags,
         security,
-        summary: 'Sign out: the session dies at once on every instance',
+        summary: 'Sign out: the session dies at once on every instance. With a body {"pwd"}: delete the account',
         params: UserParamsSchema,
-        response: { 204: Type.Null(), ...errorResponses(401, 403) },
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {
+      if (accounts && request.body !== undefined && request.body !== null) {
+        await accounts.deleteOwnAccount(request);
+        return reply.code(204).send(null);
+      }
       await users.signOut(sessionUserOf(request).session_id);
       return reply.code(204).send(null);
     },
