@@ -5,7 +5,7 @@ import { AppError, badRequest, type Db } from '@video/shared';
 import { authHooks, sessionUserOf } from '../http/auth-hooks.js';
 import { UserParamsSchema, errorResponses } from '../http/common-schemas.js';
 import { normalizeName } from '../http/input.js';
-import { sessionSecurity as security } from '../http/route-types.js';
+import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
 import { checkPassword, normalizeBodyName } from '../users/credentials.js';
 import type { AccountLimits } from './account-limits.js';
 import { ACCEPTED, AcceptedSchema, NewPasswordSchema, PasswordChangeSchema, ResetRequestSchema, TokenParamsSchema } from './accounts-schemas.js';
@@ -48,10 +48,12 @@ function resetTarget(body: { user_name?: string; email?: string }): ResetTarget 
   return body.email !== undefined ? { email: normalizeEmail(body.email) } : { user_name: normalizeName(body.user_name ?? '') };
 }
 
-export const passwordRoutes: FastifyPluginAsyncTypebox<PasswordRoutesOptions> = async (app, { db, passwords, limits }) => {
-  const auth = authHooks(db);
-  const attempts = passwordAttempts(limits);
+export const passwordRoutes: FastifyPluginAsyncTypebox<PasswordRoutesOptions> = async (app, opts) => {
+  resetRoutes(app, opts);
+  signedInRoutes(app, opts);
+};
 
+function resetRoutes(app: ApiApp, { passwords, limits }: PasswordRoutesOptions): void {
   app.post(
     '/password-reset',
     {
@@ -90,7 +92,11 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<PasswordRoutesOptions> = 
       return reply.code(204).send(null);
     },
   );
+}
 
+function signedInRoutes(app: ApiApp, { db, passwords, limits }: PasswordRoutesOptions): void {
+  const auth = authHooks(db);
+  const attempts = passwordAttempts(limits);
   app.put(
     '/user/:username/password',
     {
@@ -128,4 +134,4 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<PasswordRoutesOptions> = 
       return reply.code(204).send(null);
     },
   );
-};
+}

@@ -107,6 +107,17 @@ async function applyEdit(db: Db, search: SearchIndex, owner: SessionUser, videoI
   });
 }
 
+async function createVideo(db: Db, search: SearchIndex, gate: EmailGate, author: SessionUser, meta: VideoMeta & { name: string }): Promise<VideoWithAuthor> {
+  await gate(author);
+  const row = newVideoRow(author, meta, Date.now());
+  const video: VideoWithAuthor = { ...row, author: author.user_name, ...NO_TASK };
+  await transactionWithRetry(db, async (trx) => {
+    await insertVideo(trx, row);
+    await writeDocuments(search, trx, video);
+  });
+  return video;
+}
+
 /** `videoChanged` tells the stream servers (stream-invalidation.ts); awaited before a write returns. */
 export function createVideosService(db: Db, videoChanged: (id: string) => Promise<void> = async () => undefined, gate: EmailGate = openGate) {
   const search = createSearchIndex(db.dialect);
@@ -116,16 +127,7 @@ export function createVideosService(db: Db, videoChanged: (id: string) => Promis
     findVisible,
 
     /** Uploading needs a video record, so the email gate here also gates uploads. */
-    async create(author: SessionUser, meta: VideoMeta & { name: string }): Promise<VideoWithAuthor> {
-      await gate(author);
-      const row = newVideoRow(author, meta, Date.now());
-      const video: VideoWithAuthor = { ...row, author: author.user_name, ...NO_TASK };
-      await transactionWithRetry(db, async (trx) => {
-        await insertVideo(trx, row);
-        await writeDocuments(search, trx, video);
-      });
-      return video;
-    },
+    create: (author: SessionUser, meta: VideoMeta & { name: string }) => createVideo(db, search, gate, author, meta),
 
     /** An owner's edit: the row, its tags and its search document change together; stream caches are told. */
     async update(owner: SessionUser, videoId: string, meta: VideoMeta): Promise<VideoWithAuthor> {
