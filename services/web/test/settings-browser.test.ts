@@ -94,4 +94,24 @@ describe.skipIf(!haveBrowser)('in Chromium: /settings', () => {
     expect(await alive(base, phone)).toBe(false);
     expect(person.errors).toEqual([]);
   });
+
+  it('deleting the account needs the password and the confirmation box, then lands signed out on the home page', async () => {
+    const { page } = person;
+    const again = (await webSignIn(base, user, 'fresh-secret')).cookie!;
+    await person.context.addCookies([{ name: 'session', value: again, url: base }]);
+    await page.goto(`${base}/settings`);
+    const f = page.locator('#delete-form');
+    await f.locator('input[name=pwd]').fill('not-my-pwd');
+    await f.locator('input[name=confirm]').check();
+    await f.locator('button[type=submit]').click();
+    await f.locator('[data-error]').filter({ hasText: 'password is wrong' }).waitFor();
+    expect(await alive(base, again)).toBe(true);
+    await f.locator('input[name=pwd]').fill('fresh-secret');
+    await f.locator('button[type=submit]').click();
+    await page.waitForURL(`${base}/`);
+    await page.locator('#signin-link').waitFor();
+    expect(await alive(base, again)).toBe(false);
+    expect((await webSignIn(base, user, 'fresh-secret')).status).toBe(401);
+    expect(person.errors).toEqual([]);
+  });
 });

@@ -63,16 +63,23 @@ describe.each(testDialects())('passwords on %s', (dialect) => {
       expect(kit.smtp.to(unverified)).toHaveLength(1);
     });
 
-    it('similar timing whether or not the account exists (within 50 ms over 10 tries)', async () => {
+    it('a slow mail server does not slow the answer for an existing account (no timing tell)', async () => {
       const v = await verifiedUser(kit);
-      const time = async (payload: object, n: number) => {
-        const start = process.hrtime.bigint();
-        for (let i = 0; i < n; i += 1) expect((await reset(payload, `198.51.100.${10 + i}`)).statusCode).toBe(202);
-        return Number(process.hrtime.bigint() - start) / 1e6 / n;
+      const timed = async (payload: object, remoteAddress: string) => {
+        const start = Date.now();
+        expect((await reset(payload, remoteAddress)).statusCode).toBe(202);
+        return Date.now() - start;
       };
-      const known = await time({ user_name: v.name }, 4);
-      const unknown = await time({ user_name: uniqueName('ghost') }, 4);
-      expect(Math.abs(known - unknown)).toBeLessThan(50);
+      kit.smtp.setDelay(1500);
+      try {
+        const known = await timed({ user_name: v.name }, '198.51.100.20');
+        const unknown = await timed({ user_name: uniqueName('ghost') }, '198.51.100.21');
+        expect(known).toBeLessThan(1000);
+        expect(Math.abs(known - unknown)).toBeLessThan(500);
+      } finally {
+        kit.smtp.setDelay(0);
+      }
+      await mailsTo(kit.smtp, v.email, 2);
     });
 
     it('429 008 past 5 requests for one target an hour (also for names without an account), and past 20 per address', async () => {

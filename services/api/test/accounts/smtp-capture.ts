@@ -11,6 +11,8 @@ export interface CapturedMail {
 /** A real SMTP server on 127.0.0.1 (random port) that keeps every mail it receives. */
 export async function startSmtpCapture(auth = { user: 'mailer', pass: 's3cret' }) {
   const mails: CapturedMail[] = [];
+  /** How long the server waits before accepting a mail's data (a slow mail server). */
+  let delayMs = 0;
   const server = new SMTPServer({
     authOptional: false,
     allowInsecureAuth: true,
@@ -22,7 +24,8 @@ export async function startSmtpCapture(auth = { user: 'mailer', pass: 's3cret' }
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
+      stream.on('end', async () => {
+        if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
         mails.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
@@ -38,6 +41,9 @@ export async function startSmtpCapture(auth = { user: 'mailer', pass: 's3cret' }
   return {
     mails,
     url: `smtp://${auth.user}:${auth.pass}@127.0.0.1:${port}`,
+    setDelay: (ms: number) => {
+      delayMs = ms;
+    },
     /** Mails to `to` so far (newest last). */
     to: (to: string) => mails.filter((m) => m.to.includes(to)),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
