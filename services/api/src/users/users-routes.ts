@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError, badRequest, findUserById, isSessionId, sessionIdFromHeaders, toIso, unauthorized, type Db } from '@video/shared';
+import { AppError, badRequest, isSessionId, sessionIdFromHeaders, toIso, unauthorized, type Db } from '@video/shared';
 import { authHooks, sessionUserOf, type AuthHooks } from '../http/auth-hooks.js';
 import { UserParamsSchema, errorResponses } from '../http/common-schemas.js';
 import { normalizeName } from '../http/input.js';
@@ -9,6 +9,7 @@ import { checkPassword, normalizeBodyName } from './credentials.js';
 import type { AuthLimits } from './sign-in-limits.js';
 import { CredentialsSchema, OwnAccountSchema, SessionCreatedSchema, SessionInfoSchema, SignUpSchema } from './users-schemas.js';
 import type { AccountHooks } from '../accounts/accounts-plugin.js';
+import { ownAccount } from '../accounts/own-account.js';
 import type { UsersService } from './users-service.js';
 
 export interface UsersRoutesOptions {
@@ -98,12 +99,7 @@ function currentUserRoute(app: ApiApp, db: Db, auth: AuthHooks): void {
         response: { 200: OwnAccountSchema, ...errorResponses(401, 403) },
       },
     },
-    async (request) => {
-      const user = sessionUserOf(request);
-      const row = await findUserById(db.kysely, user.user_id);
-      if (!row) throw unauthorized('session is unknown or expired');
-      return { id: user.user_id, user_name: user.user_name, email: row.email, email_verified: row.email_verified === 1, role: row.role };
-    },
+    async (request) => ownAccount(db.kysely, sessionUserOf(request).user_id),
   );
 }
 

@@ -63,6 +63,9 @@ describe.each(testDialects())('settings and mailed-link pages on %s', (dialect) 
     ['a short token', '/verify-email?token=abc'],
     ['a token with markup', `/verify-email?token=${encodeURIComponent('<script>x</script>')}`],
     ['a short reset token', '/reset-password/abc'],
+    ['a very long token', `/verify-email?token=${'a'.repeat(5000)}`],
+    ['a very long reset token', `/reset-password/${'a'.repeat(300)}`],
+    ['a reset token with a path trick', '/reset-password/..%2F..%2Fetc'],
   ])('%s: 400 page, nothing echoed', async (_l, path) => {
     const res = await fetch(`${base}${path}`);
     expect(res.status).toBe(400);
