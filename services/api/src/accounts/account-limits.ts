@@ -13,6 +13,8 @@ export const ACCOUNT_LIMITS = {
   resetPerTarget: { max: 5, windowMs: HOUR },
   tokenPerAddress: { max: 30, windowMs: 15 * MINUTE },
   emailChangePerUser: { max: 10, windowMs: HOUR },
+  /** A 409 says an address has an account: probing with many accounts from one client is slow too. */
+  emailChangePerAddress: { max: 30, windowMs: HOUR },
   resendPerUser: { max: 5, windowMs: HOUR },
   passwordFailPerUser: { max: 10, windowMs: 15 * MINUTE },
   passwordFailPerAddress: { max: 50, windowMs: 15 * MINUTE },

@@ -26,7 +26,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox<EmailRoutesOptions> = async 
   app.patch(
     '/user/:username',
     {
-      onRequest: [auth.ownUser, perUser('emailChangePerUser')],
+      onRequest: [auth.ownUser, perUser('emailChangePerUser'), async (request) => limits.take('emailChangePerAddress', limits.address(request))],
       schema: {
         tags,
         security,

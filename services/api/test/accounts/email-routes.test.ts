@@ -118,6 +118,27 @@ describe.each(testDialects())('email on accounts on %s', (dialect) => {
       expect((await me(kit.t.app, v)).json().email).toBeNull();
     });
 
+    it('two accounts racing for one free address: one gets it, the other 409', async () => {
+      const [u, v] = [await signUp(kit.t.app), await signUp(kit.t.app)];
+      const email = uniqueEmail('race');
+      const answers = await Promise.all([setEmail(kit.t.app, u, email), setEmail(kit.t.app, v, email)]);
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
+    });
+
+    it('429 008 past 30 changes an hour from one address, whatever the accounts', async () => {
+      const remoteAddress = '203.0.113.50';
+      for (let i = 0; i < 3; i += 1) {
+        const u = await signUp(kit.t.app);
+        for (let j = 0; j < 10; j += 1) {
+          const res = await kit.t.app.inject({ method: 'PATCH', url: userUrl(u.name), headers: auth(u.sid), remoteAddress, payload: { email: uniqueEmail('pa') } });
+          expect(res.statusCode).toBe(200);
+        }
+      }
+      const w = await signUp(kit.t.app);
+      const res = await kit.t.app.inject({ method: 'PATCH', url: userUrl(w.name), headers: auth(w.sid), remoteAddress, payload: { email: uniqueEmail('pa') } });
+      expectError(res, 429, '008');
+    });
+
     it('429 008 with Retry-After past 10 changes an hour', async () => {
       const u = await signUp(kit.t.app);
       for (let i = 0; i < 10; i += 1) expect((await setEmail(kit.t.app, u, uniqueEmail('r'))).statusCode).toBe(200);
