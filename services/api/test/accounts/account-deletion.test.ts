@@ -82,6 +82,14 @@ describe.each(testDialects())('account deletion on %s', (dialect) => {
     const fresh = reuse.json().session_id as string;
     const newName = (await kit.t.app.inject({ method: 'GET', url: '/session', headers: auth(fresh) })).json().user_name as string;
     expect((await me(kit.t.app, { name: newName, sid: fresh })).json().email).toBe(email);
+    // Everywhere else the account is "no such user".
+    const gone = [
+      kit.t.app.inject({ method: 'GET', url: userUrl(u.name, '/videos') }),
+      kit.t.app.inject({ method: 'GET', url: userUrl(u.name, '/profile') }),
+      kit.t.app.inject({ method: 'PUT', url: userUrl(friend.name, `/following/${u.name}`), headers: auth(friend.sid) }),
+      kit.t.app.inject({ method: 'POST', url: userUrl(friend.name, '/messages'), headers: auth(friend.sid), payload: { to: u.name, content: 'still there?' } }),
+    ];
+    for (const res of await Promise.all(gone)) expectError(res, 404, '006');
     // Twice: the session is gone.
     expectError(await del({ name: u.name, sid: second }, { pwd: 'secret-pwd' }), 401, '002');
   });
