@@ -55,9 +55,14 @@ export async function registerAccounts(
 
   const hooks: AccountHooks = {
     parseSignUpEmail: (raw) => (typeof raw === 'string' ? normalizeEmail(raw) : undefined),
+    /** The account exists by now: a failure here is logged, never a failed sign-up (the address can be added in /settings). */
     async afterSignUp(userName, address) {
-      const row = await db.kysely.selectFrom('users').select('id').where('user_name', '=', userName).executeTakeFirst();
-      if (row) await email.attachAtSignUp(Number(row.id), userName, address);
+      try {
+        const row = await db.kysely.selectFrom('users').select('id').where('user_name', '=', userName).executeTakeFirst();
+        if (row) await email.attachAtSignUp(Number(row.id), userName, address);
+      } catch (err) {
+        app.log.error({ err }, 'the sign-up address could not be attached');
+      }
     },
     async deleteOwnAccount(request) {
       const pwd = pwdOf(request.body);
