@@ -1,25 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { announceBrowser, haveBrowser, openIsolated, type IsolatedBrowser } from './chromium.js';
+import { shoot } from './screenshots.js';
 import { nthMail, startMailStack, tokenIn, webSignIn, webSignUp } from './settings/settings-kit.js';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
-
 announceBrowser('Settings browser tests');
-
-/** Desktop and 360 px screenshots; at 360 px nothing may scroll sideways. */
-async function shoot(page: Page, name: string) {
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  await page.setViewportSize({ width: 360, height: 740 });
-  await page.waitForTimeout(150);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 const alive = async (base: string, cookie: string) => (await fetch(`${base}/settings`, { headers: { cookie: `session=${cookie}` }, redirect: 'manual' })).status === 200;
 
@@ -33,7 +17,6 @@ describe.skipIf(!haveBrowser)('in Chromium: /settings', () => {
   beforeAll(async () => {
     site = await startMailStack('sqlite');
     base = site.stack.webUrl;
-    mkdirSync(SCREENSHOTS, { recursive: true });
     cookie = await webSignUp(base, user);
     person = await openIsolated('web-settings-', 10_000);
     await person.context.addCookies([{ name: 'session', value: cookie, url: base }]);
