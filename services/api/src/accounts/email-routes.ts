@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '@video/shared';
 import { authHooks, sessionUserOf } from '../http/auth-hooks.js';
@@ -20,13 +21,14 @@ const tags = ['accounts'];
 /** Setting the account's address, a new verification link, and following one. */
 export const emailRoutes: FastifyPluginAsyncTypebox<EmailRoutesOptions> = async (app, { db, email, limits }) => {
   const auth = authHooks(db);
-  const perUser = (rule: 'emailChangePerUser' | 'resendPerUser') => async (request: Parameters<typeof sessionUserOf>[0]) =>
+  const perUser = (rule: 'emailChangePerUser' | 'resendPerUser') => async (request: FastifyRequest) =>
     limits.take(rule, String(sessionUserOf(request).user_id));
+  const perAddress = async (request: FastifyRequest) => limits.take('emailChangePerAddress', limits.address(request));
 
   app.patch(
     '/user/:username',
     {
-      onRequest: [auth.ownUser, perUser('emailChangePerUser'), async (request) => limits.take('emailChangePerAddress', limits.address(request))],
+      onRequest: [auth.ownUser, perUser('emailChangePerUser'), perAddress],
       schema: {
         tags,
         security,
