@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { baseServerOptions, commonPlugin, databasePlugin, decorateTokenKeys, pingDatabase, registerHealth, type Config, type Db, type TokenKeys } from '@video/shared';
+import { registerAccounts } from './accounts/accounts-plugin.js';
 import { blocksRoutes } from './blocks/blocks-routes.js';
 import { commentsRoutes } from './comments/comments-routes.js';
 import { createCommentsService } from './comments/comments-service.js';
@@ -75,11 +76,12 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   const users = await createUsersService(db, config);
   const authLimits = signInLimits(limiter, config.signin_rate_limit);
   const tokens = await createTokensService(db, app.tokenKeys, config);
-  await app.register(usersRoutes, { db, users, limits: authLimits, tokens });
   await app.register(tokensRoutes, { tokens, limits: authLimits, limiter, signinRateLimit: config.signin_rate_limit });
   const videoChanged = createStreamInvalidator(config, app.log);
   app.addHook('onClose', videoChanged.close);
-  const videos = createVideosService(db, videoChanged);
+  const accounts = await registerAccounts(app, { db, config, limiter, videoChanged });
+  await app.register(usersRoutes, { db, users, limits: authLimits, tokens, accounts: accounts.hooks });
+  const videos = createVideosService(db, videoChanged, accounts.gate);
   await app.register(videosRoutes, { db, videos, limits });
   await app.register(feedRoutes, { db, videos });
   const media = createMediaService(db, videoChanged);
@@ -89,9 +91,9 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   await app.register(viewsRoutes, { db, config });
   await app.register(historyRoutes, { db });
   await app.register(recommendationsRoutes, { db });
-  await app.register(commentsRoutes, { db, comments: createCommentsService(db), threads: createCommentThreadsService(db), limits });
+  await app.register(commentsRoutes, { db, comments: createCommentsService(db, accounts.gate), threads: createCommentThreadsService(db), limits });
   await app.register(notificationsPlugin, { config, db });
-  await app.register(messagesRoutes, { db, limiter });
+  await app.register(messagesRoutes, { db, limiter, gate: accounts.gate });
   await app.register(danmakuPlugin, { config, db });
   await app.register(favoritesRoutes, { db });
   await app.register(playlistsRoutes, { db });

@@ -18,6 +18,7 @@ import {
 import { announceNotifications } from '../notifications/notify.js';
 import { fetchPage, type Page } from '../http/pagination.js';
 import { isBlocked } from '../blocks/index.js';
+import { openGate, type EmailGate } from '../accounts/email-gate.js';
 import { deleteCountedComment, findPinnedComment, insertCountedComment, listTopLevelComments } from './comments-repository.js';
 
 const noSuchVideo = () => notFound('no such video');
@@ -41,7 +42,8 @@ export async function commentOf(db: Db, videoId: string, commentId: string): Pro
   return comment;
 }
 
-export function createCommentsService(db: Db) {
+/** `gate`: require_email_verification (accounts/email-gate.ts). */
+export function createCommentsService(db: Db, gate: EmailGate = openGate) {
   return {
     /**
      * Top-level comments, newest first; the pinned one heads the first page (it counts in its
@@ -61,6 +63,7 @@ export function createCommentsService(db: Db) {
 
     /** A comment, or a reply to a top-level comment of the same video; refused to a user the owner has blocked. */
     async post(user: SessionUser, videoId: string, content: string, parentId: string | null): Promise<CommentWithAuthor> {
+      await gate(user);
       const video = await visibleVideo(db, videoId, user.user_id);
       const ownerId = Number(video.author_id);
       if (await isBlocked(db.kysely, { ownerId, actorId: user.user_id })) {

@@ -15,12 +15,15 @@ import {
   ThreadSchema,
 } from './messages-schemas.js';
 import { createMessagesService, type MessagesService } from './messages-service.js';
+import type { EmailGate } from '../accounts/email-gate.js';
 
 export interface MessagesRoutesOptions {
   db: Db;
   limiter: LimiterFactory;
   /** Messages per sender per minute (the contract's 30). */
   perMinute?: number;
+  /** require_email_verification (accounts/email-gate.ts). */
+  gate?: EmailGate;
 }
 
 const tags = ['messages'];
@@ -29,7 +32,7 @@ const tags = ['messages'];
 export const messagesRoutes: FastifyPluginAsyncTypebox<MessagesRoutesOptions> = async (app, opts) => {
   const { db } = opts;
   const auth = authHooks(db);
-  const messages = createMessagesService(db);
+  const messages = createMessagesService(db, opts.gate);
   const counter = opts.limiter({ name: 'message-user', max: opts.perMinute ?? 30, windowMs: 60_000 });
   const perSender: LimitHook = async (request) => {
     const wait = await counter.take(String(sessionUserOf(request).user_id));

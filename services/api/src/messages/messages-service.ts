@@ -13,6 +13,7 @@ import {
 } from './messages-repository.js';
 import type { MessageJson } from './messages-schemas.js';
 import { isBlocked } from '../blocks/index.js';
+import { openGate, type EmailGate } from '../accounts/email-gate.js';
 
 export function messageJson(m: MessageRow): MessageJson {
   return {
@@ -31,10 +32,11 @@ async function requireUser(db: Db, name: string) {
   return user;
 }
 
-export function createMessagesService(db: Db) {
+export function createMessagesService(db: Db, gate: EmailGate = openGate) {
   return {
     /** Stores the message, moves both sides of the conversation, and tells the recipient once committed. */
     async send(me: SessionUser, toName: string, content: string): Promise<MessageJson> {
+      await gate(me);
       const to = await requireUser(db, toName);
       const toId = Number(to.id);
       if (toId === me.user_id) throw badRequest('you cannot message yourself');

@@ -8,7 +8,9 @@ import { normalizeName } from '../http/input.js';
 import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
 import { checkPassword, normalizeBodyName } from './credentials.js';
 import type { AuthLimits } from './sign-in-limits.js';
-import { CredentialsSchema, OwnAccountSchema, SessionCreatedSchema, SessionInfoSchema } from './users-schemas.js';
+import { CredentialsSchema, OwnAccountSchema, SessionCreatedSchema, SessionInfoSchema, SignUpSchema } from './users-schemas.js';
+import type { AccountHooks } from '../accounts/accounts-plugin.js';
+import { ownAccount } from '../accounts/own-account.js';
 import type { UsersService } from './users-service.js';
 
 export interface UsersRoutesOptions {
@@ -16,22 +18,24 @@ export interface UsersRoutesOptions {
   users: UsersService;
   limits: AuthLimits;
   tokens: TokensService;
+  /** Email at sign-up and account deletion (accounts/); without it neither is offered. */
+  accounts?: AccountHooks;
 }
 
 const tags = ['users'];
 
-export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (app, { db, users, limits, tokens }) => {
+export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (app, { db, users, limits, tokens, accounts }) => {
   const auth = authHooks(db);
-  signUpRoute(app, users, limits);
+  signUpRoute(app, users, limits, accounts);
   signInRoute(app, users, limits);
   currentUserRoute(app, db, auth);
   const signOut = signOutOf(users, tokens);
-  signOutRoute(app, signOut, auth);
+  signOutRoute(app, signOut, auth, accounts);
   sessionInfoRoute(app, auth);
   sessionSignOutRoute(app, db, signOut);
 };
 
-function signUpRoute(app: ApiApp, users: UsersService, limits: AuthLimits): void {
+function signUpRoute(app: ApiApp, users: UsersService, limits: AuthLimits, accounts?: AccountHooks): void {
   app.post(
     '/user',
     {
@@ -40,13 +44,15 @@ function signUpRoute(app: ApiApp, users: UsersService, limits: AuthLimits): void
       schema: {
         tags,
         summary: 'Sign up: creates the user and a session',
-        body: CredentialsSchema,
+        body: SignUpSchema,
         response: { 201: SessionCreatedSchema, ...errorResponses(400, 409, 413, 429) },
       },
     },
     async (request, reply) => {
       checkPassword(request.body.pwd);
+      const email = accounts?.parseSignUpEmail(request.body.email);
       const sessionId = await users.signUp(request.body.user_name, request.body.pwd);
+      if (email !== undefined) await accounts?.afterSignUp(request.body.user_name, email);
       return reply.code(201).send({ success: true, session_id: sessionId });
     },
   );
@@ -96,12 +102,7 @@ function currentUserRoute(app: ApiApp, db: Db, auth: AuthHooks): void {
         response: { 200: OwnAccountSchema, ...errorResponses(401, 403) },
       },
     },
-    async (request) => {
-      const user = sessionUserOf(request);
-      const row = await findUserById(db.kysely, user.user_id);
-      if (!row) throw unauthorized('session is unknown or expired');
-      return { id: user.user_id, user_name: user.user_name, email: row.email, email_verified: row.email_verified === 1, role: row.role };
-    },
+    async (request) => ownAccount(db.kysely, sessionUserOf(request).user_id),
   );
 }
 
@@ -116,7 +117,7 @@ function signOutOf(users: UsersService, tokens: TokensService) {
   };
 }
 
-function signOutRoute(app: ApiApp, signOut: (user: SessionUser) => Promise<void>, auth: AuthHooks): void {
+function signOutRoute(app: ApiApp, signOut: (user: SessionUser) => Promise<void>, auth: AuthHooks, accounts?: AccountHooks): void {
   app.delete(
     '/user/:username',
     {
@@ -124,12 +125,16 @@ function signOutRoute(app: ApiApp, signOut: (user: SessionUser) => Promise<void>
       schema: {
         tags,
         security,
-        summary: 'Sign out: the session dies at once on every instance',
+        summary: 'Sign out: the session dies at once on every instance. With a body {"pwd"}: delete the account',
         params: UserParamsSchema,
-        response: { 204: Type.Null(), ...errorResponses(401, 403) },
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {
+      if (accounts && request.body !== undefined && request.body !== null) {
+        await accounts.deleteOwnAccount(request);
+        return reply.code(204).send(null);
+      }
       await signOut(sessionUserOf(request));
       return reply.code(204).send(null);
     },

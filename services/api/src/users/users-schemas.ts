@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { USER_NAME_PATTERN } from '../http/common-schemas.js';
+import { EmailSchema } from '../accounts/email-address.js';
 export { SessionInfoSchema } from '@video/shared';
 
 export const CredentialsSchema = Type.Object({
@@ -8,6 +9,9 @@ export const CredentialsSchema = Type.Object({
   pwd: Type.String({ minLength: 2, maxLength: 72, description: '6–72 bytes (UTF-8)' }),
 });
 export type Credentials = Static<typeof CredentialsSchema>;
+
+/** Sign-up: the credentials and an optional address (validated and lower-cased in accounts/). */
+export const SignUpSchema = Type.Composite([CredentialsSchema, Type.Object({ email: Type.Optional(EmailSchema) })]);
 
 export const SessionCreatedSchema = Type.Object({ success: Type.Literal(true), session_id: Type.String({ format: 'uuid' }) });
 

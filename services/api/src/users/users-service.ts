@@ -55,7 +55,7 @@ export async function createUsersService(db: Db, config: Pick<Config, 'bcrypt_co
     async signIn(userName, pwd) {
       const user = await findUserByName(db.kysely, userName);
       const ok = await bcrypt.compare(pwd, user?.pwd_hash ?? dummyHash);
-      if (!user || !ok) throw unauthorized(SIGN_IN_FAILED);
+      if (!user || !ok || user.deleted_at !== null) throw unauthorized(SIGN_IN_FAILED);
       const session = newSession(user.id, Date.now());
       await insertSession(db.kysely, session);
       return session.id;

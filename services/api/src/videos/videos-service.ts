@@ -20,6 +20,7 @@ import {
 } from '@video/shared';
 import { isValidUserName } from '../http/input.js';
 import { fetchPage, type Page } from '../http/pagination.js';
+import { openGate, type EmailGate } from '../accounts/email-gate.js';
 import type { VideoMeta } from './video-input.js';
 import { findLiveVideoWithAuthor, listLiveVideosByUserName, replaceVideoTags, type VideoRow, type VideoWithAuthor } from './videos-repository.js';
 
@@ -106,23 +107,27 @@ async function applyEdit(db: Db, search: SearchIndex, owner: SessionUser, videoI
   });
 }
 
+async function createVideo(db: Db, search: SearchIndex, gate: EmailGate, author: SessionUser, meta: VideoMeta & { name: string }): Promise<VideoWithAuthor> {
+  await gate(author);
+  const row = newVideoRow(author, meta, Date.now());
+  const video: VideoWithAuthor = { ...row, author: author.user_name, ...NO_TASK };
+  await transactionWithRetry(db, async (trx) => {
+    await insertVideo(trx, row);
+    await writeDocuments(search, trx, video);
+  });
+  return video;
+}
+
 /** `videoChanged` tells the stream servers (stream-invalidation.ts); awaited before a write returns. */
-export function createVideosService(db: Db, videoChanged: (id: string) => Promise<void> = async () => undefined) {
+export function createVideosService(db: Db, videoChanged: (id: string) => Promise<void> = async () => undefined, gate: EmailGate = openGate) {
   const search = createSearchIndex(db.dialect);
   const findVisible = (videoId: string, viewerId: number | null) => findVisibleVideo(db, videoId, viewerId);
 
   return {
     findVisible,
 
-    async create(author: SessionUser, meta: VideoMeta & { name: string }): Promise<VideoWithAuthor> {
-      const row = newVideoRow(author, meta, Date.now());
-      const video: VideoWithAuthor = { ...row, author: author.user_name, ...NO_TASK };
-      await transactionWithRetry(db, async (trx) => {
-        await insertVideo(trx, row);
-        await writeDocuments(search, trx, video);
-      });
-      return video;
-    },
+    /** Uploading needs a video record, so the email gate here also gates uploads. */
+    create: (author: SessionUser, meta: VideoMeta & { name: string }) => createVideo(db, search, gate, author, meta),
 
     /** An owner's edit: the row, its tags and its search document change together; stream caches are told. */
     async update(owner: SessionUser, videoId: string, meta: VideoMeta): Promise<VideoWithAuthor> {
