@@ -12,7 +12,7 @@ import { describeError } from './http.js';
 let tabs;
 
 // The same paths as the server's safeNext (page-models.ts): a watch page or a signed-in page.
-const NEXT_PATHS = [/^\/v\/[A-Za-z0-9_-]{1,64}$/, /^\/u\/[A-Za-z0-9%._-]{1,200}$/, /^\/feed$/, /^\/messages$/, /^\/messages\?with=[A-Za-z0-9%._-]{1,200}$/, /^\/\?sort=foryou$/];
+const NEXT_PATHS = [/^\/v\/[A-Za-z0-9_-]{1,64}$/, /^\/u\/[A-Za-z0-9%._-]{1,200}$/, /^\/feed$/, /^\/messages$/, /^\/messages\?with=[A-Za-z0-9%._-]{1,200}$/, /^\/\?sort=foryou$/, /^\/settings$/, /^\/library(?:\?tab=[a-z]{1,16})?$/, /^\/admin(?:\/[a-z]{1,16})?$/];
 
 /**
  * Only those pages are places to go back to.

@@ -145,7 +145,7 @@ export function toCard(video: VideoJson, now = Date.now()): Card {
 }
 
 // The pages a sign-in may go back to: a watch page, the signed-in pages, a thread with someone.
-const NEXT_PATHS = [/^\/v\/[A-Za-z0-9_-]{1,64}$/, /^\/u\/[A-Za-z0-9%._-]{1,200}$/, /^\/feed$/, /^\/messages$/, /^\/messages\?with=[A-Za-z0-9%._-]{1,200}$/, /^\/\?sort=foryou$/];
+const NEXT_PATHS = [/^\/v\/[A-Za-z0-9_-]{1,64}$/, /^\/u\/[A-Za-z0-9%._-]{1,200}$/, /^\/feed$/, /^\/messages$/, /^\/messages\?with=[A-Za-z0-9%._-]{1,200}$/, /^\/\?sort=foryou$/, /^\/settings$/, /^\/library(?:\?tab=[a-z]{1,16})?$/, /^\/admin(?:\/[a-z]{1,16})?$/];
 
 /** Where a sign-in goes back to: only the paths above, never another host or an odd path. */
 export function safeNext(next: unknown): string | undefined {

@@ -65,6 +65,14 @@ describe('safeNext', () => {
     ['/?sort=hot', undefined],
     ['/u/anna', '/u/anna'],
     ['/u/a/b', undefined],
+    ['/settings', '/settings'],
+    ['/settings/x', undefined],
+    ['/library', '/library'],
+    ['/library?tab=history', '/library?tab=history'],
+    ['/library?tab=//evil', undefined],
+    ['/admin', '/admin'],
+    ['/admin/users', '/admin/users'],
+    ['/admin//evil.example', undefined],
   ])('%j → %j', (next, out) => expect(safeNext(next)).toBe(out));
 });
 
