@@ -21,6 +21,7 @@ import { notificationsPlugin } from './notifications/notifications-plugin.js';
 import { playlistsRoutes } from './playlists/playlists-routes.js';
 import { recommendationsRoutes } from './recommendations/recommendations-routes.js';
 import { ratingsRoutes } from './ratings/ratings-routes.js';
+import { reportsRoutes } from './reports/reports-routes.js';
 import { usersRoutes } from './users/users-routes.js';
 import { createUsersService } from './users/users-service.js';
 import { signInLimits } from './users/sign-in-limits.js';
@@ -83,4 +84,5 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   await app.register(playlistsRoutes, { db });
   await app.register(followsRoutes, { db, fallbackOrigin: `http://${config.host}:${config.web_port}` });
   await app.register(blocksRoutes, { db });
+  await app.register(reportsRoutes, { db, limiter, autoHide: config.auto_hide_reports });
 }
