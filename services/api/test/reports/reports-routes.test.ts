@@ -152,7 +152,7 @@ describe.each(testDialects())('reports on %s', (dialect) => {
       ['note over 1000 characters', () => mod, () => MISSING, { state: 'resolved', note: 'x'.repeat(1001) }, 400, '001'],
       ['unknown report', () => mod, () => MISSING, { state: 'resolved' }, 404, '006'],
       ['malformed id', () => mod, () => '..%2F..%2Fetc', { state: 'resolved' }, 404, '006'],
-    ])('%s', async (_l, user, id, body, status, code) => {
+    ] as [string, () => User | null, () => string, object, number, string][])('%s', async (_l, user, id, body, status, code) => {
       expectError(await decideAs(t, user(), id(), body), status, code);
     });
 
