@@ -12,6 +12,7 @@ import { proxyPlugin } from './proxy/proxy-plugin.js';
 import { authRoutes } from './auth/auth-routes.js';
 import { legacyApiRoutes } from './proxy/legacy-api-routes.js';
 import { pagesRoutes } from './pages/pages-routes.js';
+import { reportsPagesRoutes } from './pages/reports-pages-routes.js';
 import { StreamSlots } from './proxy/stream-slots.js';
 import { UpstreamClient } from './proxy/upstream-client.js';
 import { createVideoPassthrough, type VideoPassthrough } from './proxy/video-passthrough.js';
@@ -81,6 +82,7 @@ export async function buildApp(config: Config, deps: WebDeps = {}): Promise<Fast
   });
 
   await app.register(pagesRoutes, { config, api });
+  await app.register(reportsPagesRoutes, { config, api });
   await app.register(authRoutes, { config, api });
   await app.register(legacyApiRoutes, { api });
   const slots = new StreamSlots(config.stream_max_connections);

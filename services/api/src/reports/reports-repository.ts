@@ -101,3 +101,16 @@ export async function openCounts(db: Executor, targets: { type: ReportTarget; id
   for (const r of rows) out.set(`${r.target_type}:${r.target_id}`, Number(r.n));
   return out;
 }
+
+/** A video's newest danmaku with their ids and authors' names. */
+export async function listRecentDanmaku(db: Executor, videoId: string, limit: number) {
+  return db
+    .selectFrom('danmaku as d')
+    .leftJoin('users as u', 'u.id', 'd.author_id')
+    .select(['d.id', 'd.time', 'd.text', 'd.create_time', 'u.user_name'])
+    .where('d.video_id', '=', videoId)
+    .orderBy('d.create_time', 'desc')
+    .orderBy('d.id', 'desc')
+    .limit(limit)
+    .execute();
+}

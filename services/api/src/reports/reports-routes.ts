@@ -8,6 +8,7 @@ import { retryLater, type LimiterFactory } from '../http/rate-limits.js';
 import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
 import { AdminReportListSchema, AdminReportSchema, AdminReportsQuerySchema, DecisionSchema, NewReportSchema, ReportParamsSchema, ReportSchema } from './reports-schemas.js';
 import { createReportsService, type ReportsService } from './reports-service.js';
+import { danmakuListRoute } from './danmaku-list-route.js';
 
 export interface ReportsRoutesOptions {
   db: Db;
@@ -56,6 +57,7 @@ export const reportsRoutes: FastifyPluginAsyncTypebox<ReportsRoutesOptions> = as
     async (request, reply) => reply.code(201).send(await reports.create(sessionUserOf(request), request.body)),
   );
   listRoute(app, reports, moderator);
+  await app.register(danmakuListRoute, { db: opts.db });
   decideRoute(app, reports, moderator);
 };
 
