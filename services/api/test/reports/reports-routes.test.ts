@@ -173,4 +173,28 @@ describe.each(testDialects())('reports on %s', (dialect) => {
       expect((await adminList(t, mod, '?state=resolved&limit=200')).reports.some((x) => x.id === r.id)).toBe(true);
     });
   });
+
+  describe('GET /videos/:vid/danmaku/recent', () => {
+    it.each([
+      ['unknown video', () => `/videos/${MISSING}/danmaku/recent`, 404, '006'],
+      ["a stranger's look at a private video", () => `/videos/${secret.id}/danmaku/recent`, 404, '006'],
+      ['limit 0', () => `/videos/${video.id}/danmaku/recent?limit=0`, 400, '001'],
+      ['limit 101', () => `/videos/${video.id}/danmaku/recent?limit=101`, 400, '001'],
+    ])('%s', async (_l, url, status, code) => {
+      expectError(await t.app.inject({ url: url(), headers: { 'x-session-id': alice.sid } }), status, code);
+    });
+
+    it('lists the newest danmaku with their ids, text as written and authors', async () => {
+      const v = await publish(t, owner);
+      const first = await addDanmaku(t, alice, v.id, '<b>one</b>');
+      await new Promise((r) => setTimeout(r, 5));
+      const second = await addDanmaku(t, bob, v.id, 'two');
+      const res = await t.app.inject({ url: `/videos/${v.id}/danmaku/recent?limit=10` });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().danmaku.map((d: { id: string; text: string; author: string }) => [d.id, d.text, d.author])).toEqual([
+        [second, 'two', bob.name],
+        [first, '<b>one</b>', alice.name],
+      ]);
+    });
+  });
 });
