@@ -8,6 +8,7 @@ describe.skipIf(!haveBrowser)('in Chromium: reporting a video and deciding the r
   let stack: Stack;
   let reporter: IsolatedBrowser;
   let moderator: IsolatedBrowser;
+  let owner: IsolatedBrowser;
   let videoId = '';
   const names = { owner: `owner_${Date.now().toString(36)}`, reporter: `rep_${Date.now().toString(36)}`, mod: `mod_${Date.now().toString(36)}` };
   const sessions: Record<string, string> = {};
@@ -35,10 +36,20 @@ describe.skipIf(!haveBrowser)('in Chromium: reporting a video and deciding the r
     videoId = ((await res.json()) as { id: string }).id;
     reporter = await browserOf(sessions.reporter!);
     moderator = await browserOf(sessions.mod!);
+    owner = await browserOf(sessions.owner!);
   }, 60_000);
 
+  const setPolicy = async (policy: string) => {
+    const res = await fetch(`${stack.config.api_url}/user/${names.owner}/videos/${videoId}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', 'x-session-id': sessions.owner! },
+      body: JSON.stringify({ comments_policy: policy }),
+    });
+    expect(res.status).toBe(200);
+  };
+
   afterAll(async () => {
-    for (const b of [reporter, moderator]) await b?.close();
+    for (const b of [reporter, moderator, owner]) await b?.close();
     await stack?.close();
   });
 
@@ -79,5 +90,44 @@ describe.skipIf(!haveBrowser)('in Chromium: reporting a video and deciding the r
     await page.goto(`${stack.webUrl}/admin/reports?state=dismissed`);
     await expect.poll(() => page.locator('#report-list li.report', { hasText: 'fair use' }).count()).toBe(1);
     expect(moderator.errors).toEqual([]);
+  });
+
+  it('held comments: the author sees "waiting", the owner approves, others may report it; closed says so', async () => {
+    await setPolicy('approval');
+    const { page } = reporter;
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${stack.webUrl}/v/${videoId}`);
+    expect(await page.isVisible('#comments-approval')).toBe(true);
+    await page.fill('#comment-input', 'a held thought');
+    await page.click('#comment-form button[type=submit]');
+    await expect.poll(() => page.textContent('#comment-form [data-error]')).toMatch(/once the owner approves/);
+    const mine = page.locator('#comment-list li.comment', { hasText: 'a held thought' });
+    await expect.poll(() => mine.locator('.badge-pending').count()).toBe(1);
+    expect(await mine.locator('.comment-report').count()).toBe(0);
+
+    const o = owner.page;
+    await o.goto(`${stack.webUrl}/v/${videoId}`);
+    const held = o.locator('#comment-list li.comment', { hasText: 'a held thought' });
+    await expect.poll(() => held.locator('.comment-approve').count()).toBe(1);
+    await held.locator('.comment-approve').click();
+    await expect.poll(() => o.locator('#comment-list li.comment-pending').count()).toBe(0);
+    await expect.poll(() => o.locator('#comment-list li.comment', { hasText: 'a held thought' }).count()).toBe(1);
+
+    const m = moderator.page;
+    await m.goto(`${stack.webUrl}/v/${videoId}`);
+    const approved = m.locator('#comment-list li.comment', { hasText: 'a held thought' });
+    await expect.poll(() => approved.locator('.comment-report').count()).toBe(1);
+    await approved.locator('.comment-report').click();
+    await m.check('#report-dialog input[value=hateful]');
+    await m.click('#report-send');
+    await expect.poll(() => m.textContent('#report-status')).toMatch(/moderators will look/);
+
+    await setPolicy('closed');
+    await page.reload();
+    expect(await page.isVisible('#comments-closed')).toBe(true);
+    expect(await page.isVisible('#comment-form')).toBe(false);
+    await o.reload();
+    expect(await o.isVisible('#comment-form')).toBe(true);
+    expect([...reporter.errors, ...owner.errors, ...moderator.errors]).toEqual([]);
   });
 });
