@@ -28,6 +28,7 @@ import { createSmsSender } from './phone/sms-sender.js';
 import { playlistsRoutes } from './playlists/playlists-routes.js';
 import { recommendationsRoutes } from './recommendations/recommendations-routes.js';
 import { ratingsRoutes } from './ratings/ratings-routes.js';
+import { reportsRoutes } from './reports/reports-routes.js';
 import { usersRoutes } from './users/users-routes.js';
 import { createUsersService } from './users/users-service.js';
 import { signInLimits } from './users/sign-in-limits.js';
@@ -102,4 +103,5 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   await app.register(identitiesRoutes, { db, identities: createIdentitiesService(db, config), internalToken: config.internal_token });
   const phone = createPhoneService(db, config, createSmsSender(config.sms_webhook_url, app.log));
   await app.register(phoneRoutes, { db, phone, limits: phoneLimits(limiter) });
+  await app.register(reportsRoutes, { db, limiter, autoHide: config.auto_hide_reports });
 }

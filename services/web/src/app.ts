@@ -14,6 +14,7 @@ import { registerOtherSignIns } from './auth/other-signins.js';
 import { legacyApiRoutes } from './proxy/legacy-api-routes.js';
 import { pagesRoutes } from './pages/pages-routes.js';
 import { settingsPagesRoutes } from './pages/settings-pages-routes.js';
+import { reportsPagesRoutes } from './pages/reports-pages-routes.js';
 import { StreamSlots } from './proxy/stream-slots.js';
 import { UpstreamClient } from './proxy/upstream-client.js';
 import { createVideoPassthrough, type VideoPassthrough } from './proxy/video-passthrough.js';
@@ -84,6 +85,7 @@ export async function buildApp(config: Config, deps: WebDeps = {}): Promise<Fast
 
   await app.register(pagesRoutes, { config, api });
   await app.register(settingsPagesRoutes, { config, api });
+  await app.register(reportsPagesRoutes, { config, api });
   await app.register(authRoutes, { config, api });
   await app.register(legacyApiRoutes, { api });
   await registerOtherSignIns(app, config, api);

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import type { Config, DialectName } from '@video/shared';
+import type { Config, Db, DialectName } from '@video/shared';
 import { openTestDb, testConfig } from '@video/shared/testing';
 import { buildApp as buildApi } from '@video/api';
 import { buildApp as buildScheduler } from '@video/scheduler';
@@ -10,6 +10,8 @@ import { buildApp as buildWeb } from '../src/app.js';
 
 export interface Stack {
   config: Config;
+  /** The stack's database (tests that set up what no route does, like a user's role). */
+  db: Db;
   web: FastifyInstance;
   webUrl: string;
   close(): Promise<void>;
@@ -63,6 +65,7 @@ export async function startStack(dialect: DialectName, overrides: Partial<Config
     const webUrl = await listen(web);
     return {
       config,
+      db,
       web,
       webUrl,
       close: async () => {

@@ -4,6 +4,8 @@ import { initBell } from './bell.js';
 import { initBlock } from './block.js';
 import { initFollow } from './follow.js';
 import { showError, userName } from './user-page.js';
+// The report dialog sets itself up when the page has it.
+import './report.js';
 
 const count = document.getElementById('followers-count');
 let followers = Number.parseInt(count?.textContent ?? '0', 10) || 0;

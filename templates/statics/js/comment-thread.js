@@ -1,12 +1,13 @@
 // @ts-check
 // One comment as the watch page and the studio show it: author, time, "edited", a pinned badge, the
 // text with @mentions as links, and its actions (reply, edit own, pin for the video's owner, delete),
-// with its replies behind a "View replies" toggle.
+// with its replies behind a "View replies" toggle. A comment waiting for approval says so, and its
+// video's owner gets an Approve button; others' comments get a Report button where the page has the dialog.
 import { deleteComment } from './api.js';
 import { h, timeEl } from './dom.js';
 import { describeError } from './http.js';
 import { withMentions } from './mentions.js';
-import { editComment, setPinned } from './social-api.js';
+import { approveComment, editComment, setPinned } from './social-api.js';
 import { guard, showError, userName } from './user-page.js';
 import { repliesBlock, replyForm } from './comment-replies.js';
 
@@ -22,6 +23,7 @@ function head(c) {
     'p',
     { class: 'comment-head' },
     c.pinned ? h('span', { class: 'badge badge-pinned', text: 'Pinned' }) : null,
+    c.state === 'pending' ? h('span', { class: 'badge badge-pending', text: 'Waiting for approval' }) : null,
     h('strong', { class: 'comment-author' }, h('a', { href: `/u/${encodeURIComponent(c.author)}`, text: c.author })),
     ' ',
     timeEl(c.time),
@@ -76,12 +78,19 @@ function actions(video, c, body, hooks) {
   const videoOwner = (video.author ?? userName) === userName && userName !== '';
   const mine = userName !== '' && c.author === userName;
   const topLevel = !c.parent_id;
+  const pending = c.state === 'pending';
+  const reportable = userName !== '' && !mine && document.getElementById('report-dialog') !== null;
   /** @param {string} text @param {() => void} onclick @param {string} [cls] */
   // Each button names what it acts on, so a screen reader's list of buttons is not "Delete, Delete, …".
   const btn = (text, onclick, cls = '') =>
     h('button', { type: 'button', class: `btn btn-link ${cls}`, text, title: `${text} comment`, 'aria-label': `${text} comment`, onclick });
   const pin = async () => {
     const res = await guard(() => setPinned(video.id, c.id, !c.pinned));
+    if (res && res.status !== 204) return showError(describeError(res.status, res.data));
+    if (res) hooks.reload();
+  };
+  const approve = async () => {
+    const res = await guard(() => approveComment(video.id, c.id));
     if (res && res.status !== 204) return showError(describeError(res.status, res.data));
     if (res) hooks.reload();
   };
@@ -95,9 +104,13 @@ function actions(video, c, body, hooks) {
   return h(
     'p',
     { class: 'comment-tools' },
-    userName && topLevel ? btn('Reply', () => replyForm(video, c, body), 'comment-reply') : null,
+    pending && videoOwner ? btn('Approve', () => void approve(), 'comment-approve') : null,
+    userName && topLevel && !pending ? btn('Reply', () => replyForm(video, c, body), 'comment-reply') : null,
     mine ? btn('Edit', () => startEdit(video, c, body), 'comment-edit-btn') : null,
-    videoOwner && topLevel ? btn(c.pinned ? 'Unpin' : 'Pin', () => void pin(), 'comment-pin') : null,
+    videoOwner && topLevel && !pending ? btn(c.pinned ? 'Unpin' : 'Pin', () => void pin(), 'comment-pin') : null,
+    reportable
+      ? h('button', { type: 'button', class: 'btn btn-link comment-report', text: 'Report', title: 'Report comment', 'aria-label': 'Report comment', 'data-report-target': 'comment', 'data-report-id': c.id })
+      : null,
     mine || videoOwner ? btn('Delete', () => void remove(), 'comment-delete') : null,
   );
 }
@@ -113,7 +126,7 @@ export function commentItem(comment, video, hooks) {
   if (!comment.parent_id) body.append(repliesBlock(video, comment, (reply) => commentItem(reply, video, hooks)));
   return h(
     'li',
-    { class: `comment${comment.pinned ? ' comment-pinned' : ''}`, 'data-id': comment.id },
+    { class: `comment${comment.pinned ? ' comment-pinned' : ''}${comment.state === 'pending' ? ' comment-pending' : ''}`, 'data-id': comment.id },
     h('span', { class: 'avatar', 'aria-hidden': 'true', text: Array.from(comment.author || '?')[0].toUpperCase() }),
     body,
   );

@@ -82,8 +82,12 @@ async function post() {
   const res = await guard(() => postComment(video.id, content));
   submit.disabled = false;
   if (!res) return;
+  // A 403 says why (comments closed, blocked by the owner, an unverified address).
+  const refusal = /** @type {{ error?: unknown } | null} */ (res.data);
+  if (res.status === 403 && typeof refusal?.error === 'string') return void (formError.textContent = refusal.error);
   if (res.status !== 201) return void (formError.textContent = describeError(res.status, res.data));
   input.value = '';
+  if (res.data.state === 'pending') formError.textContent = 'Thanks: your comment shows to others once the owner approves it.';
   if (state.video === video) {
     list.prepend(commentItem(res.data, video, hooksFor(video)));
     updateCount();

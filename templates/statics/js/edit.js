@@ -1,5 +1,5 @@
 // @ts-check
-// The studio's edit dialog: name, description, tags (comma-separated) and privacy of the selected
+// The studio's edit dialog: name, description, tags (comma-separated), privacy and comments policy of the selected
 // video, saved with PATCH; the list and the title show the change at once.
 import { updateVideo } from './api.js';
 import { need } from './dom.js';
@@ -9,6 +9,7 @@ import { guard, state, userName } from './user-page.js';
 import { renderVideo } from './video-list.js';
 
 /** @typedef {import('../../types/api').Privacy} Privacy */
+/** @typedef {import('../../types/api').Video['comments_policy']} CommentsPolicy */
 
 const dialog = need('#edit-dialog', HTMLDialogElement);
 const form = need('#edit-form', HTMLFormElement);
@@ -16,6 +17,7 @@ const name = need('#edit-name', HTMLInputElement);
 const description = need('#edit-description', HTMLTextAreaElement);
 const tags = need('#edit-tags', HTMLInputElement);
 const privacy = need('#edit-privacy', HTMLSelectElement);
+const commentsPolicy = need('#edit-comments-policy', HTMLSelectElement);
 const error = need('#edit-error', HTMLElement);
 const save = need('#edit-save', HTMLButtonElement);
 
@@ -33,6 +35,7 @@ function open() {
   description.value = video.description ?? '';
   tags.value = (video.tags ?? []).join(', ');
   privacy.value = video.privacy ?? 'public';
+  commentsPolicy.value = video.comments_policy ?? 'open';
   error.textContent = '';
   dialog.showModal();
   name.focus();
@@ -41,7 +44,7 @@ function open() {
 async function submit() {
   const video = state.video;
   if (!video) return;
-  const edit = { name: name.value.trim(), description: description.value.trim(), tags: splitTags(tags.value), privacy: /** @type {Privacy} */ (privacy.value) };
+  const edit = { name: name.value.trim(), description: description.value.trim(), tags: splitTags(tags.value), privacy: /** @type {Privacy} */ (privacy.value), comments_policy: /** @type {CommentsPolicy} */ (commentsPolicy.value) };
   if (!edit.name) return void (error.textContent = 'A video needs a title.');
   save.disabled = true;
   const res = await guard(() => updateVideo(userName, video.id, edit));

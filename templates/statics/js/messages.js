@@ -6,6 +6,8 @@ import { h, need, timeEl } from './dom.js';
 import { describeError } from './http.js';
 import { listConversations, listThread, sendMessage } from './social-api.js';
 import { guard, showError, userName } from './user-page.js';
+// The report dialog sets itself up when the page has it.
+import './report.js';
 
 /**
  * @typedef {import('../../types/social').Message} Message

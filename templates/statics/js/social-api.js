@@ -145,3 +145,11 @@ export const listThread = (me, other, query) => call('GET', `/api/user/${seg(me)
  * @returns {Promise<ApiResult<Message>>} 201
  */
 export const sendMessage = (me, to, content) => call('POST', `/api/user/${seg(me)}/messages`, { to, content });
+
+/**
+ * Lets a comment waiting for approval show (the video's owner or a moderator).
+ * @param {string} videoId
+ * @param {string} commentId
+ * @returns {Promise<ApiResult<null>>} 204
+ */
+export const approveComment = (videoId, commentId) => call('POST', `/api/videos/${seg(videoId)}/comments/${seg(commentId)}/approve`);

@@ -60,7 +60,7 @@ function videoItem(video) {
         'span',
         { class: 'video-item-text' },
         h('span', { class: 'video-item-name', text: video.name }),
-        h('span', { class: 'video-item-time' }, pending ? h('span', { class: 'badge', text: 'upload not finished' }) : null, privacyBadge(video), processingBadge(video), timeEl(video.create_time)),
+        h('span', { class: 'video-item-time' }, pending ? h('span', { class: 'badge', text: 'upload not finished' }) : null, privacyBadge(video), video.hidden ? h('span', { class: 'badge badge-private', title: 'Hidden from feeds and search after reports, until a moderator decides', text: 'hidden after reports' }) : null, processingBadge(video), timeEl(video.create_time)),
       ),
     ),
     pending

@@ -11,6 +11,9 @@ import { initRating } from './rating.js';
 import { emit, state } from './user-page.js';
 import { startWatchPlayer } from './watch-player.js';
 import { initWatchSocial } from './watch-social.js';
+// The report dialog and the recent danmaku box set themselves up when the page has them.
+import './report.js';
+import './report-danmaku.js';
 
 /** @typedef {import('../../types/api').Video} Video */
 

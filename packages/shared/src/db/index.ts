@@ -20,6 +20,7 @@ export * from './repositories/uploads-repository.js';
 export * from './repositories/video-tasks-repository.js';
 export * from './require-session.js';
 export * from './keyset.js';
+export * from './listed-videos.js';
 export * from './search/normalize.js';
 export * from './search/search-index.js';
 export * from './hot-rank.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { sessionUserOf, viewerIdOf, type AuthHooks } from '../http/auth-hooks.js';
+import { sessionUserOf, type AuthHooks } from '../http/auth-hooks.js';
 import { errorResponses } from '../http/common-schemas.js';
 import { trimmedText } from '../http/input.js';
 import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
@@ -37,7 +37,7 @@ function repliesRoute(app: ApiApp, threads: CommentThreadsService, auth: AuthHoo
     },
     async (request) => {
       const { vid, cid } = request.params;
-      const page = await threads.replies(vid, cid, request.query, viewerIdOf(request));
+      const page = await threads.replies(vid, cid, request.query, request.sessionUser);
       return { comments: page.items.map(commentJson), next_cursor: page.next_cursor };
     },
   );

@@ -2,6 +2,7 @@ import { decodeCursor, encodeCursor, forbidden, badRequest, notFound, type Comme
 import type { Page } from '../http/pagination.js';
 import { findCommentWithAuthor, listReplies, pinComment, unpinComment, updateCommentContent } from './comment-threads-repository.js';
 import { commentOf, visibleVideo } from './comments-service.js';
+import { maySeeComment, pendingScope } from './comment-policy.js';
 
 /** Reply cursors name their kind: a cursor of the newest-first list is a 400 here. */
 export const REPLIES_CURSOR = 'replies';
@@ -15,12 +16,14 @@ export function createCommentThreadsService(db: Db) {
 
   return {
     /** A top-level comment's replies, oldest first. */
-    async replies(videoId: string, commentId: string, q: { limit: number; cursor?: string }, viewerId: number | null): Promise<Page<CommentWithAuthor>> {
-      await visibleVideo(db, videoId, viewerId);
+    async replies(videoId: string, commentId: string, q: { limit: number; cursor?: string }, viewer: SessionUser | null): Promise<Page<CommentWithAuthor>> {
+      const video = await visibleVideo(db, videoId, viewer?.user_id ?? null);
+      const scope = pendingScope(viewer, Number(video.author_id));
       const parent = await commentOf(db, videoId, commentId);
+      if (!maySeeComment(scope, parent)) throw notFound('no such comment');
       if (parent.parent_id !== null) throw badRequest('a reply has no replies: replies are one level deep');
       const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, REPLIES_CURSOR);
-      const rows = await listReplies(db.kysely, commentId, { limit: q.limit + 1, ...(after ? { after } : {}) });
+      const rows = await listReplies(db.kysely, commentId, { limit: q.limit + 1, ...(after ? { after } : {}) }, scope);
       const items = rows.slice(0, q.limit);
       const last = items[items.length - 1];
       const next_cursor = rows.length > q.limit && last ? encodeCursor({ time: Number(last.time), id: last.id }, REPLIES_CURSOR) : null;

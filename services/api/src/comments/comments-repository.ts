@@ -9,10 +9,12 @@ import {
   type DialectName,
   type Executor,
   type NewComment,
+  type CommentState,
   type PageQuery,
 } from '@video/shared';
 import type { StoredNotification } from '../notifications/notify.js';
 import { notifyForComment } from './mentions.js';
+import { commentsPolicyOf, newCommentState, visibleCommentSql, type PendingScope } from './comment-policy.js';
 
 const COLUMNS = ['c.id', 'c.video_id', 'c.author_id', 'c.content', 'c.time', 'c.parent_id', 'c.replies_count', 'c.edited_time', 'c.pinned', 'c.state'] as const;
 
@@ -31,11 +33,12 @@ export function selectComments(db: Executor) {
  * pick idx_comments_video_time (reading every reply too) or even idx_comments_replies (the whole
  * site's top-level comments, filtered by video).
  */
-export async function listTopLevelComments(db: Executor, dialect: DialectName, videoId: string, page: PageQuery): Promise<CommentWithAuthor[]> {
+export async function listTopLevelComments(db: Executor, dialect: DialectName, videoId: string, page: PageQuery, scope: PendingScope): Promise<CommentWithAuthor[]> {
   const q = selectComments(db)
     .where('c.video_id', '=', videoId)
     .where('c.parent_id', 'is', null)
     .where('c.pinned', '=', 0)
+    .where(visibleCommentSql(scope))
     .where(({ exists, selectFrom }) =>
       exists(selectFrom('video_info as v').select('v.id').where('v.id', '=', videoId).where('v.deleted_at', 'is', null)),
     );
@@ -49,7 +52,7 @@ export async function listTopLevelComments(db: Executor, dialect: DialectName, v
 
 /** The video's pinned comment, if any (idx_comments_pinned). */
 export async function findPinnedComment(db: Executor, videoId: string): Promise<CommentWithAuthor | undefined> {
-  return selectComments(db).where('c.video_id', '=', videoId).where('c.pinned', '=', 1).where('c.parent_id', 'is', null).executeTakeFirst();
+  return selectComments(db).where('c.video_id', '=', videoId).where('c.pinned', '=', 1).where('c.parent_id', 'is', null).where('c.state', '=', 'visible').executeTakeFirst();
 }
 
 /** Takes the video's row lock (SQLite: the write lock) with an update that changes nothing. */
@@ -63,6 +66,7 @@ export async function lockVideoRow(trx: Executor, videoId: string): Promise<void
 
 export interface InsertedComment {
   stored: StoredNotification[];
+  state: CommentState;
 }
 
 /**
@@ -76,31 +80,38 @@ export async function insertCountedComment(db: Db, comment: NewComment, videoOwn
   return transactionWithRetry(db, async (trx) => {
     const r = await trx
       .updateTable('video_info')
-      .set((eb) => ({ comments_count: eb('comments_count', '+', 1) }))
+      .set((eb) => ({ comments_count: eb.ref('comments_count') }))
       .where('id', '=', comment.video_id)
       .where('deleted_at', 'is', null)
       .where((eb) => eb.or([eb('privacy', '<>', 'private'), eb('author_id', '=', comment.author_id)]))
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) return null;
-    const parentAuthorId = comment.parent_id ? await countReply(trx, comment.video_id, comment.parent_id) : null;
-    await trx.insertInto('comments').values(comment).execute();
-    const stored = await notifyForComment(trx, {
-      actorId: comment.author_id,
-      videoId: comment.video_id,
-      videoOwnerId,
-      commentId: comment.id,
-      text: comment.content,
-      parentAuthorId,
-    });
-    return { stored };
+    const state = newCommentState(await commentsPolicyOf(trx, comment.video_id), comment.author_id === videoOwnerId);
+    const visible = state === 'visible';
+    if (visible) await countOnVideo(trx, comment.video_id, 1);
+    const parentAuthorId = comment.parent_id ? await countReply(trx, comment.video_id, comment.parent_id, visible) : null;
+    await trx.insertInto('comments').values({ ...comment, state }).execute();
+    // A held comment tells only the owner that something waits; its mentions and reply wait for the approval.
+    const event = { actorId: comment.author_id, videoId: comment.video_id, videoOwnerId, commentId: comment.id, text: visible ? comment.content : '', parentAuthorId: visible ? parentAuthorId : null };
+    return { stored: await notifyForComment(trx, event), state };
   });
 }
 
-/** Counts a reply on its parent, which must be a top-level comment of the video; returns the parent's author. */
-async function countReply(trx: Executor, videoId: string, parentId: string): Promise<number> {
-  const parent = await trx.selectFrom('comments').select(['video_id', 'parent_id', 'author_id']).where('id', '=', parentId).executeTakeFirst();
+export async function countOnVideo(trx: Executor, videoId: string, n: number): Promise<void> {
+  await trx
+    .updateTable('video_info')
+    .set((eb) => ({ comments_count: eb('comments_count', '+', n) }))
+    .where('id', '=', videoId)
+    .execute();
+}
+
+/** Counts a reply on its parent (a visible reply only), which must be a visible top-level comment of the video; returns the parent's author. */
+async function countReply(trx: Executor, videoId: string, parentId: string, visible: boolean): Promise<number> {
+  const parent = await trx.selectFrom('comments').select(['video_id', 'parent_id', 'author_id', 'state']).where('id', '=', parentId).executeTakeFirst();
   if (!parent || parent.video_id !== videoId) throw notFound('no such comment to reply to');
   if (parent.parent_id !== null) throw badRequest('body.parent_id must be a top-level comment: replies are one level deep');
+  if (parent.state === 'pending') throw badRequest('this comment is waiting for approval: it takes replies once approved');
+  if (!visible) return Number(parent.author_id);
   await trx
     .updateTable('comments')
     .set((eb) => ({ replies_count: eb('replies_count', '+', 1) }))
@@ -117,12 +128,21 @@ async function countReply(trx: Executor, videoId: string, parentId: string): Pro
 export async function deleteCountedComment(db: Db, videoId: string, commentId: string): Promise<boolean> {
   return transactionWithRetry(db, async (trx) => {
     await lockVideoRow(trx, videoId);
-    const row = await trx.selectFrom('comments').select('parent_id').where('id', '=', commentId).where('video_id', '=', videoId).executeTakeFirst();
+    const row = await trx.selectFrom('comments').select(['parent_id', 'state']).where('id', '=', commentId).where('video_id', '=', videoId).executeTakeFirst();
     if (!row) return false;
-    let removed = Number((await trx.deleteFrom('comments').where('id', '=', commentId).executeTakeFirst()).numDeletedRows);
+    await trx.deleteFrom('comments').where('id', '=', commentId).execute();
+    // Held comments were never counted.
+    let removed = row.state === 'visible' ? 1 : 0;
     if (row.parent_id === null) {
-      removed += Number((await trx.deleteFrom('comments').where('parent_id', '=', commentId).executeTakeFirst()).numDeletedRows);
-    } else {
+      const counted = await trx
+        .selectFrom('comments')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('parent_id', '=', commentId)
+        .where('state', '=', 'visible')
+        .executeTakeFirst();
+      removed += Number(counted?.n ?? 0);
+      await trx.deleteFrom('comments').where('parent_id', '=', commentId).execute();
+    } else if (row.state === 'visible') {
       await trx
         .updateTable('comments')
         .set((eb) => ({ replies_count: eb('replies_count', '-', 1) }))

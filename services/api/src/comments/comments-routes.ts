@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '@video/shared';
-import { authHooks, sessionUserOf, viewerIdOf, type AuthHooks } from '../http/auth-hooks.js';
-import { ListQuerySchema, errorResponses } from '../http/common-schemas.js';
+import { authHooks, sessionUserOf, type AuthHooks } from '../http/auth-hooks.js';
+import { errorResponses } from '../http/common-schemas.js';
 import { trimmedText } from '../http/input.js';
 import { pageQuery } from '../http/pagination.js';
 import type { UserLimits } from '../http/rate-limits.js';
 import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
-import { CommentListSchema, CommentParamsSchema, CommentSchema, NewCommentSchema, VideoIdParamsSchema } from './comments-schemas.js';
+import { CommentListQuerySchema, CommentListSchema, CommentParamsSchema, CommentSchema, NewCommentSchema, VideoIdParamsSchema } from './comments-schemas.js';
 import type { CommentsService } from './comments-service.js';
 import { commentJson } from './comments-views.js';
 import type { CommentThreadsService } from './comment-threads-service.js';
@@ -28,6 +28,7 @@ export const commentsRoutes: FastifyPluginAsyncTypebox<CommentsRoutesOptions> = 
   listCommentsRoute(app, comments, auth);
   postCommentRoute(app, comments, auth, limits);
   // The original spelled it /comment/; /comments/ matches the list route.
+  approveRoute(app, comments, auth);
   for (const url of ['/videos/:vid/comment/:cid', '/videos/:vid/comments/:cid']) deleteCommentRoute(app, url, comments, auth);
 };
 
@@ -40,12 +41,12 @@ function listCommentsRoute(app: ApiApp, comments: CommentsService, auth: AuthHoo
         tags,
         summary: "A video's top-level comments: the pinned one first, then newest first",
         params: VideoIdParamsSchema,
-        querystring: ListQuerySchema,
-        response: { 200: CommentListSchema, ...errorResponses(400, 404) },
+        querystring: CommentListQuerySchema,
+        response: { 200: CommentListSchema, ...errorResponses(400, 403, 404) },
       },
     },
     async (request) => {
-      const page = await comments.list(request.params.vid, pageQuery(request.query), viewerIdOf(request));
+      const page = await comments.list(request.params.vid, pageQuery(request.query), request.sessionUser, request.query.state);
       return { comments: page.items.map(commentJson), next_cursor: page.next_cursor };
     },
   );
@@ -89,6 +90,26 @@ function deleteCommentRoute(app: ApiApp, url: string, comments: CommentsService,
     },
     async (request, reply) => {
       await comments.delete(sessionUserOf(request), request.params.vid, request.params.cid);
+      return reply.code(204).send(null);
+    },
+  );
+}
+
+function approveRoute(app: ApiApp, comments: CommentsService, auth: AuthHooks): void {
+  app.post(
+    '/videos/:vid/comments/:cid/approve',
+    {
+      onRequest: auth.anyUser,
+      schema: {
+        tags,
+        security,
+        summary: 'Approve a comment waiting for approval (the video owner or a moderator); approving a visible one changes nothing',
+        params: CommentParamsSchema,
+        response: { 204: Type.Null(), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await comments.approve(sessionUserOf(request), request.params.vid, request.params.cid);
       return reply.code(204).send(null);
     },
   );

@@ -13,6 +13,11 @@ export const NewCommentSchema = Type.Object({
   ),
 });
 
+export const CommentListQuerySchema = Type.Object({
+  ...ListQuerySchema.properties,
+  state: Type.Optional(Type.Unsafe<'pending'>({ type: 'string', enum: ['pending'], description: "pending: only the comments and replies waiting for approval (the video's owner and moderators)" })),
+});
+
 export const EditCommentSchema = Type.Object({ content: ContentSchema });
 
 /** The lists' limit and cursor; a replies list has no time window. */
@@ -29,6 +34,7 @@ export const CommentSchema = Type.Object({
   replies_count: Type.Integer(),
   edited_time: Nullable(Type.String({ format: 'date-time' })),
   pinned: Type.Boolean(),
+  state: Type.Unsafe<'visible' | 'pending'>({ type: 'string', enum: ['visible', 'pending'], description: 'pending: waiting for the owner\'s approval, seen only by its author, the owner and moderators' }),
 });
 export type CommentJson = Static<typeof CommentSchema>;
 

@@ -19,6 +19,8 @@ import { announceNotifications } from '../notifications/notify.js';
 import { fetchPage, type Page } from '../http/pagination.js';
 import { isBlocked } from '../blocks/index.js';
 import { openGate, type EmailGate } from '../accounts/email-gate.js';
+import { approveComment, listPendingComments } from './comment-approval-repository.js';
+import { pendingScope } from './comment-policy.js';
 import { deleteCountedComment, findPinnedComment, insertCountedComment, listTopLevelComments } from './comments-repository.js';
 
 const noSuchVideo = () => notFound('no such video');
@@ -42,6 +44,16 @@ export async function commentOf(db: Db, videoId: string, commentId: string): Pro
   return comment;
 }
 
+/** The video's owner (or a moderator) lets a held comment show; approving a visible one changes nothing. */
+async function approveHeld(db: Db, user: SessionUser, videoId: string, commentId: string): Promise<void> {
+  const video = await visibleVideo(db, videoId, user.user_id);
+  if (pendingScope(user, Number(video.author_id)) !== 'all') throw forbidden("only the video's owner or a moderator may approve its comments");
+  await commentOf(db, videoId, commentId);
+  const stored = await approveComment(db, videoId, commentId);
+  if (!stored) throw noSuchComment();
+  announceNotifications(stored);
+}
+
 /** `gate`: require_email_verification (accounts/email-gate.ts). */
 export function createCommentsService(db: Db, gate: EmailGate = openGate) {
   return {
@@ -49,10 +61,15 @@ export function createCommentsService(db: Db, gate: EmailGate = openGate) {
      * Top-level comments, newest first; the pinned one heads the first page (it counts in its
      * limit) and is never repeated further down.
      */
-    async list(videoId: string, page: PageQuery, viewerId: number | null): Promise<Page<CommentWithAuthor>> {
-      await visibleVideo(db, videoId, viewerId);
+    async list(videoId: string, page: PageQuery, viewer: SessionUser | null, state?: 'pending'): Promise<Page<CommentWithAuthor>> {
+      const video = await visibleVideo(db, videoId, viewer?.user_id ?? null);
+      const scope = pendingScope(viewer, Number(video.author_id));
+      if (state === 'pending') {
+        if (scope !== 'all') throw forbidden("only the video's owner and moderators may list its comments waiting for approval");
+        return fetchPage(page, (p) => listPendingComments(db.kysely, videoId, p), keyOf);
+      }
       const pinned = page.before ? undefined : await findPinnedComment(db.kysely, videoId);
-      const fetch = (p: PageQuery) => listTopLevelComments(db.kysely, db.dialect, videoId, p);
+      const fetch = (p: PageQuery) => listTopLevelComments(db.kysely, db.dialect, videoId, p, scope);
       if (!pinned) return fetchPage(page, fetch, keyOf);
       const rows = await fetch({ ...page, limit: page.limit });
       const items = rows.slice(0, page.limit - 1);
@@ -75,8 +92,10 @@ export function createCommentsService(db: Db, gate: EmailGate = openGate) {
       const inserted = await insertCountedComment(db, comment, ownerId);
       if (!inserted) throw noSuchVideo();
       announceNotifications(inserted.stored);
-      return { ...comment, replies_count: 0, edited_time: null, pinned: 0, state: 'visible', author: user.user_name };
+      return { ...comment, replies_count: 0, edited_time: null, pinned: 0, state: inserted.state, author: user.user_name };
     },
+
+    approve: (user: SessionUser, videoId: string, commentId: string) => approveHeld(db, user, videoId, commentId),
 
     /** The comment's author or the video's owner may delete it (with its replies); it must belong to this live video. */
     async delete(user: SessionUser, videoId: string, commentId: string): Promise<void> {

@@ -13,5 +13,6 @@ export function commentJson(c: CommentWithAuthor): CommentJson {
     replies_count: Number(c.replies_count),
     edited_time: c.edited_time === null || c.edited_time === undefined ? null : toIso(Number(c.edited_time)),
     pinned: Number(c.pinned) === 1,
+    state: c.state === 'pending' ? 'pending' : 'visible',
   };
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { keysetPage, type Executor, type PageQuery, type Video } from '@video/shared';
+import { keysetPage, listedVideoSql, type Executor, type PageQuery, type Video } from '@video/shared';
 import { withProcessing, type VideoRow, type VideoWithAuthor } from '../videos/videos-repository.js';
 
 export type FeedSort = 'recent' | 'hot' | 'views' | 'likes';
@@ -19,9 +19,7 @@ function listedVideos(db: Executor) {
     .selectFrom('video_info as v')
     .selectAll('v')
     .select((eb) => eb.selectFrom('users as u').select('u.user_name').whereRef('u.id', '=', 'v.author_id').$asScalar().$notNull().as('author'))
-    .where('v.privacy', '=', 'public')
-    .where('v.upload_state', '=', 'ready')
-    .where('v.deleted_at', 'is', null);
+    .where(listedVideoSql());
 }
 
 /** One page of the public feed in the given order (keyset on the sort key, then id). */
@@ -40,7 +38,7 @@ export async function listedVideosByIds(db: Executor, ids: string[]): Promise<Vi
 /** A user's videos for a channel or a studio: all of them for the owner, else the listed ones. */
 export async function listChannelVideos(db: Executor, authorId: number, owner: boolean, page: PageQuery): Promise<VideoRow[]> {
   let q = db.selectFrom('video_info as v').selectAll('v').where('v.author_id', '=', authorId).where('v.deleted_at', 'is', null);
-  if (!owner) q = q.where('v.privacy', '=', 'public').where('v.upload_state', '=', 'ready');
+  if (!owner) q = q.where(listedVideoSql());
   return withProcessing(keysetPage(q, 'v.create_time', 'v.id', page)).execute();
 }
 
@@ -50,9 +48,7 @@ export async function countListedVideos(db: Executor, authorId: number): Promise
     .selectFrom('video_info')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('author_id', '=', authorId)
-    .where('privacy', '=', 'public')
-    .where('upload_state', '=', 'ready')
-    .where('deleted_at', 'is', null)
+    .where(listedVideoSql('video_info'))
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
@@ -70,9 +66,7 @@ export async function listRelated(db: Executor, video: Video, limit: number, byT
     .select(['other.video_id as id', sql<number>`count(*)`.as('shared')])
     .where('mine.video_id', '=', video.id)
     .where('other.video_id', '<>', video.id)
-    .where('v.privacy', '=', 'public')
-    .where('v.upload_state', '=', 'ready')
-    .where('v.deleted_at', 'is', null)
+    .where(listedVideoSql())
     .groupBy('other.video_id')
     .orderBy(sql`count(*)`, 'desc')
     .orderBy('other.video_id', 'desc')

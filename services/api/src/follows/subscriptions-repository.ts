@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { Db, DialectName, PageQuery } from '@video/shared';
+import { listedVideoSql, type Db, type DialectName, type PageQuery } from '@video/shared';
 import { listedVideosByIds } from '../feed/feed-repository.js';
 import type { VideoWithAuthor } from '../videos/videos-repository.js';
 
@@ -22,7 +22,7 @@ export function feedIdsQuery(db: Db, followerId: number, page: PageQuery) {
   // The cursor's time bounds the index range; the OR alone would not.
   const after = b ? sql`and v.create_time <= ${b.time} and (v.create_time < ${b.time} or (v.create_time = ${b.time} and v.id < ${b.id}))` : sql``;
   return sql<{ id: string }>`select v.id from video_info as v ${WALK_PUBLIC_LIST[db.dialect]}
-    where v.privacy = 'public' and v.upload_state = 'ready' and v.deleted_at is null
+    where ${listedVideoSql()}
     and (select 1 from follows as f where f.follower_id = ${followerId} and f.followee_id = v.author_id) = 1
     ${after} order by v.create_time desc, v.id desc limit ${page.limit}`;
 }

@@ -1,5 +1,5 @@
 import type { SelectQueryBuilder } from 'kysely';
-import type { Database, Executor } from '@video/shared';
+import { listedVideoSql, type Database, type Executor } from '@video/shared';
 
 /** How many rows each signal reads at most: every request is a few bounded index ranges. */
 export const BOUNDS = { follows: 200, seeds: 100, tags: 8, perTag: 200, coLikeSeeds: 50, coLikers: 500, coLikerLikes: 5000, candidates: 200 };
@@ -68,9 +68,9 @@ export async function coLikes(db: Executor, userId: number, liked: string[]): Pr
   return { likes: rows.map((r) => ({ videoId: r.video_id, userId: Number(r.user_id) })), via };
 }
 
-/** Listed = public, with a file, not deleted. */
+/** Listed = public, with a file, not deleted, not hidden. */
 function listed(db: Executor) {
-  return db.selectFrom('video_info as v').where('v.privacy', '=', 'public').where('v.upload_state', '=', 'ready').where('v.deleted_at', 'is', null);
+  return db.selectFrom('video_info as v').where(listedVideoSql());
 }
 
 /** The newest listed videos of the followed authors. */

@@ -1,4 +1,4 @@
-import { badRequest, type VideoPrivacy } from '@video/shared';
+import { badRequest, type CommentsPolicy, type VideoPrivacy } from '@video/shared';
 import { trimmedText } from '../http/input.js';
 import type { NewVideoBody, VideoPatchBody } from './videos-schemas.js';
 
@@ -12,6 +12,7 @@ export interface VideoMeta {
   description?: string;
   tags?: string[];
   privacy?: VideoPrivacy;
+  comments_policy?: CommentsPolicy;
 }
 
 function description(raw: string): string {
@@ -43,5 +44,6 @@ export function videoMeta(body: NewVideoBody | VideoPatchBody): VideoMeta {
   if (body.description !== undefined) meta.description = description(body.description);
   if (body.tags !== undefined) meta.tags = tags(body.tags);
   if (body.privacy !== undefined) meta.privacy = body.privacy;
+  if ('comments_policy' in body && body.comments_policy !== undefined) meta.comments_policy = body.comments_policy;
   return meta;
 }

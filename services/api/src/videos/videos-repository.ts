@@ -34,7 +34,7 @@ export async function listLiveVideosByUserName(db: Executor, userName: string, p
     .selectAll('v')
     .where('users.user_name', '=', userName)
     .where('v.deleted_at', 'is', null);
-  if (onlyPublic) q = q.where('v.privacy', '=', 'public');
+  if (onlyPublic) q = q.where('v.privacy', '=', 'public').where('v.hidden_at', 'is', null);
   return withProcessing(keysetPage(q, 'v.create_time', 'v.id', page)).execute();
 }
 

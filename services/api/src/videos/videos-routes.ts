@@ -100,7 +100,7 @@ function patchVideoRoute(app: ApiApp, videos: VideosService, auth: AuthHooks): v
       schema: {
         tags,
         security,
-        summary: "Edit a video's name, description, tags or privacy; visible at once in every read",
+        summary: "Edit a video's name, description, tags, privacy or comments policy; visible at once in every read",
         params: VideoParamsSchema,
         body: VideoPatchSchema,
         response: { 200: VideoInfoSchema, ...errorResponses(400, 401, 403, 404) },

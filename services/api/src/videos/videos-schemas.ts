@@ -4,6 +4,11 @@ import { NextCursorSchema, Nullable } from '../http/common-schemas.js';
 export const VideoParamsSchema = Type.Object({ username: Type.String(), vid: Type.String() });
 
 const PrivacySchema = Type.Unsafe<'public' | 'unlisted' | 'private'>({ type: 'string', enum: ['public', 'unlisted', 'private'] });
+const CommentsPolicySchema = Type.Unsafe<'open' | 'approval' | 'closed'>({
+  type: 'string',
+  enum: ['open', 'approval', 'closed'],
+  description: "open; approval: others' new comments wait for the owner's approval; closed: only the owner may comment",
+});
 const meta = {
   description: Type.Optional(Type.String({ maxLength: 20_000, description: '0–5,000 characters, stored trimmed' })),
   tags: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 100, description: '0–10 tags of 1–32 characters; case-insensitive duplicates dropped' })),
@@ -17,7 +22,7 @@ export const NewVideoSchema = Type.Object({
 export type NewVideoBody = Static<typeof NewVideoSchema>;
 
 export const VideoPatchSchema = Type.Object(
-  { name: Type.Optional(Type.String({ maxLength: 1024, description: '1–256 characters after trimming' })), ...meta },
+  { name: Type.Optional(Type.String({ maxLength: 1024, description: '1–256 characters after trimming' })), ...meta, comments_policy: Type.Optional(CommentsPolicySchema) },
   { minProperties: 1 },
 );
 export type VideoPatchBody = Static<typeof VideoPatchSchema>;
@@ -56,6 +61,8 @@ export const VideoInfoSchema = Type.Object(
     dislikes: Type.Integer(),
     comments_count: Type.Integer(),
     processing: Nullable(ProcessingSchema),
+    comments_policy: CommentsPolicySchema,
+    hidden: Type.Boolean({ description: 'hidden from feeds and search after reports, until a moderator decides; still reachable by its URL' }),
   },
 );
 export type VideoInfo = Static<typeof VideoInfoSchema>;

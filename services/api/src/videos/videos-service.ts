@@ -76,6 +76,7 @@ function editedColumns(meta: VideoMeta, now: number) {
     ...(meta.description !== undefined ? { description: meta.description } : {}),
     ...(meta.tags !== undefined ? { tags: JSON.stringify(meta.tags) } : {}),
     ...(meta.privacy !== undefined ? { privacy: meta.privacy } : {}),
+    ...(meta.comments_policy !== undefined ? { comments_policy: meta.comments_policy } : {}),
     updated_at: now,
   };
 }

@@ -43,5 +43,7 @@ export function videoJson(v: VideoRow, author: string): VideoInfo {
     dislikes: Number(v.dislikes),
     comments_count: Number(v.comments_count),
     processing: processing(v),
+    comments_policy: v.comments_policy ?? 'open',
+    hidden: v.hidden_at !== null && v.hidden_at !== undefined,
   };
 }

@@ -51,6 +51,7 @@ describe.each(testDialects())('comments on %s', (dialect) => {
         replies_count: 0,
         edited_time: null,
         pinned: false,
+        state: 'visible',
       });
       const seen: string[] = [];
       let cursor: string | null = null;

@@ -46,7 +46,7 @@ describe.each(testDialects())('videos on %s', (dialect) => {
       expect(Object.keys(v).sort()).toEqual(
         ['author_id', 'content_type', 'create_time', 'display_ctime', 'id', 'name', 'size', 'upload_state',
           'author', 'description', 'tags', 'privacy', 'duration', 'width', 'height', 'poster',
-          'views', 'likes', 'dislikes', 'comments_count', 'processing'].sort(),
+          'views', 'likes', 'dislikes', 'comments_count', 'processing', 'comments_policy', 'hidden'].sort(),
       );
       expect(v.author_id).toBe(alice.id);
       expect(v.name).toBe('视'.repeat(256));

@@ -20,6 +20,9 @@ export interface VideoJson {
   upload_state?: string;
   content_type?: string | null;
   processing?: Processing | null;
+  comments_policy?: 'open' | 'approval' | 'closed';
+  /** Hidden from feeds and search after reports. */
+  hidden?: boolean;
   /** Why a recommendation was made ("because you follow anna"), when the api says. */
   reason?: string;
 }

@@ -42,6 +42,8 @@ function watchView(video: VideoJson, origin: string, captions: CaptionJson[], co
       dislikes: video.dislikes ?? 0,
       age: formatAge(video.create_time),
       pending: video.upload_state === 'pending',
+      commentsPolicy: video.comments_policy ?? 'open',
+      hidden: video.hidden === true,
     },
     media: mediaView(video, captions, config.player_logo),
     hlsScript: HLS_SCRIPT,

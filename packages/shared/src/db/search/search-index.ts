@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { DialectName } from '../connect.js';
 import type { Executor } from '../repositories/executor.js';
+import { listedVideoSql } from '../listed-videos.js';
 import { normalizeForSearch } from './normalize.js';
 
 /** What the index holds of a video. */
@@ -99,9 +100,7 @@ function listedDocuments(db: Executor, dialect: DialectName) {
   const documents = db.selectFrom('video_search as s');
   return (dialect === 'mysql' ? documents.modifyFront(sql`straight_join`) : documents)
     .innerJoin('video_info as v', 'v.id', 's.video_id')
-    .where('v.privacy', '=', 'public')
-    .where('v.upload_state', '=', 'ready')
-    .where('v.deleted_at', 'is', null);
+    .where(listedVideoSql());
 }
 
 export function createSearchIndex(dialect: DialectName): SearchIndex {
