@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { baseServerOptions, commonPlugin, databasePlugin, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
+import { createAccountEvents } from './admin/account-events.js';
+import { adminPlugin } from './admin/admin-plugin.js';
 import { blocksRoutes } from './blocks/blocks-routes.js';
 import { commentsRoutes } from './comments/comments-routes.js';
 import { createCommentsService } from './comments/comments-service.js';
@@ -42,6 +44,8 @@ export interface AppDeps {
   logger?: boolean;
   /** Rate-limit store options (tests lower the key bound). */
   rateLimits?: RateLimitOptions;
+  /** Moderation writes per moderator per minute (default 120). */
+  adminWritesPerMinute?: number;
 }
 
 /** Builds the api service without listening. */
@@ -82,9 +86,11 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   await app.register(historyRoutes, { db });
   await app.register(recommendationsRoutes, { db });
   await app.register(commentsRoutes, { db, comments: createCommentsService(db), threads: createCommentThreadsService(db), limits });
-  await app.register(notificationsPlugin, { config, db });
+  const accountEvents = await createAccountEvents(config, app.log);
+  app.addHook('onClose', accountEvents.close);
+  await app.register(notificationsPlugin, { config, db, accountEvents });
   await app.register(messagesRoutes, { db, limiter });
-  await app.register(danmakuPlugin, { config, db });
+  await app.register(danmakuPlugin, { config, db, accountEvents });
   await app.register(favoritesRoutes, { db });
   await app.register(playlistsRoutes, { db });
   await app.register(followsRoutes, { db, fallbackOrigin: `http://${config.host}:${config.web_port}` });
@@ -92,4 +98,5 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   await app.register(identitiesRoutes, { db, identities: createIdentitiesService(db, config), internalToken: config.internal_token });
   const phone = createPhoneService(db, config, createSmsSender(config.sms_webhook_url, app.log));
   await app.register(phoneRoutes, { db, phone, limits: phoneLimits(limiter) });
+  await app.register(adminPlugin, { db, limiter, events: accountEvents, videoChanged, writesPerMinute: deps.adminWritesPerMinute });
 }

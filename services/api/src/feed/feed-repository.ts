@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { keysetPage, type Executor, type PageQuery, type Video } from '@video/shared';
+import { authorNotBanned, keysetPage, type Executor, type PageQuery, type Video } from '@video/shared';
 import { withProcessing, type VideoRow, type VideoWithAuthor } from '../videos/videos-repository.js';
 
 export type FeedSort = 'recent' | 'hot' | 'views' | 'likes';
@@ -21,7 +21,8 @@ function listedVideos(db: Executor) {
     .select((eb) => eb.selectFrom('users as u').select('u.user_name').whereRef('u.id', '=', 'v.author_id').$asScalar().$notNull().as('author'))
     .where('v.privacy', '=', 'public')
     .where('v.upload_state', '=', 'ready')
-    .where('v.deleted_at', 'is', null);
+    .where('v.deleted_at', 'is', null)
+    .where(authorNotBanned('v.author_id'));
 }
 
 /** One page of the public feed in the given order (keyset on the sort key, then id). */
@@ -39,7 +40,12 @@ export async function listedVideosByIds(db: Executor, ids: string[]): Promise<Vi
 
 /** A user's videos for a channel or a studio: all of them for the owner, else the listed ones. */
 export async function listChannelVideos(db: Executor, authorId: number, owner: boolean, page: PageQuery): Promise<VideoRow[]> {
-  let q = db.selectFrom('video_info as v').selectAll('v').where('v.author_id', '=', authorId).where('v.deleted_at', 'is', null);
+  let q = db
+    .selectFrom('video_info as v')
+    .selectAll('v')
+    .where('v.author_id', '=', authorId)
+    .where('v.deleted_at', 'is', null)
+    .where(authorNotBanned('v.author_id'));
   if (!owner) q = q.where('v.privacy', '=', 'public').where('v.upload_state', '=', 'ready');
   return withProcessing(keysetPage(q, 'v.create_time', 'v.id', page)).execute();
 }
@@ -53,6 +59,7 @@ export async function countListedVideos(db: Executor, authorId: number): Promise
     .where('privacy', '=', 'public')
     .where('upload_state', '=', 'ready')
     .where('deleted_at', 'is', null)
+    .where(authorNotBanned('video_info.author_id'))
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }

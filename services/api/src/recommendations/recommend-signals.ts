@@ -1,5 +1,5 @@
 import type { SelectQueryBuilder } from 'kysely';
-import type { Database, Executor } from '@video/shared';
+import { authorNotBanned, type Database, type Executor } from '@video/shared';
 
 /** How many rows each signal reads at most: every request is a few bounded index ranges. */
 export const BOUNDS = { follows: 200, seeds: 100, tags: 8, perTag: 200, coLikeSeeds: 50, coLikers: 500, coLikerLikes: 5000, candidates: 200 };
@@ -70,7 +70,12 @@ export async function coLikes(db: Executor, userId: number, liked: string[]): Pr
 
 /** Listed = public, with a file, not deleted. */
 function listed(db: Executor) {
-  return db.selectFrom('video_info as v').where('v.privacy', '=', 'public').where('v.upload_state', '=', 'ready').where('v.deleted_at', 'is', null);
+  return db
+    .selectFrom('video_info as v')
+    .where('v.privacy', '=', 'public')
+    .where('v.upload_state', '=', 'ready')
+    .where('v.deleted_at', 'is', null)
+    .where(authorNotBanned('v.author_id'));
 }
 
 /** The newest listed videos of the followed authors. */
@@ -109,6 +114,7 @@ export async function visibleNames(db: Executor, userId: number, ids: string[]):
     .select(['id', 'name'])
     .where('id', 'in', ids)
     .where('deleted_at', 'is', null)
+    .where(authorNotBanned('video_info.author_id'))
     .where((eb) => eb.or([eb('privacy', '<>', 'private'), eb('author_id', '=', userId)]))
     .execute();
   return new Map(rows.map((r) => [r.id, r.name]));

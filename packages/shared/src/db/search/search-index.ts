@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { DialectName } from '../connect.js';
 import type { Executor } from '../repositories/executor.js';
+import { authorNotBanned } from '../author-visibility.js';
 import { normalizeForSearch } from './normalize.js';
 
 /** What the index holds of a video. */
@@ -101,7 +102,8 @@ function listedDocuments(db: Executor, dialect: DialectName) {
     .innerJoin('video_info as v', 'v.id', 's.video_id')
     .where('v.privacy', '=', 'public')
     .where('v.upload_state', '=', 'ready')
-    .where('v.deleted_at', 'is', null);
+    .where('v.deleted_at', 'is', null)
+    .where(authorNotBanned('v.author_id'));
 }
 
 export function createSearchIndex(dialect: DialectName): SearchIndex {
