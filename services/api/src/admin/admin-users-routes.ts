@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sessionUserOf } from '../http/auth-hooks.js';
 import { errorResponses } from '../http/common-schemas.js';
-import { sessionSecurity as security } from '../http/route-types.js';
+import { sessionSecurity as security, type ApiApp } from '../http/route-types.js';
 import type { AdminRouteOptions } from './admin-plugin.js';
 import { listUsers, siteStats } from './admin-repository.js';
 import {
@@ -20,7 +20,12 @@ import { listAudit } from './audit-repository.js';
 const tags = ['admin'];
 
 /** Accounts (search, role, ban), the site's numbers, and the audit log (read only: no route edits or deletes a row). */
-export const adminUsersRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (app, { db, service, hooks }) => {
+export const adminUsersRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (app, opts) => {
+  usersRoutes(app, opts);
+  siteRoutes(app, opts);
+};
+
+function usersRoutes(app: ApiApp, { db, service, hooks }: AdminRouteOptions): void {
   app.get(
     '/admin/users',
     {
@@ -60,7 +65,9 @@ export const adminUsersRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = as
       return adminUserJson(await service.updateUser(actor, request.params.name, request.body), actor.role);
     },
   );
+}
 
+function siteRoutes(app: ApiApp, { db, hooks }: AdminRouteOptions): void {
   app.get(
     '/admin/stats',
     { onRequest: hooks.staff, schema: { tags, security, summary: 'The site in numbers', response: { 200: StatsSchema, ...errorResponses(401, 403) } } },
@@ -84,4 +91,4 @@ export const adminUsersRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = as
       return { entries: page.items.map(auditEntryJson), next_offset: page.next_offset };
     },
   );
-};
+}
