@@ -143,6 +143,16 @@ describe.each(testDialects())('admin routes on %s', (dialect) => {
       expect((await auditRows(t)).filter((r) => r.target_id === String(u.id))).toHaveLength(2);
     });
 
+    it('an admin changes a role and bans in one request: two audit rows; a moderator cannot unban a moderator', async () => {
+      const u = await userWithRole(t, 'user', 'both');
+      const body = ok<{ role: string; banned: boolean }>(await adminCall(t, 'PATCH', `/admin/users/${u.name}`, admin.sid, { role: 'moderator', banned: true, reason: 'rogue' }));
+      expect(body).toMatchObject({ role: 'moderator', banned: true, ban_reason: 'rogue' });
+      const actions = (await auditRows(t)).filter((r) => r.target_id === String(u.id)).map((r) => r.action);
+      expect(actions).toEqual(['role', 'ban']);
+      expectError(await adminCall(t, 'PATCH', `/admin/users/${u.name}`, mod.sid, { banned: false }), 403, '005');
+      expect(ok<{ banned: boolean }>(await adminCall(t, 'PATCH', `/admin/users/${u.name}`, admin.sid, { banned: false })).banned).toBe(false);
+    });
+
     it('a ban ends every session and refresh token at once', async () => {
       const u = await userWithRole(t, 'user', 'sessions');
       const now = Date.now();
