@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '@video/shared';
+import { markVideoUploaded, type Db } from '@video/shared';
 import { openTestDb, testConfig } from '@video/shared/testing';
 import { buildApp as buildApi } from '@video/api';
 import { announceBrowser, haveBrowser, openIsolated, type IsolatedBrowser } from './chromium.js';
@@ -27,6 +27,7 @@ describe('the /admin pages through the web', () => {
   let mod: Person;
   let plain: Person;
   let target: Person;
+  let boss: Person;
   let video = '';
 
   const signUp = async (name: string): Promise<Person> => {
@@ -45,7 +46,9 @@ describe('the /admin pages through the web', () => {
     mod = await signUp('moderator_mia');
     plain = await signUp('plain_pat');
     target = await signUp('spammer_sam');
+    boss = await signUp('admin_ada');
     await db.kysely.updateTable('users').set({ role: 'moderator' }).where('user_name', '=', mod.name).execute();
+    await db.kysely.updateTable('users').set({ role: 'admin' }).where('user_name', '=', boss.name).execute();
     const created = await fetch(`${apiUrl}/user/${target.name}/videos`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-session-id': target.sid },
@@ -124,6 +127,53 @@ describe('the /admin pages through the web', () => {
       await tab.goto(`${base}/admin/audit`);
       await expect.poll(() => tab.locator('#admin-rows tr').count()).toBe(1);
       expect(await tab.textContent('#admin-rows tr')).toContain('selling counterfeit goods');
+      expect(browser.errors).toEqual([]);
+    });
+
+    it('an admin sets a role, takes a video down, retries a failed task and reads the stats', async () => {
+      await browser.context.clearCookies();
+      await browser.context.addCookies([{ name: 'session', value: boss.sid, url: base }]);
+      const { page: tab } = browser;
+      await tab.goto(`${base}/admin/users`);
+      await tab.fill('#admin-q', 'plain');
+      await tab.press('#admin-q', 'Enter');
+      await expect.poll(() => tab.locator('#admin-rows tr').count()).toBe(1);
+      await tab.selectOption('[data-role-of="plain_pat"]', 'moderator');
+      await expect.poll(() => tab.textContent('#admin-status')).toBe('plain_pat is now moderator.');
+      const session = (await (await fetch(`${apiUrl}/session`, { headers: { 'x-session-id': plain.sid } })).json()) as { role: string };
+      expect(session.role).toBe('moderator');
+
+      await tab.goto(`${base}/admin/videos`);
+      await tab.fill('#admin-q', 'buy my');
+      await tab.press('#admin-q', 'Enter');
+      await expect.poll(() => tab.locator(`[data-video="${video}"]`).count()).toBe(1);
+      await tab.focus(`[data-video="${video}"] button`);
+      await tab.keyboard.press('Enter');
+      await tab.keyboard.type('counterfeit listing');
+      await tab.click('#admin-dialog-ok');
+      await expect.poll(() => tab.locator(`[data-video="${video}"]`).count()).toBe(0);
+      const note = await db.kysely.selectFrom('notifications').select(['type', 'detail']).where('video_id', '=', video).executeTakeFirstOrThrow();
+      expect(note).toEqual({ type: 'takedown', detail: 'counterfeit listing' });
+
+      const res = await fetch(`${apiUrl}/user/${plain.name}/videos`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-session-id': plain.sid },
+        body: JSON.stringify({ name: 'broken upload' }),
+      });
+      const broken = ((await res.json()) as { id: string }).id;
+      await markVideoUploaded(db.kysely, broken, { size: 10, content_type: 'video/mp4' }, Date.now());
+      await db.kysely.updateTable('video_tasks').set({ state: 'failed', last_error: 'no moov atom' }).where('video_id', '=', broken).execute();
+      await tab.goto(`${base}/admin/tasks`);
+      await expect.poll(() => tab.locator(`[data-task="${broken}"]`).count()).toBe(1);
+      expect(await tab.textContent(`[data-task="${broken}"]`)).toContain('no moov atom');
+      await tab.click(`[data-task="${broken}"] button`);
+      await expect.poll(() => tab.textContent('#admin-status')).toBe('Processing of “broken upload” is queued again.');
+      expect((await db.kysely.selectFrom('video_tasks').select('state').where('video_id', '=', broken).executeTakeFirstOrThrow()).state).toBe('queued');
+
+      await tab.goto(`${base}/admin/stats`);
+      await expect.poll(() => tab.textContent('[data-stat="users"] dd')).toBe('4');
+      expect(await tab.textContent('[data-stat="videos"] dd')).toBe('1');
+      await tab.screenshot({ path: path.join(SCREENSHOTS, 'admin-stats.png') });
       expect(browser.errors).toEqual([]);
     });
   });
