@@ -1,4 +1,5 @@
 import { toIso, type Role } from '@video/shared';
+import { requireSafeIntegers } from '../http/pagination.js';
 import type { AdminTaskRow, AdminUserRow, AdminVideoRow } from './admin-repository.js';
 import type { AdminTaskJson, AdminUserJson, AdminVideoJson, AuditEntryJson } from './admin-schemas.js';
 import type { AuditRow } from './audit-repository.js';
@@ -73,6 +74,7 @@ export function auditEntryJson(row: AuditRow): AuditEntryJson {
 
 /** Fetches limit + 1 rows, so next_offset is null exactly on the last page. */
 export async function offsetPage<T>(q: { limit: number; offset: number }, fetch: (limit: number, offset: number) => Promise<T[]>) {
+  requireSafeIntegers(q, ['limit', 'offset']);
   const rows = await fetch(q.limit + 1, q.offset);
   return { items: rows.slice(0, q.limit), next_offset: rows.length > q.limit ? q.offset + q.limit : null };
 }
