@@ -35,10 +35,12 @@ export async function createAccountEvents(config: Pick<Config, 'redis_url'>, log
       const userId = Number(message);
       if (ch === channel && Number.isSafeInteger(userId)) emitBanned(userId);
     });
+    const subscribe = () => sub.subscribe(channel).catch((err: unknown) => log.warn({ err }, 'cannot subscribe to ban notices'));
+    // Again on every (re)connection: a subscription that failed while Redis was away is made once it is back.
+    sub.on('ready', () => void subscribe());
     if (!(await Promise.all([waitReady(cmd, 2000), waitReady(sub, 2000)])).every(Boolean)) {
       log.warn('redis not reachable at start: a ban closes sockets on this instance only until it is');
     }
-    await sub.subscribe(channel).catch((err: unknown) => log.warn({ err }, 'cannot subscribe to ban notices'));
     redis = { cmd, sub, channel };
   }
 
