@@ -21,6 +21,7 @@ usage: ./buildprod.sh [--out DIR] [--no-typecheck] [--dev] [--help]
 
 Builds the four services for production into bin/ (or DIR; also \$BIN_DIR):
   bin/api, bin/streamserver, bin/scheduler, bin/web   runnable entries (bash, exec node)
+  bin/admin                                           the admin command (grant <name> <role>)
   bin/lib/<service>.mjs                               one esbuild bundle per service (+ source map)
   bin/templates/                                      the web's pages and statics
   bin/conf.json                                       copied from ./conf.json (edit it, or use env overrides)
@@ -73,7 +74,7 @@ fi
 
 echo "cleaning the previous build in $OUT"
 rm -rf "${OUT:?}/lib" "$OUT/templates" "$OUT/node_modules" "$OUT/package.json" "$OUT/package-lock.json" "$OUT/conf.json"
-for svc in "${SERVICES[@]}"; do rm -f "$OUT/$svc"; done
+for svc in "${SERVICES[@]}" admin; do rm -f "$OUT/$svc"; done
 mkdir -p "$OUT/lib"
 
 # CommonJS dependencies inside an ESM bundle call require(), and some use __dirname/__filename;
@@ -124,6 +125,25 @@ exec "\${NODE:-node}" --enable-source-maps "\$here/lib/$svc.mjs" "\$@"
 EOF
   chmod +x "$OUT/$svc"
 done
+
+# The operator's command line (scripts/admin.ts: grant a role), bundled and run like the services.
+echo "bundling the admin command → lib/admin.mjs"
+node_modules/.bin/esbuild scripts/admin.ts \
+  --bundle --platform=node --format=esm --target=node20 \
+  --outfile="$OUT/lib/admin.mjs" --sourcemap --legal-comments=none --log-level=warning \
+  --banner:js="$BANNER" "${external_flags[@]}" ||
+  fail "esbuild could not bundle scripts/admin.ts (errors above); fix them and run ./buildprod.sh again"
+cat >"$OUT/admin" <<'ENTRY'
+#!/usr/bin/env bash
+# The admin command of the built site: bin/admin grant <user name> admin|moderator|user (--help).
+# Settings as for the services: $CONFIG, else the conf.json beside this file, then env overrides.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+export CONFIG="${CONFIG:-$here/conf.json}"
+export NODE_ENV="${NODE_ENV:-production}"
+exec "${NODE:-node}" --enable-source-maps "$here/lib/admin.mjs" "$@"
+ENTRY
+chmod +x "$OUT/admin"
 
 echo "copying templates and conf.json"
 cp -R templates "$OUT/templates"

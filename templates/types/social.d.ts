@@ -52,6 +52,8 @@ export interface Notification {
   actor: UserRef | null;
   video: { id: string; name: string } | null;
   comment: { id: string; content: string } | null;
+  /** A takedown's reason; null for other types. */
+  reason?: string | null;
 }
 
 export interface NotificationPage {

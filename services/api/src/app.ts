@@ -2,6 +2,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { baseServerOptions, commonPlugin, databasePlugin, decorateTokenKeys, pingDatabase, registerHealth, type Config, type Db, type TokenKeys } from '@video/shared';
 import { registerAccounts } from './accounts/accounts-plugin.js';
+import { createAccountEvents } from './admin/account-events.js';
+import { adminPlugin } from './admin/admin-plugin.js';
 import { blocksRoutes } from './blocks/blocks-routes.js';
 import { commentsRoutes } from './comments/comments-routes.js';
 import { createCommentsService } from './comments/comments-service.js';
@@ -48,6 +50,8 @@ export interface AppDeps {
   rateLimits?: RateLimitOptions;
   /** The access-token keys (main loads them first); when absent they come from config.jwt_private_key. */
   tokenKeys?: TokenKeys;
+  /** Moderation writes per moderator per minute (default 120). */
+  adminWritesPerMinute?: number;
 }
 
 /** Builds the api service without listening. */
@@ -93,9 +97,11 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   await app.register(historyRoutes, { db });
   await app.register(recommendationsRoutes, { db });
   await app.register(commentsRoutes, { db, comments: createCommentsService(db, accounts.gate), threads: createCommentThreadsService(db), limits });
-  await app.register(notificationsPlugin, { config, db });
+  const accountEvents = await createAccountEvents(config, app.log);
+  app.addHook('onClose', accountEvents.close);
+  await app.register(notificationsPlugin, { config, db, accountEvents });
   await app.register(messagesRoutes, { db, limiter, gate: accounts.gate });
-  await app.register(danmakuPlugin, { config, db });
+  await app.register(danmakuPlugin, { config, db, accountEvents });
   await app.register(favoritesRoutes, { db });
   await app.register(playlistsRoutes, { db });
   await app.register(followsRoutes, { db, fallbackOrigin: `http://${config.host}:${config.web_port}` });
@@ -104,4 +110,5 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
   const phone = createPhoneService(db, config, createSmsSender(config.sms_webhook_url, app.log));
   await app.register(phoneRoutes, { db, phone, limits: phoneLimits(limiter) });
   await app.register(reportsRoutes, { db, limiter, autoHide: config.auto_hide_reports });
+  await app.register(adminPlugin, { db, limiter, events: accountEvents, videoChanged, writesPerMinute: deps.adminWritesPerMinute });
 }

@@ -31,7 +31,7 @@ export function notificationText(n) {
     case 'message':
       return { text: `${who} sent you a message${times}`, href: n.actor ? `/messages?with=${encodeURIComponent(n.actor.user_name)}` : '/messages' };
     case 'takedown':
-      return { text: `“${title}” was removed by a moderator`, href: '/userhome' };
+      return { text: `“${title}” was removed by a moderator${n.reason ? `: ${n.reason}` : ''}`, href: '/userhome' };
     default:
       return { text: `${who}: something new`, href: '/' };
   }

@@ -6,6 +6,7 @@ export * from './migrate.js';
 export * from './open.js';
 export * from './plugin.js';
 export * from './time.js';
+export * from './author-visibility.js';
 export * from './lock-conflicts.js';
 export type { Migration } from './migrations/index.js';
 export type { Executor } from './repositories/executor.js';

@@ -54,6 +54,8 @@ export interface NotificationsTable {
   actor_id: number | null;
   video_id: string | null;
   comment_id: string | null;
+  /** A takedown's reason (migration 019). */
+  detail: ColumnType<string | null, string | null | undefined, string | null>;
   count: ColumnType<number, number | undefined, number>;
   read: ColumnType<number, number | undefined, number>;
   created_at: number;

@@ -1,5 +1,6 @@
 import { CompiledQuery, sql } from 'kysely';
 import {
+  authorNotBanned,
   badRequest,
   keysetPage,
   notFound,
@@ -18,11 +19,15 @@ import { commentsPolicyOf, newCommentState, visibleCommentSql, type PendingScope
 
 const COLUMNS = ['c.id', 'c.video_id', 'c.author_id', 'c.content', 'c.time', 'c.parent_id', 'c.replies_count', 'c.edited_time', 'c.pinned', 'c.state'] as const;
 
-/** Comments with their authors' names (a per-row primary-key lookup, so the walk stays on the comments index). */
+/**
+ * Comments with their authors' names (a per-row primary-key lookup, so the walk stays on the comments
+ * index); a banned author's comments are left out of every read.
+ */
 export function selectComments(db: Executor) {
   return db
     .selectFrom('comments as c')
     .select(COLUMNS)
+    .where(authorNotBanned('c.author_id'))
     .select((eb) => eb.selectFrom('users as u').select('u.user_name').whereRef('u.id', '=', 'c.author_id').$asScalar().$notNull().as('author'));
 }
 
@@ -126,35 +131,38 @@ async function countReply(trx: Executor, videoId: string, parentId: string, visi
  * False when the comment is no longer there.
  */
 export async function deleteCountedComment(db: Db, videoId: string, commentId: string): Promise<boolean> {
-  return transactionWithRetry(db, async (trx) => {
-    await lockVideoRow(trx, videoId);
-    const row = await trx.selectFrom('comments').select(['parent_id', 'state']).where('id', '=', commentId).where('video_id', '=', videoId).executeTakeFirst();
-    if (!row) return false;
-    await trx.deleteFrom('comments').where('id', '=', commentId).execute();
-    // Held comments were never counted.
-    let removed = row.state === 'visible' ? 1 : 0;
-    if (row.parent_id === null) {
-      const counted = await trx
-        .selectFrom('comments')
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .where('parent_id', '=', commentId)
-        .where('state', '=', 'visible')
-        .executeTakeFirst();
-      removed += Number(counted?.n ?? 0);
-      await trx.deleteFrom('comments').where('parent_id', '=', commentId).execute();
-    } else if (row.state === 'visible') {
-      await trx
-        .updateTable('comments')
-        .set((eb) => ({ replies_count: eb('replies_count', '-', 1) }))
-        .where('id', '=', row.parent_id)
-        .where('replies_count', '>', 0)
-        .execute();
-    }
+  return transactionWithRetry(db, (trx) => deleteCountedCommentIn(trx, videoId, commentId));
+}
+
+/** deleteCountedComment inside the caller's transaction (a moderator's delete writes its audit row in it too). */
+export async function deleteCountedCommentIn(trx: Executor, videoId: string, commentId: string): Promise<boolean> {
+  await lockVideoRow(trx, videoId);
+  const row = await trx.selectFrom('comments').select(['parent_id', 'state']).where('id', '=', commentId).where('video_id', '=', videoId).executeTakeFirst();
+  if (!row) return false;
+  await trx.deleteFrom('comments').where('id', '=', commentId).execute();
+  // Held comments were never counted.
+  let removed = row.state === 'visible' ? 1 : 0;
+  if (row.parent_id === null) {
+    const counted = await trx
+      .selectFrom('comments')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('parent_id', '=', commentId)
+      .where('state', '=', 'visible')
+      .executeTakeFirst();
+    removed += Number(counted?.n ?? 0);
+    await trx.deleteFrom('comments').where('parent_id', '=', commentId).execute();
+  } else if (row.state === 'visible') {
     await trx
-      .updateTable('video_info')
-      .set({ comments_count: sql<number>`case when comments_count > ${removed} then comments_count - ${removed} else 0 end` })
-      .where('id', '=', videoId)
+      .updateTable('comments')
+      .set((eb) => ({ replies_count: eb('replies_count', '-', 1) }))
+      .where('id', '=', row.parent_id)
+      .where('replies_count', '>', 0)
       .execute();
-    return true;
-  });
+  }
+  await trx
+    .updateTable('video_info')
+    .set({ comments_count: sql<number>`case when comments_count > ${removed} then comments_count - ${removed} else 0 end` })
+    .where('id', '=', videoId)
+    .execute();
+  return true;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Config, Db } from '@video/shared';
+import { ACCOUNT_CLOSE_CODE, type AccountEvents } from '../admin/account-events.js';
 import { decorateSessionUser } from '../http/auth-hooks.js';
 import { connectRedis, parseRedisUrl, waitReady } from '../http/redis-connection.js';
 import { exportRoutes } from './danmaku-export-routes.js';
@@ -19,6 +20,8 @@ export interface DanmakuPluginOptions {
   live?: Partial<LiveOptions>;
   /** Posts per user per window; default `danmaku_rate_limit` a minute. */
   rateLimit?: RateLimit;
+  /** Bans close the banned user's live sockets; a moderator's delete reaches the room. */
+  accountEvents?: AccountEvents;
 }
 
 /** The largest WebSocket frame the api accepts: a danmaku message (100 characters) and its JSON, with room. */
@@ -38,6 +41,10 @@ export const danmakuPlugin: FastifyPluginAsync<DanmakuPluginOptions> = async (ap
   const hub = new LiveHub(backplane, instanceId, live, app.log);
   decorateSessionUser(app);
   app.addHook('onClose', async () => hub.close());
+  opts.accountEvents?.onBanned((userId) => hub.closeUser(userId, ACCOUNT_CLOSE_CODE, 'account banned'));
+  opts.accountEvents?.onDanmakuRemoved((videoId, id) => {
+    hub.publish(videoId, { type: 'delete', id }).catch((err: unknown) => app.log.warn({ err }, 'live push failed'));
+  });
 
   // A viewer only ever sends heartbeats: a frame the size of a danmaku message is plenty, and a
   // larger one closes the socket (1009) instead of being buffered (ws's default is 100 MiB).

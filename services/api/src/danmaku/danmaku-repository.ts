@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Danmaku, DialectName, Executor, NewDanmaku } from '@video/shared';
+import { authorNotBanned, type Danmaku, type DialectName, type Executor, type NewDanmaku } from '@video/shared';
 
 export interface DanmakuWithAuthor {
   id: string;
@@ -36,6 +36,7 @@ export async function listPool(db: Executor, videoId: string, max: number): Prom
       'users.user_name',
     ])
     .where('danmaku.video_id', '=', videoId)
+    .where(authorNotBanned('danmaku.author_id'))
     .orderBy('danmaku.create_time', 'desc')
     .orderBy('danmaku.id', 'desc')
     .limit(max)
@@ -79,6 +80,7 @@ export async function densityOf(
     .selectFrom('danmaku')
     .select([bucket.as('bucket'), (eb) => eb.fn.countAll<number>().as('n')])
     .where('video_id', '=', videoId)
+    .where(authorNotBanned('danmaku.author_id'))
     .groupBy(bucket)
     .orderBy(bucket)
     .limit(maxBuckets)
@@ -101,6 +103,7 @@ export async function listForExport(db: Executor, videoId: string, max: number):
     .selectFrom('danmaku')
     .select(['time', 'type', 'color', 'text', 'author_id', 'create_time', 'id'])
     .where('video_id', '=', videoId)
+    .where(authorNotBanned('danmaku.author_id'))
     .orderBy('create_time', 'desc')
     .orderBy('id', 'desc')
     .limit(max)

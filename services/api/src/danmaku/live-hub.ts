@@ -7,6 +7,8 @@ export interface Viewer {
   readonly videoId: string;
   /** Unique across instances: `<instance>:<n>`. */
   member: string;
+  /** The signed-in user behind the socket, if any (a ban closes their sockets). */
+  readonly userId?: number | null;
   lastSeen: number;
   send(message: string): void;
   close(code: number, reason: string): void;
@@ -108,6 +110,11 @@ export class LiveHub {
     });
     // Joins await it and log; this only keeps a failure from counting as unhandled.
     room.subscribed.catch(() => undefined);
+  }
+
+  /** Closes every socket of this user here (a ban); their leave runs as each closes. */
+  closeUser(userId: number, code: number, reason: string): void {
+    for (const room of this.rooms.values()) for (const viewer of room.viewers) if (viewer.userId === userId) viewer.close(code, reason);
   }
 
   touch(viewer: Viewer, now = Date.now()): void {

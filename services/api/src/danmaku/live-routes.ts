@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
-import { errorResponses, rateLimitAddress, tooManyRequests, type Db } from '@video/shared';
+import { errorResponses, optionalSession, rateLimitAddress, sessionIdFromHeaders, tooManyRequests, type Db } from '@video/shared';
 import { requireVisibleVideo } from '../http/visible-video.js';
 import type { ApiApp } from '../http/route-types.js';
 import type { LiveHub, Viewer } from './live-hub.js';
@@ -60,6 +60,8 @@ function liveSocketRoute(app: ApiApp, { db, hub, maxPerAddress }: LiveRoutesOpti
       preHandler: async (request) => {
         const { id } = request.query as { id: string };
         if (sockets.count(rateLimitAddress(request.ip)) >= maxPerAddress) throw tooManyRequests(10, 'too many live sockets from this address');
+        // Who is behind the socket, so that a ban can close it.
+        request.sessionUser = await optionalSession(db, sessionIdFromHeaders(request.headers));
         await requireVisibleVideo(db, request, id);
       },
       schema: { tags, summary: 'Join a video’s live room (WebSocket)', querystring: LiveQuerySchema },
@@ -72,16 +74,17 @@ function liveSocketRoute(app: ApiApp, { db, hub, maxPerAddress }: LiveRoutesOpti
         return;
       }
       sockets.hold(address, socket);
-      serveViewer(socket, request.query.id, hub, request.log);
+      serveViewer(socket, request.query.id, request.sessionUser?.user_id ?? null, hub, request.log);
     },
   );
 }
 
 /** One open player: heartbeats keep it counted, pings get a pong, pushes go out while it reads them. */
-function serveViewer(socket: WebSocket, videoId: string, hub: LiveHub, log: FastifyBaseLogger): void {
+function serveViewer(socket: WebSocket, videoId: string, userId: number | null, hub: LiveHub, log: FastifyBaseLogger): void {
   let lastPong = 0;
   const viewer: Viewer = {
     videoId,
+    userId,
     member: hub.nextMember(),
     lastSeen: Date.now(),
     send: (message) => {

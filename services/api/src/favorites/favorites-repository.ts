@@ -1,18 +1,18 @@
 import { sql } from 'kysely';
-import { isUniqueViolation, keysetPage, type Executor, type PageQuery } from '@video/shared';
+import { authorNotBanned, isUniqueViolation, keysetPage, type Executor, type PageQuery } from '@video/shared';
 import { withProcessing, type VideoWithAuthor } from '../videos/videos-repository.js';
 
 /**
  * Whether the row `v` of video_info may appear in a list seen by `viewerId`. `ownList`: the list is
  * the viewer's own (their favorites, their playlist), so anything they may open by id shows (public,
  * unlisted, their own private videos); in someone else's list only public videos with a file, and
- * the viewer's own videos. A deleted video never shows. Evaluated at read time, so a video made
+ * the viewer's own videos. A deleted video, or one of a banned author, never shows. Evaluated at read time, so a video made
  * private or deleted drops out of every list at once.
  */
 export function listableVideoSql(viewerId: number | null, ownList: boolean) {
   const mine = viewerId === null ? sql`1 = 0` : sql`v.author_id = ${viewerId}`;
   const others = ownList ? sql`v.privacy <> 'private'` : sql`(v.privacy = 'public' and v.upload_state = 'ready')`;
-  return sql<boolean>`(v.deleted_at is null and (${others} or ${mine}))`;
+  return sql<boolean>`(v.deleted_at is null and ${authorNotBanned('v.author_id')} and (${others} or ${mine}))`;
 }
 
 /** Adds a favorite; a second add keeps the first one's time (idempotent). */

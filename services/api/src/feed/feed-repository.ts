@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { keysetPage, listedVideoSql, type Executor, type PageQuery, type Video } from '@video/shared';
+import { authorNotBanned, keysetPage, listedVideoSql, type Executor, type PageQuery, type Video } from '@video/shared';
 import { withProcessing, type VideoRow, type VideoWithAuthor } from '../videos/videos-repository.js';
 
 export type FeedSort = 'recent' | 'hot' | 'views' | 'likes';
@@ -37,7 +37,12 @@ export async function listedVideosByIds(db: Executor, ids: string[]): Promise<Vi
 
 /** A user's videos for a channel or a studio: all of them for the owner, else the listed ones. */
 export async function listChannelVideos(db: Executor, authorId: number, owner: boolean, page: PageQuery): Promise<VideoRow[]> {
-  let q = db.selectFrom('video_info as v').selectAll('v').where('v.author_id', '=', authorId).where('v.deleted_at', 'is', null);
+  let q = db
+    .selectFrom('video_info as v')
+    .selectAll('v')
+    .where('v.author_id', '=', authorId)
+    .where('v.deleted_at', 'is', null)
+    .where(authorNotBanned('v.author_id'));
   if (!owner) q = q.where(listedVideoSql());
   return withProcessing(keysetPage(q, 'v.create_time', 'v.id', page)).execute();
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { keysetPage, type Db, type Executor, type PageQuery } from '@video/shared';
+import { authorNotBanned, keysetPage, type Db, type Executor, type PageQuery } from '@video/shared';
 import { withProcessing, type VideoWithAuthor } from '../videos/videos-repository.js';
 
 export type HistoryRow = VideoWithAuthor & { watched_at: number };
@@ -34,6 +34,7 @@ export async function listHistory(db: Executor, userId: number, page: PageQuery)
     .select((eb) => eb.selectFrom('users as u').select('u.user_name').whereRef('u.id', '=', 'v.author_id').$asScalar().$notNull().as('author'))
     .where('h.user_id', '=', userId)
     .where('v.deleted_at', 'is', null)
+    .where(authorNotBanned('v.author_id'))
     .where((eb) => eb.or([eb('v.privacy', '<>', 'private'), eb('v.author_id', '=', userId)]));
   return withProcessing(keysetPage(q, 'h.watched_at', 'h.video_id', page)).execute();
 }

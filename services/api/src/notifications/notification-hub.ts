@@ -100,6 +100,11 @@ export class NotificationHub {
     entry.wantedAt = Date.now();
   }
 
+  /** Closes every socket of this user here (a ban), without waiting for the sweep. */
+  closeUser(userId: number, code: number, reason: string): void {
+    for (const l of this.users.get(userId)?.listeners ?? []) l.close(code, reason);
+  }
+
   get localListeners(): number {
     let n = 0;
     for (const e of this.users.values()) n += e.listeners.size;

@@ -3,6 +3,7 @@ import websocket from '@fastify/websocket';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Config, Db } from '@video/shared';
+import { ACCOUNT_CLOSE_CODE, type AccountEvents } from '../admin/account-events.js';
 import { MAX_WS_PAYLOAD } from '../danmaku/danmaku-plugin.js';
 import { connectRedis, parseRedisUrl, waitReady } from '../http/redis-connection.js';
 import { LocalFanout, RedisFanout, type Fanout } from './notification-fanout.js';
@@ -17,6 +18,8 @@ export interface NotificationsPluginOptions {
   live?: Partial<HubOptions>;
   /** Where this process's stored notifications are announced (tests give an instance its own). */
   events?: EventEmitter;
+  /** Bans close the banned user's bells at once. */
+  accountEvents?: AccountEvents;
 }
 
 /**
@@ -29,6 +32,7 @@ export const notificationsPlugin = fp<NotificationsPluginOptions>(
     const fanout = await chooseFanout(app, opts.config);
     const hub = new NotificationHub(opts.db, fanout, { ...DEFAULT_HUB_OPTIONS, ...opts.live }, app.log, opts.events);
     app.addHook('onClose', async () => hub.close());
+    opts.accountEvents?.onBanned((userId) => hub.closeUser(userId, ACCOUNT_CLOSE_CODE, 'account banned'));
     await app.register(notificationsRoutes, { db: opts.db });
     await app.register(liveNotificationsRoutes, { db: opts.db, hub, maxPerAddress: opts.config.ws_max_per_address });
   },

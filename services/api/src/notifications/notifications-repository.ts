@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { isVisibleTo, type Executor, type PageQuery } from '@video/shared';
+import { authorNotBanned, isVisibleTo, type Executor, type PageQuery } from '@video/shared';
 
 /** A notification with what its item shows, before the privacy rule decides what may be shown. */
 export interface NotificationRow {
@@ -18,6 +18,7 @@ export interface NotificationRow {
   video_deleted: number | null;
   comment_id: string | null;
   comment_content: string | null;
+  detail: string | null;
 }
 
 function baseQuery(db: Executor) {
@@ -42,12 +43,14 @@ function baseQuery(db: Executor) {
       'v.deleted_at as video_deleted',
       'n.comment_id',
       'c.content as comment_content',
+      'n.detail',
     ]);
 }
 
 /** A user's notifications, newest first, keyset on (created_at, id); only unread ones when asked. */
 export async function listNotifications(db: Executor, userId: number, page: PageQuery, unreadOnly: boolean): Promise<NotificationRow[]> {
-  let q = baseQuery(db).where('n.user_id', '=', userId);
+  // An item naming a banned user (its actor) is left out while the ban lasts.
+  let q = baseQuery(db).where('n.user_id', '=', userId).where(authorNotBanned('n.actor_id'));
   if (unreadOnly) q = q.where('n.read', '=', 0);
   const before = page.before;
   if (before) {
@@ -96,6 +99,7 @@ export async function countUnread(db: Executor, userId: number): Promise<number>
     .select(sql<number | string>`count(*)`.as('n'))
     .where('user_id', '=', userId)
     .where('read', '=', 0)
+    .where(authorNotBanned('notifications.actor_id'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -12,6 +12,7 @@ export const NotificationSchema = Type.Object({
   actor: Nullable(UserRefSchema),
   video: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
   comment: Nullable(Type.Object({ id: Type.String(), content: Type.String() })),
+  reason: Nullable(Type.String({ description: 'a takedown’s reason; null for other types' })),
 });
 export type NotificationJson = Static<typeof NotificationSchema>;
 

@@ -16,5 +16,6 @@ export function notificationJson(row: NotificationRow): NotificationJson {
       row.comment_id !== null && row.comment_content !== null && (video !== null || row.video_id === null)
         ? { id: row.comment_id, content: row.comment_content }
         : null,
+    reason: row.detail ?? null,
   };
 }

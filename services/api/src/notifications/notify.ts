@@ -12,6 +12,8 @@ export interface NotifyInput {
   actorId: number | null;
   videoId?: string | null;
   commentId?: string | null;
+  /** What the item says beyond its type (a takedown's reason). */
+  detail?: string | null;
   now?: number;
 }
 
@@ -56,6 +58,7 @@ export async function notify(db: Executor, n: NotifyInput): Promise<StoredNotifi
       actor_id: n.actorId,
       video_id: n.videoId ?? null,
       comment_id: n.commentId ?? null,
+      detail: n.detail ?? null,
       created_at: now,
       updated_at: now,
     })

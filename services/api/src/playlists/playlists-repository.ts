@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { keysetPage, type Executor, type PageQuery, type Privacy } from '@video/shared';
+import { authorNotBanned, keysetPage, type Executor, type PageQuery, type Privacy } from '@video/shared';
 import { withProcessing, type VideoWithAuthor } from '../videos/videos-repository.js';
 import { listableVideoSql } from '../favorites/favorites-repository.js';
 
@@ -24,6 +24,7 @@ function playlistsSeenBy(db: Executor, viewerId: number | null) {
     .selectFrom('playlists as p')
     .innerJoin('users as o', 'o.id', 'p.owner_id')
     .select(['p.id', 'p.owner_id', 'o.user_name as owner_name', 'p.name', 'p.description', 'p.privacy', 'p.create_time'])
+    .where(authorNotBanned('p.owner_id'))
     .select(sql<number | string>`(select count(*) from playlist_items i inner join video_info v on v.id = i.video_id
       where i.playlist_id = p.id and (${listableVideoSql(viewerId, false)} or (p.owner_id = ${viewerId ?? -1} and ${listableVideoSql(viewerId, true)})))`.as(
       'visible_count',

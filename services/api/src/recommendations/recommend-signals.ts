@@ -1,5 +1,5 @@
 import type { SelectQueryBuilder } from 'kysely';
-import { listedVideoSql, type Database, type Executor } from '@video/shared';
+import { authorNotBanned, listedVideoSql, type Database, type Executor } from '@video/shared';
 
 /** How many rows each signal reads at most: every request is a few bounded index ranges. */
 export const BOUNDS = { follows: 200, seeds: 100, tags: 8, perTag: 200, coLikeSeeds: 50, coLikers: 500, coLikerLikes: 5000, candidates: 200 };
@@ -109,6 +109,7 @@ export async function visibleNames(db: Executor, userId: number, ids: string[]):
     .select(['id', 'name'])
     .where('id', 'in', ids)
     .where('deleted_at', 'is', null)
+    .where(authorNotBanned('video_info.author_id'))
     .where((eb) => eb.or([eb('privacy', '<>', 'private'), eb('author_id', '=', userId)]))
     .execute();
   return new Map(rows.map((r) => [r.id, r.name]));

@@ -69,7 +69,7 @@ function signInRoute(app: ApiApp, users: UsersService, limits: AuthLimits): void
         summary: 'Sign in: a new session for the user',
         params: UserParamsSchema,
         body: CredentialsSchema,
-        response: { 200: SessionCreatedSchema, ...errorResponses(400, 401, 413, 429) },
+        response: { 200: SessionCreatedSchema, ...errorResponses(400, 401, 403, 413, 429) },
       },
     },
     async (request) => {

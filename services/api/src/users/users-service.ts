@@ -4,6 +4,7 @@ import { v4 as uuidv4 } from 'uuid';
 import {
   conflict,
   deleteSession,
+  forbidden,
   findUserByName,
   insertSession,
   insertUser,
@@ -56,6 +57,8 @@ export async function createUsersService(db: Db, config: Pick<Config, 'bcrypt_co
       const user = await findUserByName(db.kysely, userName);
       const ok = await bcrypt.compare(pwd, user?.pwd_hash ?? dummyHash);
       if (!user || !ok || user.deleted_at !== null) throw unauthorized(SIGN_IN_FAILED);
+      // Told only to someone who knows the password, so a ban reveals nothing to a guesser.
+      if (user.banned_at !== null) throw forbidden(`this account is banned: ${user.ban_reason || 'no reason given'}`);
       const session = newSession(user.id, Date.now());
       await insertSession(db.kysely, session);
       return session.id;

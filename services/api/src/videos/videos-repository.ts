@@ -1,5 +1,5 @@
 import type { SelectQueryBuilder } from 'kysely';
-import { PROCESS_TASK, keysetPage, normalizeForSearch, type Database, type Executor, type PageQuery, type TaskState, type Video, type VideoInfoTable } from '@video/shared';
+import { PROCESS_TASK, authorNotBanned, keysetPage, normalizeForSearch, type Database, type Executor, type PageQuery, type TaskState, type Video, type VideoInfoTable } from '@video/shared';
 
 /** The columns of a video's processing task that VideoInfo shows (null: no task row, no file yet). */
 export interface ProcessingColumns {
@@ -33,7 +33,8 @@ export async function listLiveVideosByUserName(db: Executor, userName: string, p
     .innerJoin('video_info as v', 'v.author_id', 'users.id')
     .selectAll('v')
     .where('users.user_name', '=', userName)
-    .where('v.deleted_at', 'is', null);
+    .where('v.deleted_at', 'is', null)
+    .where(authorNotBanned('v.author_id'));
   if (onlyPublic) q = q.where('v.privacy', '=', 'public').where('v.hidden_at', 'is', null);
   return withProcessing(keysetPage(q, 'v.create_time', 'v.id', page)).execute();
 }
@@ -48,6 +49,7 @@ export async function findLiveVideoWithAuthor(db: Executor, id: string): Promise
     .select('u.user_name as author')
     .where('v.id', '=', id)
     .where('v.deleted_at', 'is', null)
+    .where(authorNotBanned('v.author_id'))
     .executeTakeFirst();
 }
 

@@ -33,9 +33,10 @@ export async function lookup(request: FastifyRequest, reply: FastifyReply, opts:
   }
 }
 
-/** The layout's values for a viewer: the signed-in name for the header. */
-export function layoutOf(viewer: Viewer): { userName: string | null } {
-  return { userName: 'user' in viewer && viewer.user ? viewer.user.user_name : null };
+/** The layout's values for a viewer: the signed-in name for the header, and whether to link /admin. */
+export function layoutOf(viewer: Viewer): { userName: string | null; isStaff: boolean } {
+  const user = 'user' in viewer ? viewer.user : null;
+  return { userName: user ? user.user_name : null, isStaff: user?.role === 'moderator' || user?.role === 'admin' };
 }
 
 /** The site's 404 page, in its layout. */

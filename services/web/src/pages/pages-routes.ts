@@ -9,6 +9,7 @@ import { feedPagesRoutes } from './feed-pages-routes.js';
 import { watchPagesRoutes } from './watch-pages-routes.js';
 import { libraryPagesRoutes } from './library-pages-routes.js';
 import { socialPagesRoutes } from './social-pages-routes.js';
+import { adminPagesRoutes } from './admin-pages-routes.js';
 
 export async function pagesRoutes(appBase: FastifyInstance, opts: PagesOptions): Promise<void> {
   const app = appBase.withTypeProvider<TypeBoxTypeProvider>();
@@ -24,6 +25,7 @@ export async function pagesRoutes(appBase: FastifyInstance, opts: PagesOptions):
   await app.register(watchPagesRoutes, deps);
   await app.register(socialPagesRoutes, deps);
   await app.register(libraryPagesRoutes, deps);
+  await app.register(adminPagesRoutes, deps);
 
   app.get('/userhome', { schema: { response: html } }, async (request, reply) => {
     const viewer = await lookup(request, reply, opts);

@@ -1,5 +1,6 @@
 import type { NewVideo, Video } from '../schema.js';
 import type { Executor } from './executor.js';
+import { authorNotBanned } from '../author-visibility.js';
 import { queueProcessing } from './video-tasks-repository.js';
 
 export interface PageQuery {
@@ -15,9 +16,15 @@ export async function insertVideo(db: Executor, video: NewVideo): Promise<void> 
   await db.insertInto('video_info').values(video).execute();
 }
 
-/** A live (not soft-deleted) video. */
+/** A live video: not soft-deleted, and its author not banned (what every read path may show). */
 export async function findLiveVideo(db: Executor, id: string): Promise<Video | undefined> {
-  return db.selectFrom('video_info').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  return db
+    .selectFrom('video_info')
+    .selectAll()
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .where(authorNotBanned('video_info.author_id'))
+    .executeTakeFirst();
 }
 
 /** A video whether or not it is soft-deleted (the scheduler's view). */
