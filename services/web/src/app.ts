@@ -46,6 +46,16 @@ function createServer(options: ReturnType<typeof baseServerOptions>, listener: h
   return server;
 }
 
+/** The pages, the sign-in routes and the original's POST /api envelope. */
+async function registerPages(app: FastifyInstance, config: Config, api: ApiGateway): Promise<void> {
+  await app.register(pagesRoutes, { config, api });
+  await app.register(settingsPagesRoutes, { config, api });
+  await app.register(reportsPagesRoutes, { config, api });
+  await app.register(authRoutes, { config, api });
+  await app.register(legacyApiRoutes, { api });
+  await registerOtherSignIns(app, config, api);
+}
+
 /** Builds the web service (pages and the proxy to the other three) without listening. */
 export async function buildApp(config: Config, deps: WebDeps = {}): Promise<FastifyInstance> {
   const options = baseServerOptions(config, 'web', {
@@ -83,12 +93,7 @@ export async function buildApp(config: Config, deps: WebDeps = {}): Promise<Fast
     return { api: apiOk ? 'ok' : 'unavailable', stream: streamOk ? 'ok' : 'unavailable' };
   });
 
-  await app.register(pagesRoutes, { config, api });
-  await app.register(settingsPagesRoutes, { config, api });
-  await app.register(reportsPagesRoutes, { config, api });
-  await app.register(authRoutes, { config, api });
-  await app.register(legacyApiRoutes, { api });
-  await registerOtherSignIns(app, config, api);
+  await registerPages(app, config, api);
   const slots = new StreamSlots(config.stream_max_connections);
   const headersTimeoutMs = deps.proxyHeadersTimeoutMs ?? 30_000;
   await app.register(proxyPlugin, { config, headersTimeoutMs, slots });
