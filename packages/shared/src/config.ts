@@ -24,8 +24,20 @@ export interface Config {
   redis_url: string;
   signin_rate_limit: number;
   bcrypt_cost: number;
-  storage_type: 'local' | 'oss';
+  storage_type: 'local' | 'oss' | 's3';
   oss_url: string;
+  /** The S3 API's address (http or https); empty = AWS itself. */
+  s3_endpoint: string;
+  s3_bucket: string;
+  s3_region: string;
+  s3_access_key: string;
+  s3_secret_key: string;
+  /** `<endpoint>/<bucket>/<key>` rather than `<bucket>.<endpoint>/<key>`: what most non-AWS stores want. */
+  s3_force_path_style: boolean;
+  /** How the stream server answers for a file in the bucket: a 302 to a presigned URL, or the bytes itself. */
+  s3_serve: 'redirect' | 'proxy';
+  /** How long a presigned URL of s3_serve redirect works. */
+  s3_presign_seconds: number;
   stream_workers: number;
   cookie_secure: boolean;
   /** Bind addresses per service; empty = `host`. The scheduler's defaults to loopback: it is internal. */
@@ -132,8 +144,16 @@ export const CONFIG_SPEC: { [K in keyof Config]: { default: Config[K]; kind: Kin
   redis_url: { default: '', kind: { type: 'string', allowEmpty: true, url: ['redis:', 'rediss:'] } },
   signin_rate_limit: { default: 10, kind: { type: 'int', min: 1, max: 1000000 } },
   bcrypt_cost: { default: 10, kind: { type: 'int', min: 4, max: 15 } },
-  storage_type: { default: 'local', kind: { type: 'string', oneOf: ['local', 'oss'] } },
+  storage_type: { default: 'local', kind: { type: 'string', oneOf: ['local', 'oss', 's3'] } },
   oss_url: { default: '', kind: { type: 'string', allowEmpty: true, url: ['http:', 'https:'] } },
+  s3_endpoint: { default: '', kind: { type: 'string', allowEmpty: true, url: ['http:', 'https:'] } },
+  s3_bucket: { default: '', kind: { type: 'string', allowEmpty: true } },
+  s3_region: { default: 'us-east-1', kind: { type: 'string' } },
+  s3_access_key: { default: '', kind: { type: 'string', allowEmpty: true } },
+  s3_secret_key: { default: '', kind: { type: 'string', allowEmpty: true } },
+  s3_force_path_style: { default: true, kind: { type: 'bool' } },
+  s3_serve: { default: 'redirect', kind: { type: 'string', oneOf: ['redirect', 'proxy'] } },
+  s3_presign_seconds: { default: 300, kind: { type: 'int', min: 1, max: 604800 } },
   stream_workers: { default: 1, kind: { type: 'int', min: 1, max: 64 } },
   cookie_secure: { default: false, kind: { type: 'bool' } },
   api_host: { default: '', kind: { type: 'string', allowEmpty: true } },
@@ -240,6 +260,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   for (const entry of (out.trusted_proxies as string[] | undefined) ?? []) {
     if (!isProxySpec(entry)) problems.push(`trusted_proxies: ${JSON.stringify(entry)} is not an address, a CIDR or one of loopback, linklocal, uniquelocal`);
+  }
+  if (out.storage_type === 's3') {
+    for (const key of ['s3_bucket', 's3_access_key', 's3_secret_key'] as const) {
+      if (out[key] === '') problems.push(`${key}: must be set when storage_type is s3`);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const config = out as unknown as Config;

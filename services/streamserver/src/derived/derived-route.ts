@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isVideoId, notFound, type Video } from '@video/shared';
+import { isVideoId, notFound, type Config, type Video } from '@video/shared';
+import { keyOfDerivedName } from '@video/shared/storage';
+import { movedToBucket, replyFromBucket } from '../storage/bucket-reply.js';
 import { limitConnections, type ConnectionLimiter } from '../limits/connection-limiter.js';
 import type { TransferGuard } from '../limits/transfer-guard.js';
 import type { FastResolver, FastTarget } from '../media/fast-path.js';
@@ -21,6 +23,8 @@ export interface DerivedRouteOptions {
   files: OpenFileCache;
   rows: VideoRowCache;
   guard?: TransferGuard;
+  /** With storage_type s3, files moved to the bucket are answered from there. */
+  config?: Config;
 }
 
 const DerivedParamsSchema = Type.Composite([VideoParamsSchema, Type.Object({ file: Type.String({ maxLength: 64 }) })]);
@@ -46,6 +50,8 @@ export const derivedRoute: FastifyPluginAsyncTypebox<DerivedRouteOptions> = asyn
     if (!video || !(await mayWatch(request, video))) throw notFound('no such video');
     const target = planDerived(id, video, folder, request.params.file, request.query.g);
     const file = target && files.acquire(target.name);
+    const key = target && !file && opts.config?.storage_type === 's3' && (await movedToBucket(rows, video)) && keyOfDerivedName(target.name);
+    if (target && key) return replyFromBucket(opts.config!, reply, key, { contentType: target.contentType, cacheControl: target.cacheControl });
     if (!target || !file) throw notFound('no such file');
     return replyWithFile(files, reply, file, target.contentType, { 'cache-control': target.cacheControl });
   };

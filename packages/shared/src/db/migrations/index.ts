@@ -9,6 +9,7 @@ import { social } from './009-social.js';
 import { commentPins } from './013-comment-pins.js';
 import { announce } from './014-announce.js';
 import { accounts } from './015-accounts.js';
+import { s3 } from './022-s3.js';
 
 export interface Migration {
   /** Sorts in the order the migrations run; never renamed once released. */
@@ -18,4 +19,4 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const MIGRATIONS: Migration[] = [initial, danmaku, tus, publicSite, media, social, commentPins, announce, accounts];
+export const MIGRATIONS: Migration[] = [initial, danmaku, tus, publicSite, media, social, commentPins, announce, accounts, s3];
