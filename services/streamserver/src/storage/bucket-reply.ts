@@ -42,13 +42,28 @@ export async function replyFromBucket(config: Config, reply: FastifyReply, key: 
   return proxyGet(store, statusOf, reply, key, a, controller);
 }
 
+/**
+ * A suffix range (`bytes=-n`) as first-last positions: some stores (s3rver) read `-n` as `0-n`.
+ * One HeadObject, only for suffix ranges; a suffix longer than the object is the whole object.
+ */
+async function absoluteRange(store: ObjectStore, key: string, range: string | undefined): Promise<string | undefined> {
+  const suffix = range && /^bytes=-(\d+)$/.exec(range);
+  if (!suffix) return range;
+  const head = await store.head(key);
+  if (!head) throw notFound('no such file');
+  const n = Number(suffix[1]);
+  if (n === 0) throw rangeNotSatisfiable(head.size);
+  if (head.size === 0) return undefined;
+  return `bytes=${Math.max(0, head.size - n)}-${head.size - 1}`;
+}
+
 async function proxyGet(
   store: ObjectStore,
   statusOf: (err: unknown) => number | undefined,
   reply: FastifyReply, key: string, a: BucketAnswer, controller: AbortController): Promise<FastifyReply> {
   let out;
   try {
-    out = await store.get(key, singleRange(reply.request.headers.range), controller.signal);
+    out = await store.get(key, await absoluteRange(store, key, singleRange(reply.request.headers.range)), controller.signal);
   } catch (err) {
     const status = statusOf(err);
     if (status === 404) throw notFound('no such file');
