@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkValue, isProxySpec, type Kind } from './config-values.js';
+import { S3_SPEC, storageProblems, type S3Keys } from './config-s3.js';
 
-export interface Config {
+export interface Config extends S3Keys {
   host: string;
   api_port: number;
   stream_port: number;
@@ -26,18 +27,6 @@ export interface Config {
   bcrypt_cost: number;
   storage_type: 'local' | 'oss' | 's3';
   oss_url: string;
-  /** The S3 API's address (http or https); empty = AWS itself. */
-  s3_endpoint: string;
-  s3_bucket: string;
-  s3_region: string;
-  s3_access_key: string;
-  s3_secret_key: string;
-  /** `<endpoint>/<bucket>/<key>` rather than `<bucket>.<endpoint>/<key>`: what most non-AWS stores want. */
-  s3_force_path_style: boolean;
-  /** How the stream server answers for a file in the bucket: a 302 to a presigned URL, or the bytes itself. */
-  s3_serve: 'redirect' | 'proxy';
-  /** How long a presigned URL of s3_serve redirect works. */
-  s3_presign_seconds: number;
   stream_workers: number;
   cookie_secure: boolean;
   /** Bind addresses per service; empty = `host`. The scheduler's defaults to loopback: it is internal. */
@@ -146,14 +135,7 @@ export const CONFIG_SPEC: { [K in keyof Config]: { default: Config[K]; kind: Kin
   bcrypt_cost: { default: 10, kind: { type: 'int', min: 4, max: 15 } },
   storage_type: { default: 'local', kind: { type: 'string', oneOf: ['local', 'oss', 's3'] } },
   oss_url: { default: '', kind: { type: 'string', allowEmpty: true, url: ['http:', 'https:'] } },
-  s3_endpoint: { default: '', kind: { type: 'string', allowEmpty: true, url: ['http:', 'https:'] } },
-  s3_bucket: { default: '', kind: { type: 'string', allowEmpty: true } },
-  s3_region: { default: 'us-east-1', kind: { type: 'string' } },
-  s3_access_key: { default: '', kind: { type: 'string', allowEmpty: true } },
-  s3_secret_key: { default: '', kind: { type: 'string', allowEmpty: true } },
-  s3_force_path_style: { default: true, kind: { type: 'bool' } },
-  s3_serve: { default: 'redirect', kind: { type: 'string', oneOf: ['redirect', 'proxy'] } },
-  s3_presign_seconds: { default: 300, kind: { type: 'int', min: 1, max: 604800 } },
+  ...S3_SPEC,
   stream_workers: { default: 1, kind: { type: 'int', min: 1, max: 64 } },
   cookie_secure: { default: false, kind: { type: 'bool' } },
   api_host: { default: '', kind: { type: 'string', allowEmpty: true } },
@@ -261,11 +243,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   for (const entry of (out.trusted_proxies as string[] | undefined) ?? []) {
     if (!isProxySpec(entry)) problems.push(`trusted_proxies: ${JSON.stringify(entry)} is not an address, a CIDR or one of loopback, linklocal, uniquelocal`);
   }
-  if (out.storage_type === 's3') {
-    for (const key of ['s3_bucket', 's3_access_key', 's3_secret_key'] as const) {
-      if (out[key] === '') problems.push(`${key}: must be set when storage_type is s3`);
-    }
-  }
+  problems.push(...storageProblems(out));
   if (problems.length > 0) throw new ConfigError(problems);
   const config = out as unknown as Config;
   config.video_dir = path.resolve(baseDir, config.video_dir);

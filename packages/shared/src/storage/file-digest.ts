@@ -2,12 +2,17 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { PART_SIZE } from './object-keys.js';
 
-/**
- * The ETag an S3 store gives a file uploaded by ObjectStore.putFile: the MD5 of the bytes for a
- * single PUT, or the MD5 of the parts' MD5s and `-<parts>` for a multipart upload of PART_SIZE
- * parts. One read of the file.
- */
-export async function expectedEtag(file: string, signal?: AbortSignal): Promise<{ size: number; etag: string }> {
+/** A file's size and the ETags a store may give it once uploaded by ObjectStore.putFile. */
+export interface FileDigest {
+  size: number;
+  /** What S3 gives it: the MD5 of the bytes (one PUT), or the MD5 of the parts' MD5s and `-<parts>`. */
+  etag: string;
+  /** The MD5 of the bytes, which some stores (s3rver) give a multipart upload too. */
+  md5: string;
+}
+
+/** The size, S3's ETag and the MD5 of a file, in one read. */
+export async function expectedEtag(file: string, signal?: AbortSignal): Promise<FileDigest> {
   const whole = createHash('md5');
   const parts: Buffer[] = [];
   let part: Hash = createHash('md5');
@@ -31,8 +36,9 @@ export async function expectedEtag(file: string, signal?: AbortSignal): Promise<
     }
   }
   if (inPart > 0) parts.push(part.digest());
-  if (parts.length <= 1) return { size, etag: whole.digest('hex') };
-  return { size, etag: `${createHash('md5').update(Buffer.concat(parts)).digest('hex')}-${parts.length}` };
+  const md5 = whole.digest('hex');
+  if (parts.length <= 1) return { size, etag: md5, md5 };
+  return { size, etag: `${createHash('md5').update(Buffer.concat(parts)).digest('hex')}-${parts.length}`, md5 };
 }
 
 /** Whether an ETag is an MD5 form this check can compare (SSE-KMS and some stores give others). */

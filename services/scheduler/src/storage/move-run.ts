@@ -39,11 +39,13 @@ interface Item {
 
 /**
  * Puts one file unless the store already holds exactly it (a re-run after a crash), then checks the
- * object: the same size, and the same MD5-form ETag where the store gives one.
+ * object: the same size, and where the store gives an MD5-form ETag, S3's (the MD5, or for a
+ * multipart upload the MD5 of the part MD5s) or the whole file's MD5 (s3rver's for multipart).
  */
 async function putVerified(m: MoveRunContext, item: Item, signal: AbortSignal): Promise<void> {
   const want = await expectedEtag(item.file, signal);
-  const matches = (h: { size: number; etag: string } | undefined) => !!h && h.size === want.size && (!isMd5Etag(h.etag) || h.etag === want.etag);
+  const matches = (h: { size: number; etag: string } | undefined) =>
+    !!h && h.size === want.size && (!isMd5Etag(h.etag) || h.etag === want.etag || h.etag === want.md5);
   if (!matches(await m.store.head(item.key, signal))) {
     await m.store.putFile(item.key, item.file, { contentType: item.contentType, cacheControl: item.cacheControl, signal });
     const head = await m.store.head(item.key, signal);
