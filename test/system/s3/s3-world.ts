@@ -67,9 +67,19 @@ export async function startWorld(dialect: DialectName, more: Partial<Config> = {
       return id;
     },
     async process() {
-      await media.run(live());
-      const deadline = Date.now() + 10_000;
-      while (media.active() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      // Until no processing task is left to do (the job takes transcode_concurrency at a time).
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline) {
+        await media.run(live());
+        while (media.active() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        const left = await t.db.kysely
+          .selectFrom('video_tasks')
+          .select('video_id')
+          .where('kind', '=', 'process')
+          .where('state', 'in', ['queued', 'running'])
+          .execute();
+        if (left.length === 0) break;
+      }
       await media.run(live());
     },
     async move(options = {}) {
