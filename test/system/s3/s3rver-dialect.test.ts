@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { statusOf } from '@video/shared/storage/s3';
 import { BUCKET, startS3rver } from './s3-helper.js';
 
@@ -84,6 +85,15 @@ describe('s3rver and the SDK', () => {
     const { out } = await read(strict, 'plain');
     const err = await strict.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'plain', IfNoneMatch: out.ETag })).catch((e: unknown) => e);
     expect(statusOf(err)).toBe(304);
+  });
+
+  it('does not bind a presigned URL to its method: one signed for GET works for HEAD too (S3 answers 403)', async () => {
+    await strict.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'signed', Body: body }));
+    const get = await getSignedUrl(strict, new GetObjectCommand({ Bucket: BUCKET, Key: 'signed' }), { expiresIn: 60 });
+    const head = await getSignedUrl(strict, new HeadObjectCommand({ Bucket: BUCKET, Key: 'signed' }), { expiresIn: 60 });
+    expect((await fetch(get)).status).toBe(200);
+    expect((await fetch(get, { method: 'HEAD' })).status).toBe(200);
+    expect((await fetch(head, { method: 'HEAD' })).status).toBe(200);
   });
 
   it('deletes many keys at once, missing ones included, without errors', async () => {

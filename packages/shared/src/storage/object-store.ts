@@ -97,9 +97,12 @@ export class ObjectStore {
     }
   }
 
-  /** A GET URL of the object that works for `seconds`. */
-  presignGet(key: string, seconds: number, o: { contentType?: string } = {}): Promise<string> {
-    const command = new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentType: o.contentType });
+  /** A URL of the object that works for `seconds`: GET (the type it is served with), or HEAD (signed for that method). */
+  presign(method: 'GET' | 'HEAD', key: string, seconds: number, o: { contentType?: string } = {}): Promise<string> {
+    const command =
+      method === 'HEAD'
+        ? new HeadObjectCommand({ Bucket: this.bucket, Key: key })
+        : new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentType: o.contentType });
     return getSignedUrl(this.client, command, { expiresIn: seconds });
   }
 

@@ -26,7 +26,8 @@ export async function replyFromBucket(config: Config, reply: FastifyReply, key: 
   const { objectStore, statusOf } = await import('@video/shared/storage/s3');
   const store = objectStore(config);
   if (config.s3_serve === 'redirect') {
-    const url = await store.presignGet(key, config.s3_presign_seconds, { contentType: a.contentType });
+    const method = reply.request.method === 'HEAD' ? 'HEAD' : 'GET';
+    const url = await store.presign(method, key, config.s3_presign_seconds, { contentType: a.contentType });
     return reply.header('cache-control', 'private, no-store').redirect(url, 302);
   }
   const request = reply.request;
