@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@video/shared/testing';
-import { abortAfterHeaders, rawRequest } from '../../../services/streamserver/test/helper.js';
+import { buildApp } from '../../../services/streamserver/src/app.js';
+import { abortAfterHeaders, listen, rawRequest } from '../../../services/streamserver/test/helper.js';
 import { fixture, mediaGen, startWorld, type S3World } from './s3-world.js';
 
 describe.each(testDialects())('object storage: s3_serve proxy streams objects with ranges (%s)', (dialect) => {
@@ -71,5 +72,20 @@ describe.each(testDialects())('object storage: s3_serve proxy streams objects wi
     const raw = await rawRequest(w.proxy, 'GET', `/videos/${id}`, { range: 'bytes=0-3' });
     expect(raw.status).toBe(206);
     expect(raw.body.equals(bytes.subarray(0, 4))).toBe(true);
+  });
+
+  it('answers 503 011 when the store is down (the redirect still presigns: it needs no request)', async () => {
+    const dead = { ...w.config, s3_endpoint: 'http://127.0.0.1:9', s3_access_key: 'S3RVER-dead' };
+    const apps = await Promise.all((['proxy', 'redirect'] as const).map((mode) => buildApp({ ...dead, s3_serve: mode }, { db: w.db, logger: false })));
+    try {
+      const [proxied, redirected] = await Promise.all(apps.map((app) => listen(app)));
+      const res = await fetch(`${proxied}/videos/${id}`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ error_code: '011' });
+      expect((await fetch(`${proxied}/videos/${id}`, { method: 'HEAD' })).status).toBe(503);
+      expect((await fetch(`${redirected}/videos/${id}`, { redirect: 'manual' })).status).toBe(302);
+    } finally {
+      for (const app of apps) await app.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
-import { notFound, rangeNotSatisfiable, type Config, type Video } from '@video/shared';
+import { notFound, rangeNotSatisfiable, unavailable, type Config, type Video } from '@video/shared';
 import type { ObjectStore } from '@video/shared/storage';
 
 /** What the answer for an object says besides its bytes. */
@@ -34,7 +34,9 @@ export async function replyFromBucket(config: Config, reply: FastifyReply, key: 
   const controller = new AbortController();
   reply.raw.once('close', () => controller.abort());
   if (request.method === 'HEAD') {
-    const head = await store.head(key, controller.signal);
+    const head = await store.head(key, controller.signal).catch((err: unknown) => {
+      throw unavailable('the object store did not answer', err);
+    });
     if (!head) throw notFound('no such file');
     reply.headers({ 'accept-ranges': 'bytes', 'content-type': a.contentType, 'content-length': head.size, etag: `"${head.etag}"` });
     if (a.cacheControl) reply.header('cache-control', a.cacheControl);
@@ -69,7 +71,8 @@ async function proxyGet(
     const status = statusOf(err);
     if (status === 404) throw notFound('no such file');
     if (status === 416) throw rangeNotSatisfiable((await store.head(key))?.size ?? 0);
-    throw err;
+    if (controller.signal.aborted) throw err;
+    throw unavailable('the object store did not answer', err);
   }
   const headers: Record<string, string | number> = { 'accept-ranges': 'bytes', 'content-type': a.contentType };
   if (out.ContentLength !== undefined) headers['content-length'] = out.ContentLength;
