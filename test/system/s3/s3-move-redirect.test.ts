@@ -58,7 +58,7 @@ describe.each(testDialects())('object storage: upload → processed → moved, s
     expect(Buffer.from(await ranged.arrayBuffer()).equals(fixture().subarray(0, 10))).toBe(true);
   });
 
-  it('redirects the derived files of the served generation; another generation is still a 404', async () => {
+  it('redirects the derived files of the served generation but proxies its playlists; another generation is still a 404', async () => {
     const id = await w.upload();
     await w.process();
     await w.move();
@@ -66,9 +66,15 @@ describe.each(testDialects())('object storage: upload → processed → moved, s
     const poster = await fetch(`${w.redirect}/videos/${id}/poster.jpg?g=${gen}`);
     expect(poster.status).toBe(200);
     expect(await poster.text()).toBe('poster.jpg');
-    const master = await fetch(`${w.redirect}/videos/${id}/hls/master.m3u8`, { redirect: 'manual' });
-    expect(master.status).toBe(302);
-    expect(master.headers.get('cache-control')).toBe('private, no-store');
+    const media = await fetch(`${w.redirect}/videos/${id}/hls/720.mp4?g=${gen}`, { redirect: 'manual' });
+    expect(media.status).toBe(302);
+    expect(media.headers.get('cache-control')).toBe('private, no-store');
+    // Playlists come through the stream server even in redirect mode: their relative URIs must
+    // resolve against it, not against the bucket.
+    const master = await fetch(`${w.redirect}/videos/${id}/hls/master.m3u8?g=${gen}`, { redirect: 'manual' });
+    expect(master.status).toBe(200);
+    expect(master.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(await master.text()).toBe('master.m3u8');
     expect((await fetch(`${w.redirect}/videos/${id}/hls/720.mp4?g=g00000000-00000000`)).status).toBe(404);
     expect((await fetch(`${w.redirect}/videos/${id}/hls/999.mp4`)).status).toBe(404);
   });

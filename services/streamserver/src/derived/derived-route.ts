@@ -12,7 +12,7 @@ import type { OpenFileCache } from '../media/open-file-cache.js';
 import type { VideoRowCache } from '../media/video-row-cache.js';
 import { ErrorSchema, VideoParamsSchema } from '../http/schemas.js';
 import { mayWatch } from '../http/session-hook.js';
-import { parseDerivedUrl, planDerived, type DerivedFolder } from './derived-plan.js';
+import { parseDerivedUrl, planDerived, PLAYLIST, type DerivedFolder } from './derived-plan.js';
 
 export const IMAGES_ROUTE = '/videos/:vid/:file';
 export const HLS_ROUTE = '/videos/:vid/hls/:file';
@@ -51,7 +51,10 @@ export const derivedRoute: FastifyPluginAsyncTypebox<DerivedRouteOptions> = asyn
     const target = planDerived(id, video, folder, request.params.file, request.query.g);
     const file = target && files.acquire(target.name);
     const key = target && !file && opts.config?.storage_type === 's3' && (await movedToBucket(rows, video)) && keyOfDerivedName(target.name);
-    if (target && key) return replyFromBucket(opts.config!, reply, key, { contentType: target.contentType, cacheControl: target.cacheControl });
+    // A playlist's URIs are relative: followed to a presigned URL they would resolve against the
+    // bucket, unsigned. Playlists are small, so they always come through here, and their URIs back here.
+    const proxy = target?.contentType === PLAYLIST;
+    if (target && key) return replyFromBucket(opts.config!, reply, key, { contentType: target.contentType, cacheControl: target.cacheControl, proxy });
     if (!target || !file) throw notFound('no such file');
     return replyWithFile(files, reply, file, target.contentType, { 'cache-control': target.cacheControl });
   };

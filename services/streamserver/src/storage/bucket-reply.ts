@@ -8,6 +8,8 @@ export interface BucketAnswer {
   contentType: string;
   /** Sent with the bytes (proxy); a redirect is always `private, no-store`. */
   cacheControl?: string;
+  /** Always through this server, whatever s3_serve says (HLS playlists: see below). */
+  proxy?: boolean;
 }
 
 /** One Range the store can answer as asked (`bytes=a-b`, `a-`, `-n`); anything else gets the whole object. */
@@ -25,7 +27,7 @@ export async function replyFromBucket(config: Config, reply: FastifyReply, key: 
   // Loaded on first use: with local storage the SDK is never loaded.
   const { objectStore, statusOf } = await import('@video/shared/storage/s3');
   const store = objectStore(config);
-  if (config.s3_serve === 'redirect') {
+  if (config.s3_serve === 'redirect' && !a.proxy) {
     const method = reply.request.method === 'HEAD' ? 'HEAD' : 'GET';
     const url = await store.presign(method, key, config.s3_presign_seconds, { contentType: a.contentType });
     return reply.header('cache-control', 'private, no-store').redirect(url, 302);
