@@ -57,6 +57,24 @@ describe.each(testDialects())('object storage: crashes, re-uploads, reprocessing
     expect((await served(id)).status).toBe(302);
   });
 
+  it('a scheduler stopping mid-move gives the move back uncounted; the local copy serves until the next run completes it', async () => {
+    const id = await w.upload();
+    await w.process();
+    let stopped: Promise<void> | undefined;
+    const job = w.moveJob({
+      afterVerify: () => {
+        stopped ??= job.close!();
+      },
+    });
+    expect((await job.run(live())).counts).toMatchObject({ claimed: 1, released: 1, moved: 0 });
+    await stopped;
+    expect(await moveTask(id)).toMatchObject({ state: 'queued', attempts: 0, claimed_by: null });
+    expect(await storageOf(w.db, id)).toBe('local');
+    expect((await served(id)).status).toBe(200);
+    expect(await w.move()).toMatchObject({ moved: 1 });
+    expect((await served(id)).status).toBe(302);
+  });
+
   it('an object that does not verify (other bytes in the store) is uploaded again by the retry; the local copy stays until then', async () => {
     const id = await w.upload();
     await w.process();

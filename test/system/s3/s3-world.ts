@@ -30,6 +30,7 @@ export interface S3World {
   /** Processing to the end (the fake pipeline), which queues the move. */
   process(): Promise<void>;
   move(options?: MoveJobOptions): Promise<Record<string, number>>;
+  moveJob(options?: MoveJobOptions): ReturnType<typeof createMoveJob>;
   close(): Promise<void>;
 }
 
@@ -82,10 +83,13 @@ export async function startWorld(dialect: DialectName, more: Partial<Config> = {
       }
       await media.run(live());
     },
-    async move(options = {}) {
+    moveJob(options = {}) {
       const job = createMoveJob(ctx, { heartbeatMs: 100, leaseMs: 5_000, retryBaseMs: 0, ...options });
       jobs.push(job);
-      return (await job.run(live())).counts as Record<string, number>;
+      return job;
+    },
+    async move(options = {}) {
+      return (await world.moveJob(options).run(live())).counts as Record<string, number>;
     },
     async close() {
       for (const j of jobs) await j.close?.();
