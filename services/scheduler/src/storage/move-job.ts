@@ -49,6 +49,8 @@ export function createMoveJob(ctx: JobContext, o: MoveJobOptions = {}): Job & { 
     const tasks = await claimMoves(m.db.kysely, m.db.dialect, { owner: m.owner, now: now(), until: m.nextLeaseEnd(), limit: o.perRun ?? 4 });
     counts.claimed = tasks.length;
     for (const task of tasks) {
+      // Stopping: the claims not started yet are given back by close (or the lease).
+      if (stopping || signal.aborted) break;
       const controller = (current = new AbortController());
       const onStop = () => controller.abort(signal.reason);
       signal.addEventListener('abort', onStop, { once: true });
