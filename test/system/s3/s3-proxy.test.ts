@@ -50,6 +50,16 @@ describe.each(testDialects())('object storage: s3_serve proxy streams objects wi
     expect(await res.json()).toMatchObject({ error_code: '001' });
   });
 
+  it('answers a zero-length suffix with 416, and a suffix longer than the object with all of it', async () => {
+    const zero = await get('bytes=-0');
+    expect(zero.status).toBe(416);
+    expect(zero.headers.get('content-range')).toBe(`bytes */${size}`);
+    const all = await get(`bytes=-${size + 100}`);
+    expect(all.status).toBe(206);
+    expect(all.headers.get('content-range')).toBe(`bytes 0-${size - 1}/${size}`);
+    expect(Buffer.from(await all.arrayBuffer()).equals(bytes)).toBe(true);
+  });
+
   it('answers HEAD with the length and no body', async () => {
     const res = await fetch(`${w.proxy}/videos/${id}`, { method: 'HEAD' });
     expect(res.status).toBe(200);

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
-import { notFound, rangeNotSatisfiable, unavailable, type Config, type Video } from '@video/shared';
+import { AppError, notFound, rangeNotSatisfiable, unavailable, type Config, type Video } from '@video/shared';
 import type { ObjectStore } from '@video/shared/storage';
 
 /** What the answer for an object says besides its bytes. */
@@ -70,6 +70,7 @@ async function proxyGet(
   try {
     out = await store.get(key, await absoluteRange(store, key, singleRange(reply.request.headers.range)), controller.signal);
   } catch (err) {
+    if (err instanceof AppError) throw err;
     const status = statusOf(err);
     if (status === 404) throw notFound('no such file');
     if (status === 416) throw rangeNotSatisfiable((await store.head(key))?.size ?? 0);
