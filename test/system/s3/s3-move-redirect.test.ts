@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generationDir } from '@video/shared';
 import { derivedKey, originalKey } from '@video/shared/storage';
 import { testDialects } from '@video/shared/testing';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { tusClient, uploadIdOf } from '../../../services/streamserver/test/helpers/tus-helper.js';
 import { fixture, mediaGen, startWorld, storageOf, type S3World } from './s3-world.js';
 
 const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
@@ -34,6 +35,21 @@ describe.each(testDialects())('object storage: upload → processed → moved, s
     for (const f of ['master.m3u8', '360.m3u8', '720.mp4', 'storyboard.jpg']) expect(await w.store.head(derivedKey(id, gen, f))).toBeDefined();
     // Nothing left to do: a second run finds no move.
     expect(await w.move()).toMatchObject({ claimed: 0 });
+  });
+
+  it('a tus upload (two PATCHes) lands in video_dir, is processed, then moved', async () => {
+    const id = await w.pending();
+    const bytes = fixture();
+    const tus = tusClient(w.redirect, w.owner.sessionId);
+    const upload = uploadIdOf(await tus.create(id, bytes.length));
+    const half = Math.floor(bytes.length / 2);
+    expect((await tus.patch(upload, 0, bytes.subarray(0, half))).status).toBe(204);
+    expect((await tus.patch(upload, half, bytes.subarray(half))).status).toBe(204);
+    expect(readFileSync(path.join(w.config.video_dir, id)).equals(bytes)).toBe(true);
+    await w.process();
+    expect(await w.move()).toMatchObject({ moved: 1 });
+    expect(existsSync(path.join(w.config.video_dir, id))).toBe(false);
+    expect((await w.store.head(originalKey(id)))?.etag).toBe(md5(bytes));
   });
 
   it('answers GET and HEAD of the original with a 302 to a presigned URL that is never cached; following it gives the bytes', async () => {

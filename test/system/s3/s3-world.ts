@@ -25,6 +25,8 @@ export interface S3World {
   proxy: string;
   owner: { userId: number; sessionId: string };
   other: { userId: number; sessionId: string };
+  /** A pending video of the owner, no file yet. */
+  pending(privacy?: 'public' | 'private'): Promise<string>;
   /** A pending video of the owner, uploaded through POST /upload/:vid. */
   upload(privacy?: 'public' | 'private', bytes?: Buffer): Promise<string>;
   /** Processing to the end (the fake pipeline), which queues the move. */
@@ -59,11 +61,15 @@ export async function startWorld(dialect: DialectName, more: Partial<Config> = {
     proxy,
     owner,
     other,
-    async upload(privacy = 'public', bytes = fixture()) {
+    async pending(privacy = 'public') {
       const id = randomUUID();
       const now = Date.now();
       const row = { id, author_id: owner.userId, name: 'clip', display_ctime: 'Jan 02 2006, 15:04:05', create_time: now };
       await insertVideo(t.db.kysely, { ...row, deleted_at: null, upload_state: 'pending', size: null, content_type: null, updated_at: now, privacy });
+      return id;
+    },
+    async upload(privacy = 'public', bytes = fixture()) {
+      const id = await world.pending(privacy);
       await reupload(world, id, bytes);
       return id;
     },
