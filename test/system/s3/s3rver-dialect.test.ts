@@ -3,8 +3,8 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { statusOf } from '@video/shared/storage/s3';
-import { BUCKET, startS3rver } from './s3-helper.js';
+import { objectStore, statusOf, type S3Config } from '@video/shared/storage/s3';
+import { BUCKET, s3Config, startS3rver } from './s3-helper.js';
 
 /**
  * What the test store (s3rver) does with what the SDK sends: the findings the README's "Object
@@ -94,6 +94,17 @@ describe('s3rver and the SDK', () => {
     expect((await fetch(get)).status).toBe(200);
     expect((await fetch(get, { method: 'HEAD' })).status).toBe(200);
     expect((await fetch(head, { method: 'HEAD' })).status).toBe(200);
+  });
+
+  it('enforces a presigned URL\'s expiry (ObjectStore.presign): 200 within it, 403 after', async () => {
+    await strict.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'expiring', Body: body }));
+    const store = objectStore(s3Config(s3.endpoint) as S3Config);
+    const url = await store.presign('GET', 'expiring', 1);
+    expect((await fetch(url)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 2_100));
+    const expired = await fetch(url);
+    expect(expired.status).toBe(403);
+    expect(await expired.text()).toMatch(/AccessDenied|expired/i);
   });
 
   it('deletes many keys at once, missing ones included, without errors', async () => {
