@@ -7,10 +7,10 @@ const HELP = `usage: tsx scripts/print-config.ts [--json] [--help]
 
 Prints the resolved settings (conf.json, or the file in CONFIG, with environment overrides applied)
 as key=value lines, plus <service>_probe_host and <service>_probe_port: where this machine reaches
-each service. --json prints one JSON object instead. Secrets (internal_token, metrics_token) are
-left out and passwords in URLs are masked. Exits 78 naming every bad key.`;
+each service. --json prints one JSON object instead. Secrets (internal_token, metrics_token,
+s3_secret_key) are left out and passwords in URLs are masked. Exits 78 naming every bad key.`;
 
-const SECRET_KEYS = new Set<keyof Config>(['internal_token', 'metrics_token']);
+const SECRET_KEYS = new Set<keyof Config>(['internal_token', 'metrics_token', 's3_secret_key']);
 
 /** A URL's password replaced by ***, so a printed database_url or redis_url holds no secret. */
 function maskPassword(value: string): string {

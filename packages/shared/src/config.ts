@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkValue, isProxySpec, type Kind } from './config-values.js';
+import { S3_SPEC, storageProblems, type S3Keys } from './config-s3.js';
 
-export interface Config {
+export interface Config extends S3Keys {
   host: string;
   api_port: number;
   stream_port: number;
@@ -24,7 +25,7 @@ export interface Config {
   redis_url: string;
   signin_rate_limit: number;
   bcrypt_cost: number;
-  storage_type: 'local' | 'oss';
+  storage_type: 'local' | 'oss' | 's3';
   oss_url: string;
   stream_workers: number;
   cookie_secure: boolean;
@@ -134,8 +135,9 @@ export const CONFIG_SPEC: { [K in keyof Config]: { default: Config[K]; kind: Kin
   redis_url: { default: '', kind: { type: 'string', allowEmpty: true, url: ['redis:', 'rediss:'] } },
   signin_rate_limit: { default: 10, kind: { type: 'int', min: 1, max: 1000000 } },
   bcrypt_cost: { default: 10, kind: { type: 'int', min: 4, max: 15 } },
-  storage_type: { default: 'local', kind: { type: 'string', oneOf: ['local', 'oss'] } },
+  storage_type: { default: 'local', kind: { type: 'string', oneOf: ['local', 'oss', 's3'] } },
   oss_url: { default: '', kind: { type: 'string', allowEmpty: true, url: ['http:', 'https:'] } },
+  ...S3_SPEC,
   stream_workers: { default: 1, kind: { type: 'int', min: 1, max: 64 } },
   cookie_secure: { default: false, kind: { type: 'bool' } },
   api_host: { default: '', kind: { type: 'string', allowEmpty: true } },
@@ -244,6 +246,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   for (const entry of (out.trusted_proxies as string[] | undefined) ?? []) {
     if (!isProxySpec(entry)) problems.push(`trusted_proxies: ${JSON.stringify(entry)} is not an address, a CIDR or one of loopback, linklocal, uniquelocal`);
   }
+  problems.push(...storageProblems(out));
   if (problems.length > 0) throw new ConfigError(problems);
   const config = out as unknown as Config;
   config.video_dir = path.resolve(baseDir, config.video_dir);

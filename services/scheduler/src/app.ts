@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { baseServerOptions, commonPlugin, databasePlugin, loggerOptions, pingDatabase, registerHealth, type Config, type Db } from '@video/shared';
-import { JOBS } from './jobs/index.js';
+import { jobsFor } from './jobs/index.js';
 import type { JobDefinition } from './jobs/job.js';
 import { videoDeleteRecordRoute } from './purge/video-delete-record-route.js';
 import { Runner } from './taskrunner/runner.js';
@@ -16,7 +16,7 @@ export interface AppDeps {
   logStream?: Writable;
   /** Start the job workers when the app is ready (default true); tests of the route alone turn them off. */
   startJobs?: boolean;
-  /** The jobs to run (default: all of JOBS). */
+  /** The jobs to run (default: all of JOBS, and the move with storage_type s3). */
   jobs?: JobDefinition[];
 }
 
@@ -40,7 +40,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const db = app.db;
 
   const runner = new Runner(
-    (deps.jobs ?? JOBS).map((def) => ({
+    (deps.jobs ?? jobsFor(config)).map((def) => ({
       job: def.create({ db, log: app.log.child({ job: def.name }), config }),
       intervalSeconds: def.intervalSeconds?.(config) ?? config.scheduler_interval_seconds,
     })),

@@ -133,7 +133,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await access(config.video_dir, constants.W_OK);
   });
   await app.register(videosRoute, { config, limiter, files, rows, guard });
-  await app.register(derivedRoute, { limiter, files: app.derivedFiles, rows, guard });
+  await app.register(derivedRoute, { limiter, files: app.derivedFiles, rows, guard, config });
   await app.register(captionsRoute, { limiter, rows, guard });
   await app.register(uploadRoute, { config, limiter, files, rows, uploads, guard });
   await app.register(testpageRoute);

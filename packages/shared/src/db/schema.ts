@@ -86,7 +86,11 @@ export interface VideoInfoTable {
   announced_at: ColumnType<number | null, number | null | undefined, number | null>;
   comments_policy: ColumnType<CommentsPolicy, CommentsPolicy | undefined, CommentsPolicy>;
   hidden_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Where the files are: video_dir, or the bucket (storage_type s3; the move task sets it). */
+  storage: ColumnType<VideoStorage, VideoStorage | undefined, VideoStorage>;
 }
+
+export type VideoStorage = 'local' | 's3';
 
 export type Privacy = 'public' | 'unlisted' | 'private';
 

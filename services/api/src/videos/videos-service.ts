@@ -60,6 +60,7 @@ function newVideoRow(author: SessionUser, meta: VideoMeta & { name: string }, no
     announced_at: null,
     comments_policy: 'open',
     hidden_at: null,
+    storage: 'local',
     views: 0,
     likes: 0,
     dislikes: 0,

@@ -1,6 +1,8 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { isVideoId, MEDIA_FILES, newGeneration, type Config } from '@video/shared';
+import { isVideoId, MEDIA_FILES, newGeneration, type Config, type Executor } from '@video/shared';
+import { fetchOriginalIfMoved } from '../storage/fetch-original.js';
+import { queueMove } from '../storage/move-task-repository.js';
 import type { JobContext } from '../jobs/job.js';
 import { trackMediaRun } from './active-tasks.js';
 import {
@@ -144,7 +146,8 @@ async function finish(m: MediaRunContext, claim: TaskClaim, done: Processed, bea
     const { duration, width, height } = result;
     beat.stop();
     installing();
-    return await installGeneration(m.db.kysely, claim, { gen, duration, width, height, size: size ?? undefined, now: m.now() });
+    const move = m.config.storage_type === 's3' ? (trx: Executor) => queueMove(trx, claim.videoId, claim.seq, m.now()) : undefined;
+    return await installGeneration(m.db.kysely, claim, { gen, duration, width, height, size: size ?? undefined, now: m.now() }, move);
   } finally {
     // Gone already when it replaced the original.
     if (staged) await rm(staged, { force: true });
@@ -193,6 +196,7 @@ export async function runMediaTask(m: MediaRunContext, task: ClaimedTask, contro
   try {
     if (!isVideoId(task.video_id)) throw new MediaError('video id is not a safe file name');
     const original = path.join(m.videoDir, task.video_id);
+    if (m.config.storage_type === 's3') await fetchOriginalIfMoved(m.db, m.config, m.videoDir, task.video_id, controller.signal);
     const before = await probeOriginal(original);
     const out = await makeTmpGeneration(m.videoDir, task.video_id, gen);
     const options = processOptions(m.config, gen, controller.signal, beat.progress);

@@ -165,7 +165,13 @@ function generationColumns(claim: TaskClaim, v: Omit<InstallValues, 'size'>) {
  * its video live, else nothing changes and the answer is false. Then video_info names the new
  * generation (media_gen, poster, probe values) and the task is done at 100 with no lease.
  */
-export async function installGeneration(db: Kysely<Database>, claim: TaskClaim, v: InstallValues): Promise<boolean> {
+export async function installGeneration(
+  db: Kysely<Database>,
+  claim: TaskClaim,
+  v: InstallValues,
+  /** More writes of the same transaction (storage_type s3 queues the move into the bucket). */
+  also?: (trx: Executor) => Promise<void>,
+): Promise<boolean> {
   try {
     return await inTransaction(db, async (trx) => {
       const task = await heldTask(trx, claim)
@@ -180,6 +186,7 @@ export async function installGeneration(db: Kysely<Database>, claim: TaskClaim, 
         .where('deleted_at', 'is', null)
         .executeTakeFirst();
       if (Number(video.numUpdatedRows) === 0) throw new LostClaim();
+      await also?.(trx);
       return true;
     });
   } catch (err) {

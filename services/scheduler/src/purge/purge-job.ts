@@ -3,7 +3,9 @@ import { rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isVideoId, videoMediaDir } from '@video/shared';
+import { mediaPrefix, originalKey, type ObjectStore } from '@video/shared/storage';
 import { abortMediaRun } from '../media/active-tasks.js';
+import { abortMove } from '../storage/active-moves.js';
 import {
   claimDueRecords,
   deletePurgedRows,
@@ -62,6 +64,12 @@ async function removeFile(unlinkFile: (file: string) => Promise<void>, file: str
   }
 }
 
+/** A purged video's objects: its original and every generation; none there is fine. */
+async function removeObjects(store: ObjectStore, id: string): Promise<void> {
+  abortMove(id, 'the video is being purged');
+  await store.deleteKeys([originalKey(id), ...(await store.list(mediaPrefix(id)))]);
+}
+
 type PurgeCounts = { claimed: number; purged: number; failed: number; released: number; lost: number; errors: number };
 
 /** Everything one purge job works with: its context and its options with their defaults filled in. */
@@ -81,6 +89,8 @@ interface Purger {
   now: () => number;
   videoDir: string;
   nextLeaseEnd: () => number;
+  /** The bucket (storage_type s3): a video's objects go with its files. Loaded on first use. */
+  store?: () => Promise<ObjectStore>;
 }
 
 function createPurger({ db, log, config }: JobContext, options: PurgeOptions): Purger {
@@ -102,6 +112,7 @@ function createPurger({ db, log, config }: JobContext, options: PurgeOptions): P
     now,
     videoDir: path.resolve(config.video_dir),
     nextLeaseEnd: leaseClock(now, leaseMs),
+    store: config.storage_type === 's3' ? async () => (await import('@video/shared/storage/s3')).objectStore(config) : undefined,
   };
 }
 
@@ -134,6 +145,7 @@ async function removeChunkFiles(p: Purger, chunk: ClaimedRecord[], counts: Purge
       abortMediaRun(rec.video_id, 'the video is being purged');
       await removeFile(p.unlinkFile, path.join(p.videoDir, rec.video_id));
       await rm(videoMediaDir(p.videoDir, rec.video_id), { recursive: true, force: true });
+      if (p.store) await removeObjects(await p.store(), rec.video_id);
       gone.push(rec.video_id);
     } catch (err) {
       await failRecord(p, rec, err, counts);

@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isVideoId, notFound, type Video } from '@video/shared';
+import { isVideoId, notFound, type Config, type Video } from '@video/shared';
+import { keyOfDerivedName } from '@video/shared/storage';
+import { movedToBucket, replyFromBucket } from '../storage/bucket-reply.js';
 import { limitConnections, type ConnectionLimiter } from '../limits/connection-limiter.js';
 import type { TransferGuard } from '../limits/transfer-guard.js';
 import type { FastResolver, FastTarget } from '../media/fast-path.js';
@@ -10,7 +12,7 @@ import type { OpenFileCache } from '../media/open-file-cache.js';
 import type { VideoRowCache } from '../media/video-row-cache.js';
 import { ErrorSchema, VideoParamsSchema } from '../http/schemas.js';
 import { mayWatch } from '../http/session-hook.js';
-import { parseDerivedUrl, planDerived, type DerivedFolder } from './derived-plan.js';
+import { parseDerivedUrl, planDerived, PLAYLIST, type DerivedFolder } from './derived-plan.js';
 
 export const IMAGES_ROUTE = '/videos/:vid/:file';
 export const HLS_ROUTE = '/videos/:vid/hls/:file';
@@ -21,6 +23,8 @@ export interface DerivedRouteOptions {
   files: OpenFileCache;
   rows: VideoRowCache;
   guard?: TransferGuard;
+  /** With storage_type s3, files moved to the bucket are answered from there. */
+  config?: Config;
 }
 
 const DerivedParamsSchema = Type.Composite([VideoParamsSchema, Type.Object({ file: Type.String({ maxLength: 64 }) })]);
@@ -46,6 +50,11 @@ export const derivedRoute: FastifyPluginAsyncTypebox<DerivedRouteOptions> = asyn
     if (!video || !(await mayWatch(request, video))) throw notFound('no such video');
     const target = planDerived(id, video, folder, request.params.file, request.query.g);
     const file = target && files.acquire(target.name);
+    const key = target && !file && opts.config?.storage_type === 's3' && (await movedToBucket(rows, video)) && keyOfDerivedName(target.name);
+    // A playlist's URIs are relative: followed to a presigned URL they would resolve against the
+    // bucket, unsigned. Playlists are small, so they always come through here, and their URIs back here.
+    const proxy = target?.contentType === PLAYLIST;
+    if (target && key) return replyFromBucket(opts.config!, reply, key, { contentType: target.contentType, cacheControl: target.cacheControl, proxy });
     if (!target || !file) throw notFound('no such file');
     return replyWithFile(files, reply, file, target.contentType, { 'cache-control': target.cacheControl });
   };

@@ -8,6 +8,8 @@ import type { OpenFileCache } from './open-file-cache.js';
 import type { VideoRowCache } from './video-row-cache.js';
 import { ErrorSchema, VideoParamsSchema } from '../http/schemas.js';
 import { mayWatch } from '../http/session-hook.js';
+import { originalKey } from '@video/shared/storage';
+import { movedToBucket, replyFromBucket } from '../storage/bucket-reply.js';
 
 export interface VideosRouteOptions {
   config: Config;
@@ -35,6 +37,9 @@ export const videosRoute: FastifyPluginAsyncTypebox<VideosRouteOptions> = async 
       if (!video || !(await mayWatch(request, video))) throw notFound('no such video');
       if (config.storage_type === 'oss') return reply.redirect(config.oss_url + id, 302);
       const file = files.acquire(id);
+      if (!file && config.storage_type === 's3' && (await movedToBucket(rows, video))) {
+        return replyFromBucket(config, reply, originalKey(id), { contentType: video.content_type ?? FALLBACK_TYPE });
+      }
       if (!file) throw notFound('the video has no file yet');
       return replyWithFile(files, reply, file, video.content_type ?? FALLBACK_TYPE);
     },
