@@ -1,13 +1,7 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { PROCESS_TASK, type Database, type DialectName, type Executor } from '@video/shared';
 import { inTransaction } from '../purge/purge-repository.js';
-
-/** One claimed task: the video, the queue generation it belongs to, the failures so far. */
-export interface ClaimedTask {
-  video_id: string;
-  seq: number;
-  attempts: number;
-}
+import { claimTasksOf, videoIsLive, type ClaimedTask, type ClaimTasksOptions } from '../tasks/task-claims.js';
 
 /** A task and the run holding it: every write below applies only while both still match. */
 export interface TaskClaim {
@@ -16,79 +10,11 @@ export interface TaskClaim {
   owner: string;
 }
 
-/** Only tasks of videos that are still live are claimed, kept or installed. */
-function videoIsLive(eb: ExpressionBuilder<Database, 'video_tasks'>) {
-  return eb.exists(
-    eb
-      .selectFrom('video_info')
-      .select('video_info.id')
-      .whereRef('video_info.id', '=', 'video_tasks.video_id')
-      .where('video_info.deleted_at', 'is', null),
-  );
-}
+export type { ClaimedTask, ClaimTasksOptions } from '../tasks/task-claims.js';
 
-/** Due: queued (or a dead run's, its lease over), its back-off passed, nobody's live lease on it, a live video. */
-function dueTasks(db: Executor, now: number, limit: number) {
-  return db
-    .selectFrom('video_tasks')
-    .select(['video_id', 'seq', 'attempts'])
-    .where('kind', '=', PROCESS_TASK)
-    .where('state', 'in', ['queued', 'running'])
-    .where('next_attempt_at', '<=', now)
-    .where('claimed_until', '<=', now)
-    .where(videoIsLive)
-    .orderBy('next_attempt_at')
-    .limit(limit);
-}
-
-export interface ClaimTasksOptions {
-  owner: string;
-  now: number;
-  /** The lease's end; unique per claim of one owner, as it tells this claim's rows from earlier ones. */
-  until: number;
-  limit: number;
-}
-
-/**
- * Claims up to `limit` due tasks for `owner`, as purge records are claimed: on MySQL SELECT … FOR
- * UPDATE SKIP LOCKED in a short READ COMMITTED transaction, then the stamp; on SQLite one UPDATE
- * whose WHERE re-reads the due rows, taking the write lock first. The claimed rows are running.
- */
-export async function claimTasks(db: Kysely<Database>, dialect: DialectName, o: ClaimTasksOptions): Promise<ClaimedTask[]> {
-  if (o.limit <= 0) return [];
-  const stamp = { state: 'running' as const, claimed_by: o.owner, claimed_until: o.until, progress: 0, updated_at: o.now };
-  if (dialect === 'mysql') {
-    return inTransaction(db, async (trx) => {
-      const due = await dueTasks(trx, o.now, o.limit).forUpdate().skipLocked().execute();
-      if (due.length === 0) return [];
-      await trx
-        .updateTable('video_tasks')
-        .set(stamp)
-        .where('kind', '=', PROCESS_TASK)
-        .where(
-          'video_id',
-          'in',
-          due.map((r) => r.video_id),
-        )
-        .execute();
-      return due.map((r) => ({ video_id: r.video_id, seq: Number(r.seq), attempts: Number(r.attempts) }));
-    });
-  }
-  const r = await db
-    .updateTable('video_tasks')
-    .set(stamp)
-    .where('kind', '=', PROCESS_TASK)
-    .where('video_id', 'in', () => dueTasks(db, o.now, o.limit).clearSelect().select('video_id'))
-    .executeTakeFirst();
-  if (Number(r.numUpdatedRows) === 0) return [];
-  const rows = await db
-    .selectFrom('video_tasks')
-    .select(['video_id', 'seq', 'attempts'])
-    .where('kind', '=', PROCESS_TASK)
-    .where('claimed_by', '=', o.owner)
-    .where('claimed_until', '=', o.until)
-    .execute();
-  return rows.map((row) => ({ video_id: row.video_id, seq: Number(row.seq), attempts: Number(row.attempts) }));
+/** Claims up to `limit` due processing tasks for `owner` (tasks/task-claims.ts); their progress starts at 0. */
+export function claimTasks(db: Kysely<Database>, dialect: DialectName, o: ClaimTasksOptions): Promise<ClaimedTask[]> {
+  return claimTasksOf(db, dialect, PROCESS_TASK, o, { progress: 0 });
 }
 
 /** The task row as long as `claim` still holds it (same owner, same seq, running). */

@@ -1,6 +1,7 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { PROCESS_TASK, type Database, type DialectName, type Executor } from '@video/shared';
 import { inTransaction } from '../purge/purge-repository.js';
+import { claimTasksOf, videoIsLive, type ClaimTasksOptions } from '../tasks/task-claims.js';
 
 /** The task that uploads a processed video to the bucket, verifies it and drops the local copy. */
 export const MOVE_TASK = 'move';
@@ -34,59 +35,9 @@ export async function queueMove(db: Executor, videoId: string, seq: number, now:
   await db.updateTable('video_tasks').set(values).where('video_id', '=', videoId).where('kind', '=', MOVE_TASK).execute();
 }
 
-function videoIsLive(eb: ExpressionBuilder<Database, 'video_tasks'>) {
-  return eb.exists(
-    eb.selectFrom('video_info').select('video_info.id').whereRef('video_info.id', '=', 'video_tasks.video_id').where('video_info.deleted_at', 'is', null),
-  );
-}
-
-function dueMoves(db: Executor, now: number, limit: number) {
-  return db
-    .selectFrom('video_tasks')
-    .select(['video_id', 'seq', 'attempts'])
-    .where('kind', '=', MOVE_TASK)
-    .where('state', 'in', ['queued', 'running'])
-    .where('next_attempt_at', '<=', now)
-    .where('claimed_until', '<=', now)
-    .where(videoIsLive)
-    .orderBy('next_attempt_at')
-    .limit(limit);
-}
-
-const toMove = (r: { video_id: string; seq: number | string; attempts: number | string }): ClaimedMove => ({
-  video_id: r.video_id,
-  seq: Number(r.seq),
-  attempts: Number(r.attempts),
-});
-
-/** Claims due moves as the media job claims its tasks (SKIP LOCKED on MySQL, one UPDATE on SQLite). */
-export async function claimMoves(db: Kysely<Database>, dialect: DialectName, o: { owner: string; now: number; until: number; limit: number }): Promise<ClaimedMove[]> {
-  if (o.limit <= 0) return [];
-  const stamp = { state: 'running' as const, claimed_by: o.owner, claimed_until: o.until, updated_at: o.now };
-  if (dialect === 'mysql') {
-    return inTransaction(db, async (trx) => {
-      const due = await dueMoves(trx, o.now, o.limit).forUpdate().skipLocked().execute();
-      if (due.length === 0) return [];
-      const ids = due.map((r) => r.video_id);
-      await trx.updateTable('video_tasks').set(stamp).where('kind', '=', MOVE_TASK).where('video_id', 'in', ids).execute();
-      return due.map(toMove);
-    });
-  }
-  const r = await db
-    .updateTable('video_tasks')
-    .set(stamp)
-    .where('kind', '=', MOVE_TASK)
-    .where('video_id', 'in', () => dueMoves(db, o.now, o.limit).clearSelect().select('video_id'))
-    .executeTakeFirst();
-  if (Number(r.numUpdatedRows) === 0) return [];
-  const rows = await db
-    .selectFrom('video_tasks')
-    .select(['video_id', 'seq', 'attempts'])
-    .where('kind', '=', MOVE_TASK)
-    .where('claimed_by', '=', o.owner)
-    .where('claimed_until', '=', o.until)
-    .execute();
-  return rows.map(toMove);
+/** Claims due moves as the media job claims its tasks (tasks/task-claims.ts). */
+export function claimMoves(db: Kysely<Database>, dialect: DialectName, o: ClaimTasksOptions): Promise<ClaimedMove[]> {
+  return claimTasksOf(db, dialect, MOVE_TASK, o);
 }
 
 function heldMove(db: Executor, claim: MoveClaim) {
