@@ -80,7 +80,7 @@ async function registerFeatures(app: FastifyInstance, config: Config, deps: AppD
 
   const users = await createUsersService(db, config);
   const authLimits = signInLimits(limiter, config.signin_rate_limit);
-  const tokens = await createTokensService(db, app.tokenKeys, config);
+  const tokens = createTokensService(db, app.tokenKeys, users.checkCredentials);
   await app.register(tokensRoutes, { tokens, limits: authLimits, limiter, signinRateLimit: config.signin_rate_limit });
   const videoChanged = createStreamInvalidator(config, app.log);
   app.addHook('onClose', videoChanged.close);

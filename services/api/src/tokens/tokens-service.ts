@@ -1,28 +1,24 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import bcrypt from 'bcrypt';
 import {
   ACCESS_TOKEN_SECONDS,
   findRefreshToken,
   findUserById,
-  findUserByName,
-  forbidden,
   insertRefreshToken,
   markRefreshTokenUsed,
   revokeRefreshFamily,
   signAccessToken,
   transactionWithRetry,
   unauthorized,
-  type Config,
   type Db,
   type Executor,
   type TokenKeys,
 } from '@video/shared';
+import type { UsersService } from '../users/users-service.js';
 
 export const REFRESH_TOKEN_DAYS = 30;
 const REFRESH_TTL_MS = REFRESH_TOKEN_DAYS * 86_400_000;
 /** 32 random bytes, base64url without padding. */
 const REFRESH_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-const SIGN_IN_FAILED = 'wrong user name or password';
 const REFRESH_FAILED = 'refresh token is not valid: sign in again';
 
 export interface TokenPair {
@@ -85,16 +81,11 @@ async function refreshPair(db: Db, keys: TokenKeys, refreshToken: string): Promi
   return pair ?? reused(db, row.family_id, now);
 }
 
-export async function createTokensService(db: Db, keys: TokenKeys, config: Pick<Config, 'bcrypt_cost'>): Promise<TokensService> {
-  // Compared against when the user does not exist, so every failure costs one bcrypt compare.
-  const dummyHash = await bcrypt.hash(randomBytes(16).toString('hex'), config.bcrypt_cost);
+/** `checkCredentials`: the users service's password check (the same rules as a password sign-in). */
+export function createTokensService(db: Db, keys: TokenKeys, checkCredentials: UsersService['checkCredentials']): TokensService {
   return {
     async issue(userName, pwd) {
-      const user = await findUserByName(db.kysely, userName);
-      const ok = await bcrypt.compare(pwd, user?.pwd_hash ?? dummyHash);
-      if (!user || !ok || user.deleted_at !== null) throw unauthorized(SIGN_IN_FAILED);
-      // Only someone who knows the password learns of the ban and its reason.
-      if (user.banned_at !== null) throw forbidden(user.ban_reason ? `this account is banned: ${user.ban_reason}` : 'this account is banned');
+      const user = await checkCredentials(userName, pwd);
       return newPair(keys, db.kysely, user, randomUUID(), Date.now());
     },
 

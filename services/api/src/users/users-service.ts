@@ -13,12 +13,15 @@ import {
   unauthorized,
   type Config,
   type Db,
+  type User,
 } from '@video/shared';
 
 const SIGN_IN_FAILED = 'wrong user name or password';
 
 export interface UsersService {
   signUp(userName: string, pwd: string): Promise<string>;
+  /** The account for a user name and password: 401 for a wrong pair or a deleted account, 403 with the reason when banned. */
+  checkCredentials(userName: string, pwd: string): Promise<User>;
   signIn(userName: string, pwd: string): Promise<string>;
   signOut(sessionId: string): Promise<void>;
 }
@@ -34,6 +37,15 @@ export async function createUsersService(db: Db, config: Pick<Config, 'bcrypt_co
     create_time: now,
     expires_at: now + ttlMs,
   });
+
+  const checkCredentials = async (userName: string, pwd: string): Promise<User> => {
+    const user = await findUserByName(db.kysely, userName);
+    const ok = await bcrypt.compare(pwd, user?.pwd_hash ?? dummyHash);
+    if (!user || !ok || user.deleted_at !== null) throw unauthorized(SIGN_IN_FAILED);
+    // Told only to someone who knows the password, so a ban reveals nothing to a guesser.
+    if (user.banned_at !== null) throw forbidden(`this account is banned: ${user.ban_reason || 'no reason given'}`);
+    return user;
+  };
 
   return {
     async signUp(userName, pwd) {
@@ -53,12 +65,10 @@ export async function createUsersService(db: Db, config: Pick<Config, 'bcrypt_co
       }
     },
 
+    checkCredentials,
+
     async signIn(userName, pwd) {
-      const user = await findUserByName(db.kysely, userName);
-      const ok = await bcrypt.compare(pwd, user?.pwd_hash ?? dummyHash);
-      if (!user || !ok || user.deleted_at !== null) throw unauthorized(SIGN_IN_FAILED);
-      // Told only to someone who knows the password, so a ban reveals nothing to a guesser.
-      if (user.banned_at !== null) throw forbidden(`this account is banned: ${user.ban_reason || 'no reason given'}`);
+      const user = await checkCredentials(userName, pwd);
       const session = newSession(user.id, Date.now());
       await insertSession(db.kysely, session);
       return session.id;
