@@ -147,8 +147,11 @@ describe('the /admin pages through the web', () => {
       await tab.fill('#admin-q', 'buy my');
       await tab.press('#admin-q', 'Enter');
       await expect.poll(() => tab.locator(`[data-video="${video}"]`).count()).toBe(1);
+      // The unfiltered first page lists it too: wait for the search's own answer before focusing its row.
+      await tab.waitForLoadState('networkidle');
       await tab.focus(`[data-video="${video}"] button`);
       await tab.keyboard.press('Enter');
+      await tab.waitForSelector('#admin-dialog[open]');
       await tab.keyboard.type('counterfeit listing');
       await tab.click('#admin-dialog-ok');
       await expect.poll(() => tab.locator(`[data-video="${video}"]`).count()).toBe(0);

@@ -47,7 +47,10 @@ describe.each(testDialects())('object storage: upload → processed → moved, s
     expect((await tus.patch(upload, half, bytes.subarray(half))).status).toBe(204);
     expect(readFileSync(path.join(w.config.video_dir, id)).equals(bytes)).toBe(true);
     await w.process();
-    expect(await w.move()).toMatchObject({ moved: 1 });
+    // A transient bucket error is retried by design (printed by the world); the move must land by the second run.
+    const first = await w.move();
+    if (first.retried === 1) expect(await w.move()).toMatchObject({ moved: 1 });
+    else expect(first).toMatchObject({ moved: 1 });
     expect(existsSync(path.join(w.config.video_dir, id))).toBe(false);
     expect((await w.store.head(originalKey(id)))?.etag).toBe(md5(bytes));
   });

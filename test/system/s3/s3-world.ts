@@ -7,6 +7,7 @@ import { openTestDb, testConfig } from '@video/shared/testing';
 import { buildApp } from '../../../services/streamserver/src/app.js';
 import { listen, makeUser, MP4 } from '../../../services/streamserver/test/helper.js';
 import { jobContext } from '../../../services/scheduler/test/helper.js';
+import type { JobContext } from '../../../services/scheduler/src/jobs/job.js';
 import { fakeProcessor } from '../../../services/scheduler/test/media/fake-pipeline.js';
 import { createMediaJob } from '../../../services/scheduler/src/media/media-job.js';
 import { createMoveJob, type MoveJobOptions } from '../../../services/scheduler/src/storage/move-job.js';
@@ -51,6 +52,9 @@ export async function startWorld(dialect: DialectName, more: Partial<Config> = {
   const owner = await makeUser(t.db);
   const other = await makeUser(t.db);
   const ctx = jobContext(t.db, config);
+  // The jobs' warnings (why a move was retried or lost) are kept, and printed when a move does not land.
+  const warnings: string[] = [];
+  ctx.log = { ...ctx.log, warn: (o: unknown, msg?: string) => void warnings.push(`${msg ?? ''} ${JSON.stringify(o)}`) } as JobContext['log'];
   const media = createMediaJob(ctx, { process: fakeProcessor({ ms: 0 }), heartbeatMs: 100, leaseMs: 5_000 });
   const jobs: { close?(): Promise<void> }[] = [media];
   const world: S3World = {
@@ -95,7 +99,9 @@ export async function startWorld(dialect: DialectName, more: Partial<Config> = {
       return job;
     },
     async move(options = {}) {
-      return (await world.moveJob(options).run(live())).counts as Record<string, number>;
+      const counts = (await world.moveJob(options).run(live())).counts as Record<string, number>;
+      if (counts.moved < counts.claimed && warnings.length > 0) console.error('move run:', counts, warnings.splice(0));
+      return counts;
     },
     async close() {
       for (const j of jobs) await j.close?.();
