@@ -18,6 +18,7 @@ import {
   type SearchIndex,
   type SessionUser,
 } from '@video/shared';
+import { recountCommentsTouchedBy } from '../comments/comment-counts-repository.js';
 import { deleteCountedCommentIn } from '../comments/comments-repository.js';
 import { deleteDanmaku, findDanmaku } from '../danmaku/danmaku-repository.js';
 import { normalizeName, trimmedText } from '../http/input.js';
@@ -159,6 +160,7 @@ async function ban(db: Db, actor: SessionUser, target: AdminUserRow, reason: str
     if (actor.role !== 'admin') q = q.where('role', '=', 'user');
     if (Number((await q.executeTakeFirst()).numUpdatedRows) === 0) throw forbidden('a moderator may ban or unban only users');
     await revokeAllCredentials(trx, target.id, now);
+    await recountCommentsTouchedBy(trx, target.id);
     const detail = { user_name: target.user_name, reason: reason ?? '' };
     await insertAudit(trx, { actorId: actor.user_id, action: 'ban', targetType: 'user', targetId: String(target.id), detail, now });
   });
@@ -170,6 +172,7 @@ async function unban(db: Db, actor: SessionUser, target: AdminUserRow, reason: s
     if (actor.role !== 'admin') q = q.where('role', '=', 'user');
     // Not banned (any more): nothing to record.
     if (Number((await q.executeTakeFirst()).numUpdatedRows) === 0) return;
+    await recountCommentsTouchedBy(trx, target.id);
     const detail = { user_name: target.user_name, reason: reason ?? '' };
     await insertAudit(trx, { actorId: actor.user_id, action: 'unban', targetType: 'user', targetId: String(target.id), detail, now });
   });

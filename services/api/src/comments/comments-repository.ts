@@ -13,6 +13,7 @@ import {
   type CommentState,
   type PageQuery,
 } from '@video/shared';
+import { countedAuthor } from './comment-counts-repository.js';
 import type { StoredNotification } from '../notifications/notify.js';
 import { notifyForComment } from './mentions.js';
 import { commentsPolicyOf, newCommentState, visibleCommentSql, type PendingScope } from './comment-policy.js';
@@ -137,21 +138,28 @@ export async function deleteCountedComment(db: Db, videoId: string, commentId: s
 /** deleteCountedComment inside the caller's transaction (a moderator's delete writes its audit row in it too). */
 export async function deleteCountedCommentIn(trx: Executor, videoId: string, commentId: string): Promise<boolean> {
   await lockVideoRow(trx, videoId);
-  const row = await trx.selectFrom('comments').select(['parent_id', 'state']).where('id', '=', commentId).where('video_id', '=', videoId).executeTakeFirst();
+  const row = await trx
+    .selectFrom('comments')
+    .select(['parent_id', 'state', countedAuthor('comments.author_id').as('counted')])
+    .where('id', '=', commentId)
+    .where('video_id', '=', videoId)
+    .executeTakeFirst();
   if (!row) return false;
   await trx.deleteFrom('comments').where('id', '=', commentId).execute();
-  // Held comments were never counted.
-  let removed = row.state === 'visible' ? 1 : 0;
+  // Held comments were never counted, nor those of a banned author (recountCommentsTouchedBy).
+  const counted = row.state === 'visible' && Number(row.counted) === 1;
+  let removed = counted ? 1 : 0;
   if (row.parent_id === null) {
     const counted = await trx
       .selectFrom('comments')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('parent_id', '=', commentId)
       .where('state', '=', 'visible')
+      .where(authorNotBanned('comments.author_id'))
       .executeTakeFirst();
     removed += Number(counted?.n ?? 0);
     await trx.deleteFrom('comments').where('parent_id', '=', commentId).execute();
-  } else if (row.state === 'visible') {
+  } else if (counted) {
     await trx
       .updateTable('comments')
       .set((eb) => ({ replies_count: eb('replies_count', '-', 1) }))

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DialectName, Executor, PageQuery } from '@video/shared';
+import { authorNotBanned, type DialectName, type Executor, type PageQuery } from '@video/shared';
 
 export interface MessageRow {
   id: string;
@@ -48,9 +48,9 @@ export async function findMessage(db: Executor, id: string): Promise<MessageRow 
   return messagesWithNames(db).where('m.id', '=', id).executeTakeFirst();
 }
 
-/** The messages between two users, newest first, keyset on (time, id). */
+/** The messages between two users, newest first, keyset on (time, id); a banned sender's are left out. */
 export async function listThread(db: Executor, me: number, other: number, page: PageQuery): Promise<MessageRow[]> {
-  let q = messagesWithNames(db).where((eb) =>
+  let q = messagesWithNames(db).where(authorNotBanned('m.from_id')).where((eb) =>
     eb.or([
       eb.and([eb('m.from_id', '=', me), eb('m.to_id', '=', other)]),
       eb.and([eb('m.from_id', '=', other), eb('m.to_id', '=', me)]),
@@ -75,7 +75,7 @@ export async function markThreadRead(db: Executor, me: number, other: number): P
     .execute();
 }
 
-/** A user's conversations, the latest first, each with its last message. */
+/** A user's conversations, the latest first, each with its last message; none with a banned user. */
 export async function listConversations(db: Executor, me: number, limit: number): Promise<ConversationRow[]> {
   return db
     .selectFrom('conversations as c')
@@ -97,6 +97,7 @@ export async function listConversations(db: Executor, me: number, limit: number)
       'm.read',
     ])
     .where('c.user_id', '=', me)
+    .where(authorNotBanned('c.other_id'))
     .orderBy('c.last_time', 'desc')
     .orderBy('c.other_id', 'desc')
     .limit(limit)

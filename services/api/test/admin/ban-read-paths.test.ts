@@ -58,6 +58,14 @@ const PATHS: Path[] = [
     byBanned(w, ok<{ comments: { author_id: number }[] }>(r).comments)],
   ['GET /videos/:vid/comments/:cid/replies (their reply)', PUBLIC, (w, sid) => getAs(w.t, `/videos/${w.neighbour}/comments/${w.neighbourComment}/replies`, sid), (r, w) =>
     byBanned(w, ok<{ comments: { author_id: number }[] }>(r).comments)],
+  ['GET /videos/:other (counts their comment and reply)', PUBLIC, (w, sid) => getAs(w.t, `/videos/${w.neighbour}`, sid), (r) =>
+    ok<{ comments_count: number }>(r).comments_count === 3],
+  ['GET /videos/:other/comments (the reply count holds theirs)', PUBLIC, (w, sid) => getAs(w.t, `/videos/${w.neighbour}/comments`, sid), (r, w) =>
+    ok<{ comments: { id: string; replies_count: number }[] }>(r).comments.find((c) => c.id === w.neighbourComment)?.replies_count === 1],
+  ['GET /user/:me/conversations (their message)', ['fan'], (w, sid) => getAs(w.t, `/user/${w.fan.name}/conversations`, sid), (r, w) =>
+    ok<{ conversations: { with: { id: number } }[] }>(r).conversations.some((c) => c.with.id === w.banned.id)],
+  ['GET /user/:me/conversations/:u (their message)', ['fan'], (w, sid) => getAs(w.t, `/user/${w.fan.name}/conversations/${w.banned.name}`, sid), (r, w) =>
+    ok<{ messages: { from: { id: number } }[] }>(r).messages.some((m) => m.from.id === w.banned.id)],
   ['GET /danmaku/v3/ (their danmaku)', PUBLIC, (w, sid) => getAs(w.t, `/danmaku/v3/?id=${w.neighbour}`, sid), (r, w) => bodyHas(r, w.danmakuText)],
   ['GET /videos/:vid/danmaku.xml', PUBLIC, (w, sid) => getAs(w.t, `/videos/${w.neighbour}/danmaku.xml`, sid), (r, w) => bodyHas(r, w.danmakuText)],
   ['GET /danmaku/v3/density', PUBLIC, (w, sid) => getAs(w.t, `/danmaku/v3/density?id=${w.neighbour}&bucket=10`, sid), (r) =>
@@ -96,6 +104,7 @@ async function build(t: TestApp): Promise<World> {
   ok(await send(fan!, 'PUT', `/user/${fan!.name}/playlists/${fanPlaylist}/videos/${video}`), 204);
   ok(await send(fan!, 'PUT', `/user/${fan!.name}/favorites/${video}`), 204);
   ok(await send(banned!, 'PUT', `/user/${banned!.name}/following/${fan!.name}`), 204);
+  ok(await send(banned!, 'POST', `/user/${banned!.name}/messages`, { to: fan!.name, content: 'hello from the banned user' }), 201);
   await recordWatch(t.db, watcher!.id, video, Date.now());
   await t.db.kysely.updateTable('video_info').set({ hot: 5_000_000 }).where('id', '=', video).execute();
   return { t, banned: banned!, other: other!, fan: fan!, watcher: watcher!, word, video, neighbour, neighbourComment, bannedPlaylist, fanPlaylist, danmakuText };
