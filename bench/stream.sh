@@ -65,7 +65,7 @@ head -c 10485760 /dev/urandom > "$VIDEOS/ten10"
 { printf '\x00\x00\x00\x20ftypisom'; head -c $((200 * 1048576 - 12)) /dev/urandom; } > "$WORK/upload200.mp4"
 
 export DATABASE_URL="sqlite:$WORK/video.db"
-SESSION="$(cd "$ROOT" && node --import tsx bench/stream-setup.ts big100 ten10 up0 up1 up2 up3 | tail -1)"
+SESSION="$(cd "$ROOT" && node --import tsx bench/stream-setup.ts big100 ten10 up0 up1 up2 up3 wu1 wu2 wu3 | tail -1)"
 
 STREAM_PORT="$(free_port)"
 NGINX_PORT="$(free_port)"
@@ -168,11 +168,11 @@ kill "$STREAM_PID"; wait "$STREAM_PID" 2>/dev/null || true
 start_stream
 rss_pids() { if [[ "$WORKERS" -gt 1 ]]; then pgrep -P "$STREAM_PID"; else echo "$STREAM_PID"; fi; }
 rss_kib() { local t=0; for p in $(rss_pids); do t=$((t + $(awk "/^$1:/{print \$2}" "/proc/$p/status"))); done; echo "$t"; }
-upload() { # label video-id -> one table row (each upload a new video, as on the site)
+upload() { # label video-id [port] -> one table row (each upload a new video, as on the site)
   local start end code peak
   start=$(date +%s.%N)
   code=$(curl -s -o "$WORK/upload.out" -w '%{http_code}' -H "X-Session-Id: $SESSION" -F "file=@$WORK/upload200.mp4" \
-    "http://127.0.0.1:$STREAM_PORT/upload/$2")
+    "http://127.0.0.1:${3:-$STREAM_PORT}/upload/$2")
   end=$(date +%s.%N)
   [[ "$code" == 201 ]] || { echo "upload failed: $code $(cat "$WORK/upload.out")" >&2; exit 1; }
   peak=$(rss_kib VmHWM)
@@ -185,10 +185,14 @@ upload "200 MiB, first after start" up0
 # The first upload warms the JIT and the parser; the rest show the steady state. The peak RSS is
 # reset (clear_refs) so each row's peak is that upload's own.
 before=$(rss_kib VmRSS)
+# Straight to the stream server and through the web, in turn (the web's path is the browsers').
 for i in 1 2 3; do
   for p in $(rss_pids); do echo 5 > "/proc/$p/clear_refs" 2>/dev/null || true; done
-  upload "200 MiB #$i" "up$i"
+  upload "200 MiB #$i, direct" "up$i"
+  for p in $(rss_pids); do echo 5 > "/proc/$p/clear_refs" 2>/dev/null || true; done
+  upload "200 MiB #$i, through the web" "wu$i" "$WEB_PORT"
 done
+echo "(RSS is the stream server's; the web's after the uploads: $(awk '/^VmHWM:/{printf "%.0f MiB peak", $2/1024}' "/proc/$WEB_PID/status"))"
 echo
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), node $(node -v), $(nginx -v 2>&1 | sed 's/.*: //'), stream_workers=$WORKERS"
