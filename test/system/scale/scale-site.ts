@@ -70,7 +70,7 @@ export class ScaleSite {
       ]),
     ) as Record<ServiceName, [ServiceProcess, ServiceProcess]>;
     const nginxDir = path.join(dir, 'nginx');
-    const nginx = new NginxProcess(nginxDir, balancerConfig(readFileSync(SHIPPED_CONFIG, 'utf8'), ports, nginxDir));
+    const nginx = new NginxProcess(nginxDir, balancerConfig(readFileSync(SHIPPED_CONFIG, 'utf8'), ports, nginxDir, videoDir));
     return new ScaleSite(dir, videoDir, instances, nginx, ports);
   }
 
