@@ -41,8 +41,8 @@ export const ACCEL_SPEC: { [K in keyof AccelKeys]: { default: AccelKeys[K]; kind
   stream_accel_redirect_prefix: { default: '', kind: { type: 'string', allowEmpty: true } },
 };
 
-/** An X-Accel-Redirect prefix is a plain absolute path: `/name` segments, no trailing slash. */
-const ACCEL_PREFIX_RE = /^(\/[A-Za-z0-9._-]+)+$/;
+/** An X-Accel-Redirect prefix is a plain absolute path: `/name` segments (never `.` or `..`), no trailing slash. */
+const ACCEL_PREFIX_RE = /^(\/(?!\.+(?:\/|$))[A-Za-z0-9._-]+)+$/;
 
 /**
  * storage_type s3 cannot start without its bucket and credentials: one problem per missing key;
