@@ -16,13 +16,15 @@ bench/stream.sh's reads (random 1 MiB and 64 KiB ranges of a 100 MiB file, whole
   e  the same nginx in front of two stream servers with stream_accel_redirect_prefix /_accel:
      the stream servers check, nginx sends the file (X-Accel-Redirect)
   f  as e, one stream server
+  g  as d, with proxy_buffer_size 256k on the stream listener (an unbuffered proxy reads and
+     writes the body in pieces of that size; nginx's default is one page): proxying, tuned
 Each round runs every case once per workload, interleaved, so drift hits all. Prints req/s, MB/s,
 ratios (same run) and CPU per request (user + system from /proc) of nginx and of the stream
 servers, so a rate bounded by a busy machine can still be compared by its cost.
 
   --duration S     seconds per wrk run (default 5)
   --rounds N       interleaved rounds (default 2; tables show the mean)
-  --port-base P    use 127.0.0.1 ports P..P+29 instead of ports the kernel picks
+  --port-base P    use 127.0.0.1 ports P..P+35 instead of ports the kernel picks
 
 Needs: wrk, nginx (Debian's nginx-light), curl, bc, node with the repo's dependencies installed.
 Writes only under a fresh temporary directory, which it removes.
@@ -83,10 +85,11 @@ start_stream() { # name port accel-prefix
   PIDS+=("$!")
 }
 declare -A NGINX_DIR
-start_balancer() { # name listen-port stream-port[,stream-port]
+start_balancer() { # name listen-port stream-port[,stream-port] [directive for the stream listener]
   local dir="$WORK/nginx-$1" spare=() i
   for i in 1 2 3 4; do alloc; spare+=("$PORT_OUT"); done
   (cd "$ROOT" && node --import tsx bench/scale-balancer.ts "$dir" "$VIDEOS" "$2" "$(IFS=,; echo "${spare[*]}")" "$3" >/dev/null)
+  [[ -z "${4:-}" ]] || sed -i "s/^\( *\)server_name stream;/&\n\1$4/" "$dir/nginx.conf"
   nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log"
   NGINX_DIR[$1]="$dir"
   NGINX_DIRS+=("$dir")
@@ -104,11 +107,13 @@ start_stream s2 "${SPORT[s2]}" ""
 start_stream x1 "${SPORT[x1]}" /_accel
 start_stream x2 "${SPORT[x2]}" /_accel
 declare -A LPORT
-for lb in c d e f; do alloc; LPORT[$lb]=$PORT_OUT; done
+for lb in c d e f g; do alloc; LPORT[$lb]=$PORT_OUT; done
 start_balancer c "${LPORT[c]}" "${SPORT[s1]}"
 start_balancer d "${LPORT[d]}" "${SPORT[s1]},${SPORT[s2]}"
 start_balancer e "${LPORT[e]}" "${SPORT[x1]},${SPORT[x2]}"
 start_balancer f "${LPORT[f]}" "${SPORT[x1]}"
+start_balancer g "${LPORT[g]}" "${SPORT[s1]},${SPORT[s2]}" 'proxy_buffer_size 256k; proxy_buffers 4 256k; proxy_busy_buffers_size 256k;'
+grep -q 'proxy_buffer_size 256k;' "${NGINX_DIR[g]}/nginx.conf" || { echo "case g: the stream listener was not found in the rendered nginx.conf" >&2; exit 1; }
 for s in s1 s2 x1 x2; do wait_http "http://127.0.0.1:${SPORT[$s]}/healthz"; done
 
 # case -> "url-port nginx-name stream-names"
@@ -119,8 +124,9 @@ declare -A CASE=(
   [d]="${LPORT[d]} d s1,s2"
   [e]="${LPORT[e]} e x1,x2"
   [f]="${LPORT[f]} f x1"
+  [g]="${LPORT[g]} g s1,s2"
 )
-CASES=(a b c d e f)
+CASES=(a b c d e f g)
 for c in "${CASES[@]}"; do read -r p _ _ <<<"${CASE[$c]}"; wait_http "http://127.0.0.1:$p/videos/ten10"; done
 # Through X-Accel the headers are the stream server's and the bytes nginx's: check once.
 curl -fs -D "$WORK/e.head" -o "$WORK/e.body" -H 'Range: bytes=1048576-1114111' "http://127.0.0.1:${LPORT[e]}/videos/big100"
@@ -196,21 +202,21 @@ f_rps() { printf '%.0f' "${RPS[$1]}"; }
 f_mbs() { printf '%.0f' "$(echo "${RPS[$1]} * $2 / 1000000" | bc -l)"; }
 f_cpu() { printf '%.0f + %.0f' "${NCPU[$1]}" "${SCPU[$1]}"; }
 f_p99() { printf '%.1f' "${P99[$1]}"; }
-HEAD='| workload | conns | a nginx direct | b stream direct | c nginx → 1 stream | d nginx → 2 streams | e X-Accel, 2 streams | f X-Accel, 1 stream |'
-SEP='| --- | --- | --- | --- | --- | --- | --- | --- |'
+HEAD='| workload | conns | a nginx direct | b stream direct | c nginx → 1 stream | d nginx → 2 streams | e X-Accel, 2 streams | f X-Accel, 1 stream | g d with 256k proxy buffer |'
+SEP='| --- | --- | --- | --- | --- | --- | --- | --- | --- |'
 printf '\nreq/s (mean of %s rounds of %s s)\n\n%s\n%s\n' "$ROUNDS" "$DURATION" "$HEAD" "$SEP"; rows f_rps
 printf '\nMB/s (req/s × bytes per answer)\n\n%s\n%s\n' "$HEAD" "$SEP"; rows f_mbs
 printf '\nCPU µs per request: nginx + stream servers (user + system, all their processes)\n\n%s\n%s\n' "$HEAD" "$SEP"; rows f_cpu
 printf '\np99 ms (the worse round)\n\n%s\n%s\n' "$HEAD" "$SEP"; rows f_p99
 
 ratio() { printf '%.2f' "$(echo "${RPS[$1|$2]} / ${RPS[$1|$3]}" | bc -l)"; }
-printf '\nratios of req/s (same run)\n\n| workload | conns | d / c (two vs one) | e / d (X-Accel vs proxy, two) | f / c (X-Accel vs proxy, one) | e / f | b / a | c / a | d / a | e / a |\n'
-printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
+printf '\nratios of req/s (same run)\n\n| workload | conns | d / c (two vs one) | e / d (X-Accel vs proxy, two) | f / c (X-Accel vs proxy, one) | e / g (X-Accel vs tuned proxy) | e / f | b / a | c / a | d / a | e / a |\n'
+printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
 for spec in "${SPECS[@]}"; do
   IFS=: read -r label _ _ _ <<<"$spec"
   for conns in 16 64; do
     k="$label|$conns"
-    echo "| $label | $conns | $(ratio "$k" d c) | $(ratio "$k" e d) | $(ratio "$k" f c) | $(ratio "$k" e f) | $(ratio "$k" b a) | $(ratio "$k" c a) | $(ratio "$k" d a) | $(ratio "$k" e a) |"
+    echo "| $label | $conns | $(ratio "$k" d c) | $(ratio "$k" e d) | $(ratio "$k" f c) | $(ratio "$k" e g) | $(ratio "$k" e f) | $(ratio "$k" b a) | $(ratio "$k" c a) | $(ratio "$k" d a) | $(ratio "$k" e a) |"
   done
 done
 errors=0; for k in "${!ERR[@]}"; do errors=$((errors + ERR[$k])); done

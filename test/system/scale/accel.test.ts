@@ -8,22 +8,14 @@ import { mysqlSkipReason } from '../harness/gate.js';
 import { call } from '../harness/http.js';
 import { sha256, uniqueMp4 } from '../harness/media.js';
 import { SiteUser } from '../harness/site-user.js';
-import { NginxProcess } from './nginx-process.js';
+import { nginxSkipReason } from './nginx-process.js';
 import { ScaleSite } from './scale-site.js';
 
 const FILE = 'test/system/scale/accel.test.ts';
 /** Added to the rendered file's internal location only, so a test can tell nginx sent the bytes. */
 const MARKER = 'X-Test-Sent-By';
 
-function nginxSkipReason(): string | undefined {
-  const missing = NginxProcess.missing();
-  if (!missing) return undefined;
-  if (process.env.REQUIRE_NGINX === '1') throw new Error(`REQUIRE_NGINX=1 but ${missing}`);
-  console.warn(`${FILE} SKIPPED: ${missing}`);
-  return missing;
-}
-
-const skip = mysqlSkipReason(FILE) ?? nginxSkipReason() ?? ((await redisForTests(FILE)) ? undefined : 'no Redis');
+const skip = mysqlSkipReason(FILE) ?? nginxSkipReason(FILE) ?? ((await redisForTests(FILE)) ? undefined : 'no Redis');
 
 describe.skipIf(Boolean(skip))('system: X-Accel-Redirect through the shipped nginx.conf (stream_accel_redirect_prefix)', () => {
   let db: TestDatabase;

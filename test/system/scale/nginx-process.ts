@@ -43,6 +43,15 @@ export function balancerConfig(shipped: string, ports: BalancerPorts, dir: strin
   return text;
 }
 
+/** Why a test file of `file` cannot run (no nginx), printed; throws instead under REQUIRE_NGINX=1. */
+export function nginxSkipReason(file: string): string | undefined {
+  const missing = NginxProcess.missing();
+  if (!missing) return undefined;
+  if (process.env.REQUIRE_NGINX === '1') throw new Error(`REQUIRE_NGINX=1 but ${missing}`);
+  console.warn(`${file} SKIPPED: ${missing}`);
+  return missing;
+}
+
 /** nginx in the foreground as a child in its own process group, on a generated config. */
 export class NginxProcess {
   private child: ChildProcess | null = null;
