@@ -8,9 +8,11 @@ const handedOut = new Set<number>();
  * site cannot collide even before they bind.
  */
 export async function freePort(): Promise<number> {
-  const base = Number(process.env.SYSTEM_PORT_BASE ?? 0);
+  // SYSTEM_PORT_BASE=N: ports from N on, for machines where each user has a range; each vitest
+  // worker (up to 4) its own 25, so two test files running at once never pick the same one.
+  const set = Number(process.env.SYSTEM_PORT_BASE ?? 0);
+  const base = set > 0 ? set + ((Number(process.env.VITEST_POOL_ID ?? 1) - 1) % 4) * 25 : 0;
   for (let attempt = 0; attempt < 50; attempt++) {
-    // SYSTEM_PORT_BASE=N: the next ports from N on, for machines where each user has a range.
     const ask = base > 0 ? base + handedOut.size + attempt : 0;
     const port = await new Promise<number>((resolve) => {
       const server = net.createServer();
