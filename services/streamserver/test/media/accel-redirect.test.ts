@@ -1,8 +1,10 @@
+import { connect, type Socket } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@video/shared';
 import { testDialects } from '@video/shared/testing';
 import { installGeneration } from '../derived/derived-helper.js';
-import { listen, makeUser, makeVideo, MP4, mp4Bytes, rawRequest, startApp, type Harness } from '../helper.js';
+import { listen, makeUser, makeVideo, MP4, mp4Bytes, rawRequest, startApp, until, writeBigFile, type Harness } from '../helper.js';
 
 const VIA_NGINX = { 'x-accel-allowed': '1' };
 const PREFIX = '/_accel';
@@ -91,6 +93,42 @@ describe.each(testDialects())('stream_accel_redirect_prefix (%s)', (dialect) => 
       const res = await rawRequest(base, 'GET', `/videos/${open}`, { ...VIA_NGINX, ...headers });
       expect(res.status).toBe(status);
       expect(res.headers['x-accel-redirect']).toBeUndefined();
+    }
+  });
+});
+
+describe('stream_accel_redirect_prefix and the limiter', () => {
+  it('answers 429 before handing anything over, and frees the slot as soon as it has handed over', async () => {
+    const h = await startApp('sqlite', { stream_accel_redirect_prefix: PREFIX, stream_max_connections: 1 });
+    let stalled: Socket | undefined;
+    try {
+      const base = await listen(h.app);
+      const id = await makeVideo(h, (await makeUser(h.db)).userId, { fixture: MP4, contentType: 'video/mp4' });
+      writeBigFile(path.join(h.config.video_dir, id));
+      // A download the stream server sends itself (no balancer header), never read: it holds the one slot.
+      stalled = await new Promise<Socket>((resolve, reject) => {
+        const s = connect({ host: '127.0.0.1', port: Number(new URL(base).port) }, () => {
+          s.pause();
+          s.write(`GET /videos/${id} HTTP/1.1\r\nHost: x\r\n\r\n`);
+          resolve(s);
+        });
+        s.on('error', reject);
+      });
+      await until('the slot taken', () => h.app.connectionLimiter.inUse() === 1);
+      const over = await rawRequest(base, 'GET', `/videos/${id}`, VIA_NGINX);
+      expect(over.status).toBe(429);
+      expect(over.headers['x-accel-redirect']).toBeUndefined();
+      stalled.destroy();
+      await until('the slot freed', () => h.app.connectionLimiter.inUse() === 0);
+      for (let i = 0; i < 3; i++) {
+        const res = await rawRequest(base, 'GET', `/videos/${id}`, VIA_NGINX);
+        expect(res.headers['x-accel-redirect']).toBe(`${PREFIX}/${id}`);
+        // Nothing is left in flight here: the next handed-over request finds the one slot free.
+        await until('the slot freed at once', () => h.app.connectionLimiter.inUse() === 0, 1000);
+      }
+    } finally {
+      stalled?.destroy();
+      await h.close();
     }
   });
 });
