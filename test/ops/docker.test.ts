@@ -16,7 +16,7 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
   ports?: ({ published: string | number; target: number; host_ip?: string } | string)[];
-  volumes?: ({ type: string; source: string; target: string } | string)[];
+  volumes?: ({ type: string; source: string; target: string; read_only?: boolean } | string)[];
   profiles?: string[];
   entrypoint?: string[];
 }
@@ -273,6 +273,17 @@ describe.skipIf(probe === null)('docker-compose.yml, profile scale (two of each 
     for (const [, base, , port] of servers) expect(Number(port)).toBe(ports[base!]);
     const known = Object.keys(services).flatMap(namesOf);
     for (const [, base, n] of servers) expect(known, `${base}-${n}`).toContain(`${base}-${n}`);
+  });
+
+  it('nginx sends the files the stream servers hand it (X-Accel-Redirect) from their own volume', () => {
+    const alias = /location (\/[^/\s]+)\/ \{\n\s*internal;\n\s*alias ([^;]+)\/;/.exec(nginxConf);
+    expect(alias, 'an internal location with an alias').not.toBeNull();
+    const mount = (services.nginx.volumes ?? []).map((v) => (typeof v === 'string' ? v : `${v.source}:${v.target}${v.read_only ? ':ro' : ''}`));
+    expect(mount).toContain(`videos:${alias![2]}:ro`);
+    for (const name of ['streamserver', 'streamserver-2']) {
+      expect(services[name].environment!.STREAM_ACCEL_REDIRECT_PREFIX, name).toBe(alias![1]);
+      expect(services[name].environment!.VIDEO_DIR, name).toBe(alias![2]);
+    }
   });
 
   it('web-2 reaches the api and stream servers through nginx; no instance but the first web is published', () => {

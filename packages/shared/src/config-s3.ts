@@ -27,10 +27,31 @@ export const S3_SPEC: { [K in keyof S3Keys]: { default: S3Keys[K]; kind: Kind } 
   s3_presign_seconds: { default: 300, kind: { type: 'int', min: 1, max: 604800 } },
 };
 
-/** storage_type s3 cannot start without its bucket and credentials: one problem per missing key. */
+/** How the stream server may hand the sending of local files to the balancer in front of it. */
+export interface AccelKeys {
+  /**
+   * nginx's internal location over video_dir (`/_accel`): a request that came through the balancer
+   * (X-Accel-Allowed: 1 from a trusted_proxies address) is answered, after every check, with
+   * `X-Accel-Redirect: <prefix>/<file>` and no body, and nginx sends the bytes; empty = off.
+   */
+  stream_accel_redirect_prefix: string;
+}
+
+export const ACCEL_SPEC: { [K in keyof AccelKeys]: { default: AccelKeys[K]; kind: Kind } } = {
+  stream_accel_redirect_prefix: { default: '', kind: { type: 'string', allowEmpty: true } },
+};
+
+/** An X-Accel-Redirect prefix is a plain absolute path: `/name` segments (never `.` or `..`), no trailing slash. */
+const ACCEL_PREFIX_RE = /^(\/(?!\.+(?:\/|$))[A-Za-z0-9._-]+)+$/;
+
+/**
+ * storage_type s3 cannot start without its bucket and credentials: one problem per missing key;
+ * and an X-Accel-Redirect prefix must be a path.
+ */
 export function storageProblems(values: Record<string, unknown>): string[] {
-  if (values.storage_type !== 's3') return [];
-  return (['s3_bucket', 's3_access_key', 's3_secret_key'] as const)
-    .filter((key) => values[key] === '')
-    .map((key) => `${key}: must be set when storage_type is s3`);
+  const prefix = values.stream_accel_redirect_prefix;
+  const accel = typeof prefix === 'string' && prefix !== '' && !ACCEL_PREFIX_RE.test(prefix) ? [`stream_accel_redirect_prefix: ${JSON.stringify(prefix)} is not a path such as /_accel`] : [];
+  if (values.storage_type !== 's3') return accel;
+  const missing = (['s3_bucket', 's3_access_key', 's3_secret_key'] as const).filter((key) => values[key] === '');
+  return accel.concat(missing.map((key) => `${key}: must be set when storage_type is s3`));
 }

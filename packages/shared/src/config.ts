@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkValue, isProxySpec, type Kind } from './config-values.js';
-import { S3_SPEC, storageProblems, type S3Keys } from './config-s3.js';
+import { ACCEL_SPEC, S3_SPEC, storageProblems, type AccelKeys, type S3Keys } from './config-s3.js';
 
-export interface Config extends S3Keys {
+export interface Config extends S3Keys, AccelKeys {
   host: string;
   api_port: number;
   stream_port: number;
@@ -138,6 +138,7 @@ export const CONFIG_SPEC: { [K in keyof Config]: { default: Config[K]; kind: Kin
   storage_type: { default: 'local', kind: { type: 'string', oneOf: ['local', 'oss', 's3'] } },
   oss_url: { default: '', kind: { type: 'string', allowEmpty: true, url: ['http:', 'https:'] } },
   ...S3_SPEC,
+  ...ACCEL_SPEC,
   stream_workers: { default: 1, kind: { type: 'int', min: 1, max: 64 } },
   cookie_secure: { default: false, kind: { type: 'bool' } },
   api_host: { default: '', kind: { type: 'string', allowEmpty: true } },

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { baseServerOptions, commonPlugin, databasePlugin, decorateTokenKeys, pingDatabase, registerHealth, type Config, type Db, type TokenKeys } from '@video/shared';
 import { LocalLimiter, type ConnectionLimiter } from './limits/connection-limiter.js';
 import { createFastPath, type FastPath } from './media/fast-path.js';
+import { AccelRedirect } from './media/accel-redirect.js';
 import { OpenFileCache } from './media/open-file-cache.js';
 import { TransferGuard } from './limits/transfer-guard.js';
 import { UserUploadSlots } from './uploads/user-upload-slots.js';
@@ -132,8 +133,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await pingDatabase(app.db);
     await access(config.video_dir, constants.W_OK);
   });
-  await app.register(videosRoute, { config, limiter, files, rows, guard });
-  await app.register(derivedRoute, { limiter, files: app.derivedFiles, rows, guard, config });
+  const accel = AccelRedirect.fromConfig(config);
+  await app.register(videosRoute, { config, limiter, files, rows, guard, accel });
+  await app.register(derivedRoute, { limiter, files: app.derivedFiles, rows, guard, config, accel });
   await app.register(captionsRoute, { limiter, rows, guard });
   await app.register(uploadRoute, { config, limiter, files, rows, uploads, guard });
   await app.register(testpageRoute);
@@ -141,7 +143,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   // feature plugins
   await app.register(tusPlugin, { config, uploads });
   if (config.storage_type === 'local') {
-    const fast = createFastPath({ limiter, files, rows, log: app.log, guard, resolvers: [derivedResolver(app.derivedFiles, rows)] });
+    const fast = createFastPath({ limiter, files, rows, log: app.log, guard, accel, resolvers: [derivedResolver(app.derivedFiles, rows)] });
     gate.fastPath = fast;
     app.decorate('fastPathServed', () => fast.served);
   } else app.decorate('fastPathServed', () => 0);

@@ -8,12 +8,17 @@ const handedOut = new Set<number>();
  * site cannot collide even before they bind.
  */
 export async function freePort(): Promise<number> {
+  // SYSTEM_PORT_BASE=N: ports from N on, for machines where each user has a range; each vitest
+  // worker (up to 4) its own 25, so two test files running at once never pick the same one.
+  const set = Number(process.env.SYSTEM_PORT_BASE ?? 0);
+  const base = set > 0 ? set + ((Number(process.env.VITEST_POOL_ID ?? 1) - 1) % 4) * 25 : 0;
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await new Promise<number>((resolve, reject) => {
+    const ask = base > 0 ? base + handedOut.size + attempt : 0;
+    const port = await new Promise<number>((resolve) => {
       const server = net.createServer();
       server.unref();
-      server.once('error', reject);
-      server.listen({ host: '127.0.0.1', port: 0 }, () => {
+      server.once('error', () => resolve(0));
+      server.listen({ host: '127.0.0.1', port: ask }, () => {
         const address = server.address();
         const p = typeof address === 'object' && address ? address.port : 0;
         server.close(() => resolve(p));

@@ -18,10 +18,11 @@ export interface BalancerPorts {
 
 /**
  * The shipped deploy/nginx/nginx.conf with only what differs on one machine replaced: listen
- * ports, upstream addresses (127.0.0.1 and each instance's port), the pid file, and temp paths
- * under `dir` (nginx runs unprivileged-style, as a child, without touching /var).
+ * ports, upstream addresses (127.0.0.1 and each instance's port; a server without a port in
+ * `instances` is left out), the pid file, temp paths under `dir` (nginx runs unprivileged-style,
+ * as a child, without touching /var), and the video_dir the X-Accel location serves.
  */
-export function balancerConfig(shipped: string, ports: BalancerPorts, dir: string): string {
+export function balancerConfig(shipped: string, ports: BalancerPorts, dir: string, videoDir?: string): string {
   let text = shipped;
   const swap = (from: RegExp, to: string) => {
     if (!from.test(text)) throw new Error(`the shipped nginx.conf no longer has ${from}`);
@@ -31,14 +32,24 @@ export function balancerConfig(shipped: string, ports: BalancerPorts, dir: strin
   swap(/listen 9003;/, `listen 127.0.0.1:${ports.api};`);
   swap(/listen 9004;/, `listen 127.0.0.1:${ports.stream};`);
   swap(/pid [^;]+;/, `pid ${path.join(dir, 'nginx.pid')};`);
-  text = text.replace(/server ((?:web|api|streamserver)-\d+):\d+/g, (_m, name: string) => {
+  text = text.replace(/^ *server ((?:web|api|streamserver)-\d+):\d+.*\n/gm, (line: string, name: string) => {
     const port = ports.instances[name];
-    if (!port) throw new Error(`no port for upstream server ${name}`);
-    return `server 127.0.0.1:${port}`;
+    if (!port && name.endsWith('-1')) throw new Error(`no port for upstream server ${name}`);
+    return port ? line.replace(/server \S+:\d+/, `server 127.0.0.1:${port}`) : '';
   });
+  if (videoDir !== undefined) swap(/alias \/app\/data\/videos\/;/, `alias ${videoDir}/;`);
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((k) => `  ${k}_temp_path ${path.join(dir, `${k}-temp`)};`).join('\n');
   swap(/^http \{$/m, `http {\n${temp}`);
   return text;
+}
+
+/** Why a test file of `file` cannot run (no nginx), printed; throws instead under REQUIRE_NGINX=1. */
+export function nginxSkipReason(file: string): string | undefined {
+  const missing = NginxProcess.missing();
+  if (!missing) return undefined;
+  if (process.env.REQUIRE_NGINX === '1') throw new Error(`REQUIRE_NGINX=1 but ${missing}`);
+  console.warn(`${file} SKIPPED: ${missing}`);
+  return missing;
 }
 
 /** nginx in the foreground as a child in its own process group, on a generated config. */

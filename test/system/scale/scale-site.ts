@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CONFIG_SPEC } from '@video/shared';
@@ -10,6 +10,8 @@ export interface ScaleSiteOptions {
   databaseUrl: string;
   redisUrl: string;
   env?: Record<string, string>;
+  /** A change to the rendered nginx.conf (a test's marker header, say). */
+  editNginx?: (conf: string) => string;
 }
 
 const PORT_KEY: Record<ServiceName, string> = { api: 'API_PORT', streamserver: 'STREAM_PORT', scheduler: 'SCHEDULER_PORT', web: 'WEB_PORT' };
@@ -31,6 +33,8 @@ export class ScaleSite {
 
   static async create(options: ScaleSiteOptions): Promise<ScaleSite> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'video-scale-'));
+    // nginx's workers (another user when the tests run as root) read video_dir for X-Accel-Redirect.
+    chmodSync(dir, 0o755);
     const videoDir = path.join(dir, 'videos');
     mkdirSync(videoDir);
     const emptyConfig = path.join(dir, 'conf.json');
@@ -70,7 +74,8 @@ export class ScaleSite {
       ]),
     ) as Record<ServiceName, [ServiceProcess, ServiceProcess]>;
     const nginxDir = path.join(dir, 'nginx');
-    const nginx = new NginxProcess(nginxDir, balancerConfig(readFileSync(SHIPPED_CONFIG, 'utf8'), ports, nginxDir));
+    const conf = balancerConfig(readFileSync(SHIPPED_CONFIG, 'utf8'), ports, nginxDir, videoDir);
+    const nginx = new NginxProcess(nginxDir, options.editNginx ? options.editNginx(conf) : conf);
     return new ScaleSite(dir, videoDir, instances, nginx, ports);
   }
 

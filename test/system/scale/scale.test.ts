@@ -5,21 +5,13 @@ import { mysqlSkipReason } from '../harness/gate.js';
 import { call } from '../harness/http.js';
 import { sha256, uniqueMp4 } from '../harness/media.js';
 import { SiteUser } from '../harness/site-user.js';
-import { NginxProcess } from './nginx-process.js';
+import { nginxSkipReason } from './nginx-process.js';
 import { ScaleSite } from './scale-site.js';
 import { loadLoop, signUpOn, Socket, tusCreate, tusHead, tusPatch, tusPatchCut, type Outcome } from './scale-journey.js';
 
 const FILE = 'test/system/scale/scale.test.ts';
 
-function nginxSkipReason(): string | undefined {
-  const missing = NginxProcess.missing();
-  if (!missing) return undefined;
-  if (process.env.REQUIRE_NGINX === '1') throw new Error(`REQUIRE_NGINX=1 but ${missing}`);
-  console.warn(`${FILE} SKIPPED: ${missing}`);
-  return missing;
-}
-
-const skip = mysqlSkipReason(FILE) ?? nginxSkipReason() ?? ((await redisForTests(FILE)) ? undefined : 'no Redis');
+const skip = mysqlSkipReason(FILE) ?? nginxSkipReason(FILE) ?? ((await redisForTests(FILE)) ? undefined : 'no Redis');
 const SIGNIN_LIMIT = 6;
 
 describe.skipIf(Boolean(skip))('system: two instances of every service behind the shipped nginx.conf', () => {

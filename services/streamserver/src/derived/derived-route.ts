@@ -8,6 +8,7 @@ import { limitConnections, type ConnectionLimiter } from '../limits/connection-l
 import type { TransferGuard } from '../limits/transfer-guard.js';
 import type { FastResolver, FastTarget } from '../media/fast-path.js';
 import { replyWithFile } from '../media/file-reply.js';
+import type { AccelRedirect } from '../media/accel-redirect.js';
 import type { OpenFileCache } from '../media/open-file-cache.js';
 import type { VideoRowCache } from '../media/video-row-cache.js';
 import { ErrorSchema, VideoParamsSchema } from '../http/schemas.js';
@@ -25,6 +26,8 @@ export interface DerivedRouteOptions {
   guard?: TransferGuard;
   /** With storage_type s3, files moved to the bucket are answered from there. */
   config?: Config;
+  /** stream_accel_redirect_prefix is set: nginx sends what came through it. */
+  accel?: AccelRedirect;
 }
 
 const DerivedParamsSchema = Type.Composite([VideoParamsSchema, Type.Object({ file: Type.String({ maxLength: 64 }) })]);
@@ -56,7 +59,7 @@ export const derivedRoute: FastifyPluginAsyncTypebox<DerivedRouteOptions> = asyn
     const proxy = target?.contentType === PLAYLIST;
     if (target && key) return replyFromBucket(opts.config!, reply, key, { contentType: target.contentType, cacheControl: target.cacheControl, proxy });
     if (!target || !file) throw notFound('no such file');
-    return replyWithFile(files, reply, file, target.contentType, { 'cache-control': target.cacheControl });
+    return replyWithFile(files, reply, file, target.contentType, { 'cache-control': target.cacheControl }, { accel: opts.accel, name: target.name });
   };
   const schema = {
     params: DerivedParamsSchema,

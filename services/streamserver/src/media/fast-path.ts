@@ -8,6 +8,7 @@ import { sendFileRange } from './range-sender.js';
 import type { TransferGuard } from '../limits/transfer-guard.js';
 import type { VideoRowCache } from './video-row-cache.js';
 import { isVideoId } from '@video/shared';
+import { accelHeaders, type AccelRedirect } from './accel-redirect.js';
 
 type BytesPlan = Extract<GetPlan, { kind: 'bytes' }>;
 
@@ -41,6 +42,8 @@ export interface FastPathOptions {
   guard: TransferGuard;
   /** Further URLs the fast path may answer (the derived media files), asked when the original's shape does not match. */
   resolvers?: FastResolver[];
+  /** stream_accel_redirect_prefix: nginx sends what the balancer's requests are answered (accel-redirect.ts). */
+  accel?: AccelRedirect;
 }
 
 type Labels = { service: string; method: string; route: string; status: string };
@@ -154,6 +157,7 @@ function serve(opts: FastPathOptions, req: IncomingMessage, res: ServerResponse,
   const started = process.hrtime.bigint();
   const reqId = genReqId(req);
   const out: OutgoingHttpHeaders = { 'x-request-id': reqId, ...plan.headers, ...target.headers };
+  const accelUri = opts.accel?.target(req, plan, target.name);
   res.once('close', () => {
     limiter.release();
     target.files.release(file);
@@ -165,6 +169,11 @@ function serve(opts: FastPathOptions, req: IncomingMessage, res: ServerResponse,
       );
     }
   });
+  if (accelUri !== undefined) {
+    res.writeHead(200, accelHeaders(out, accelUri));
+    res.end();
+    return;
+  }
   res.writeHead(plan.status, out);
   const body = plan.body;
   if (!body) res.end();

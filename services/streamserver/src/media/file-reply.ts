@@ -7,6 +7,13 @@ import { countStreamed } from './fast-path.js';
 import type { OpenFileCache, OpenVideoFile } from './open-file-cache.js';
 import { planGet, type BodyPart, type PlanHeaders } from './get-plan.js';
 import { CHUNK, sendFileRange } from './range-sender.js';
+import { accelHeaders, type AccelRedirect } from './accel-redirect.js';
+
+/** Where nginx may send the file from instead (stream_accel_redirect_prefix): the file's name under video_dir. */
+export interface AccelOption {
+  accel: AccelRedirect | undefined;
+  name: string;
+}
 
 /**
  * The descriptor is shared by every response about the file, so a stream must never close it,
@@ -32,7 +39,7 @@ async function* multipartBody(file: OpenVideoFile, parts: BodyPart[], tail: Buff
  * response ends: ranges, conditionals, 412 and 416 as planGet decides. `extra` headers (say,
  * Cache-Control) go on every answer but the errors.
  */
-export function replyWithFile(files: OpenFileCache, reply: FastifyReply, file: OpenVideoFile, contentType: string, extra: PlanHeaders = {}) {
+export function replyWithFile(files: OpenFileCache, reply: FastifyReply, file: OpenVideoFile, contentType: string, extra: PlanHeaders = {}, accel?: AccelOption) {
   const { method, headers } = reply.request;
   const plan = planGet({ method, headers, file, contentType });
   reply.headers(plan.headers);
@@ -41,6 +48,13 @@ export function replyWithFile(files: OpenFileCache, reply: FastifyReply, file: O
     throw plan.error;
   }
   reply.headers(extra);
+  const accelUri = accel?.accel?.target(reply.request.raw, plan, accel.name);
+  if (accelUri !== undefined) {
+    files.release(file);
+    const out = accelHeaders(reply.getHeaders() as OutgoingHttpHeaders, accelUri);
+    for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+    return reply.code(200).headers(out).send();
+  }
   reply.code(plan.status);
   if (plan.kind === 'not-modified') return sendBody(files, reply, file, undefined);
   if (plan.kind === 'bytes') return sendBody(files, reply, file, plan.body);

@@ -9,6 +9,7 @@ import type { VideoRowCache } from './video-row-cache.js';
 import { ErrorSchema, VideoParamsSchema } from '../http/schemas.js';
 import { mayWatch } from '../http/session-hook.js';
 import { originalKey } from '@video/shared/storage';
+import type { AccelRedirect } from './accel-redirect.js';
 import { movedToBucket, replyFromBucket } from '../storage/bucket-reply.js';
 
 export interface VideosRouteOptions {
@@ -17,6 +18,8 @@ export interface VideosRouteOptions {
   files: OpenFileCache;
   rows: VideoRowCache;
   guard?: TransferGuard;
+  /** stream_accel_redirect_prefix is set: nginx sends what came through it. */
+  accel?: AccelRedirect;
 }
 
 
@@ -41,7 +44,7 @@ export const videosRoute: FastifyPluginAsyncTypebox<VideosRouteOptions> = async 
         return replyFromBucket(config, reply, originalKey(id), { contentType: video.content_type ?? FALLBACK_TYPE });
       }
       if (!file) throw notFound('the video has no file yet');
-      return replyWithFile(files, reply, file, video.content_type ?? FALLBACK_TYPE);
+      return replyWithFile(files, reply, file, video.content_type ?? FALLBACK_TYPE, {}, { accel: opts.accel, name: id });
     },
   });
 };

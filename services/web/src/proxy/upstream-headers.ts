@@ -18,10 +18,13 @@ export interface ClientHop {
  * (and the cookie is not turned into a session, so the upstream sees the credential the caller
  * chose, in the order every service reads them); else the session cookie becomes X-Session-Id; the
  * X-Forwarded-* and X-Request-Id are the web's. The web is the edge, so a client's own
- * X-Forwarded-For is replaced rather than trusted (it would let anyone dodge per-address limits).
+ * X-Forwarded-For is replaced rather than trusted (it would let anyone dodge per-address limits),
+ * and a client's X-Accel-Allowed is dropped (the stream server would answer the web with a path).
  */
 export function upstreamHeaders<H extends HeaderMap>(base: H, incoming: IncomingHttpHeaders, hop: ClientHop): H {
   const out: HeaderMap = { ...base };
+  // Only the balancer in front of the stream servers may say a request came through it.
+  delete out['x-accel-allowed'];
   const credential = credentialFromHeaders(incoming);
   if (credential?.kind === 'session') out['x-session-id'] = credential.sessionId;
   if (credential?.kind === 'bearer' && typeof incoming.authorization === 'string') out.authorization = incoming.authorization;

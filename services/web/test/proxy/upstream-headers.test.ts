@@ -36,6 +36,12 @@ describe('upstreamHeaders', () => {
     expect(upstreamHeaders(none, {}, given)).toEqual(expected);
   });
 
+  it('drops a client’s X-Accel-Allowed (only the balancer may say a request came through it)', () => {
+    const out = upstreamHeaders({ 'x-accel-allowed': '1', accept: 'video/*' }, { 'x-accel-allowed': '1' }, hop);
+    expect(out['x-accel-allowed']).toBeUndefined();
+    expect(out.accept).toBe('video/*');
+  });
+
   it('replaces a client’s own X-Forwarded-For and keeps the base’s other headers', () => {
     const out = upstreamHeaders({ 'x-forwarded-for': '6.6.6.6', accept: 'video/*', 'content-length': 0 }, {}, hop);
     expect(out).toEqual({ 'x-forwarded-for': '203.0.113.7', accept: 'video/*', 'content-length': 0 });
