@@ -62,7 +62,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     }),
   ).withTypeProvider<TypeBoxTypeProvider>();
   decorateTokenKeys(app, config, deps.tokenKeys);
-  await app.register(databasePlugin, { url: config.database_url, db: deps.db });
+  await app.register(databasePlugin, { url: config.database_url, redisUrl: config.redis_url, db: deps.db });
   const db = app.db;
   decorateSessionUser(app);
 
