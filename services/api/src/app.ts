@@ -18,6 +18,7 @@ import { followsRoutes } from './follows/follows-routes.js';
 import { decorateSessionUser } from './http/auth-hooks.js';
 import { registerOpenApi } from './http/openapi-plugin.js';
 import { createLimiterFactory, userLimits, type RateLimitOptions } from './http/rate-limits.js';
+import { readCachePlugin } from './http/read-cache.js';
 import { captionsRoutes } from './media/captions-routes.js';
 import { createMediaService } from './media/media-service.js';
 import { reprocessRoute } from './media/reprocess-route.js';
@@ -69,6 +70,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await registerOpenApi(app);
   await app.register(commonPlugin, { service: 'api', metricsToken: config.metrics_token });
   registerHealth(app, () => pingDatabase(db));
+  // Before the routes: it hooks the cacheable ones as they are declared.
+  await app.register(readCachePlugin, { clock: db.clock, maxMb: config.api_read_cache_mb });
   await registerFeatures(app, config, deps);
   return app;
 }

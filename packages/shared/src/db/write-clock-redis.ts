@@ -81,8 +81,25 @@ export function createSharedCounter(redisUrl: string, report: (msg: string) => v
     );
   };
 
+  /**
+   * A process's first writes may come before its client is up: they wait for it, once and bounded
+   * (a Redis down at start costs the first writes 2.5 s, not every write).
+   */
+  const started = loading.then(
+    () =>
+      new Promise<void>((resolve) => {
+        if (!client || client.status === 'ready') return resolve();
+        const timer = setTimeout(resolve, 2500);
+        timer.unref();
+        client.once('ready', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+  );
+
   async function bump(): Promise<void> {
-    await loading;
+    await started;
     if (!client || client.status !== 'ready') {
       pending = true;
       return;
