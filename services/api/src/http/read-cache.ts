@@ -62,6 +62,10 @@ declare module 'fastify' {
     /** The write clock's token read before this cacheable miss was computed; null otherwise. */
     readCacheToken: string | null;
   }
+  interface FastifyInstance {
+    /** What the read cache holds now (undefined while it is off). */
+    readCacheStats?: () => { entries: number; bytes: number; maxBytes: number };
+  }
 }
 
 export interface ReadCacheOptions {
@@ -88,6 +92,7 @@ export const readCachePlugin = fp(
     const maxSize = maxMb * 1024 * 1024;
     const cache = new LRUCache<string, Entry>({ maxSize, max: Math.max(1000, Math.floor(maxSize / 512)), sizeCalculation: (e, key) => e.size + key.length + ENTRY_OVERHEAD });
     app.decorateRequest('readCacheToken', null);
+    app.decorate('readCacheStats', () => ({ entries: cache.size, bytes: cache.calculatedSize, maxBytes: maxSize }));
 
     const answer = (request: FastifyRequest, reply: FastifyReply, token: string, done: HookHandlerDoneFunction): void => {
       const entry = cache.get(request.url);
