@@ -97,8 +97,7 @@ export interface Config extends S3Keys {
   auto_hide_reports: number;
   /** Error tracking: unhandled errors and 5xx go to this Sentry DSN, scrubbed; empty = off. */
   sentry_dsn: string;
-  /** Memory for the api's cache of anonymous public reads, MiB; 0 = off. */
-  api_read_cache_mb: number;
+  /** MiB for the api's cache of anonymous public reads; 0 = off. */ api_read_cache_mb: number;
 }
 
 export interface OidcProviderConfig {
@@ -214,8 +213,7 @@ export interface LoadConfigOptions {
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
-  const file =
-    options.file === null ? undefined : (options.file ?? env.CONFIG ?? (existsSync('conf.json') ? 'conf.json' : undefined));
+  const file = options.file === null ? undefined : (options.file ?? env.CONFIG ?? (existsSync('conf.json') ? 'conf.json' : undefined));
   const problems: string[] = [];
   let fromFile: Record<string, unknown> = {};
   if (file) {

@@ -28,105 +28,122 @@ function parse(redisUrl: string): { url: string; key: string } {
 
 type Waiter = (value: string | undefined) => void;
 
-export function createSharedCounter(redisUrl: string, report: (msg: string) => void): SharedCounter {
-  const { url, key } = parse(redisUrl);
-  let client: Redis | undefined;
-  let closed = false;
-  let epoch = 0;
-  let everReady = false;
-  let pending = false;
-  let reported = false;
-  let waiting: Waiter[] | null = null;
-  let inFlight = false;
+class RedisCounter implements SharedCounter {
+  private client: Redis | undefined;
+  private closed = false;
+  /** Moves on every reconnect: whatever Redis holds then may be older than what was read before. */
+  private epoch = 0;
+  private everReady = false;
+  /** A bump that failed or found Redis away: retried on reconnect and every second. */
+  private pending = false;
+  private reported = false;
+  private waiting: Waiter[] | null = null;
+  private inFlight = false;
+  private readonly loading: Promise<void>;
+  private readonly started: Promise<void>;
+  private readonly retry: NodeJS.Timeout;
 
-  const fail = (what: string, err: unknown) => {
-    if (!reported) report(`write clock: ${what} failed (${(err as Error).message}); cached reads are served uncached meanwhile`);
-    reported = true;
-  };
-  const loading = import('ioredis').then(({ Redis }) => {
-    if (closed) return;
-    const c = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: (times) => Math.min(times * 200, 1000) });
-    c.on('error', (err) => fail('redis', err));
-    c.on('ready', () => {
-      // Whatever Redis holds now may be older than what was read before the outage.
-      if (everReady) epoch += 1;
-      everReady = true;
-      reported = false;
-      if (pending) void bump();
+  constructor(
+    private readonly url: string,
+    private readonly key: string,
+    private readonly report: (msg: string) => void,
+  ) {
+    this.loading = import('ioredis').then(({ Redis }) => this.connect(Redis));
+    // A process's first writes may come before its client is up: they wait for it, once and
+    // bounded (a Redis down at start costs the first writes 2.5 s, not every write).
+    this.started = this.loading.then(() => this.firstReady());
+    this.retry = setInterval(() => this.pending && void this.bump(), 1000);
+    this.retry.unref();
+  }
+
+  read(): string | undefined | Promise<string | undefined> {
+    if (!this.client || this.client.status !== 'ready') return undefined;
+    return new Promise<string | undefined>((resolve) => {
+      (this.waiting ??= []).push(resolve);
+      if (!this.inFlight) this.send();
     });
-    client = c;
-  });
-  const retry = setInterval(() => pending && void bump(), 1000);
-  retry.unref();
+  }
 
-  const finish = (batch: Waiter[], value: string | undefined) => {
-    inFlight = false;
-    for (const w of batch) w(value);
-    if (waiting) send();
-  };
-  const send = () => {
-    const batch = waiting as Waiter[];
-    waiting = null;
-    inFlight = true;
-    const e = epoch;
-    (client as Redis).get(key).then(
-      (v) => {
-        if (v === null) void (client as Redis).set(key, randomStart(), 'NX').catch(() => undefined);
-        finish(batch, v === null || e !== epoch ? undefined : `${e}:${v}`);
-      },
-      (err: unknown) => {
-        fail('reading the counter', err);
-        finish(batch, undefined);
-      },
-    );
-  };
-
-  /**
-   * A process's first writes may come before its client is up: they wait for it, once and bounded
-   * (a Redis down at start costs the first writes 2.5 s, not every write).
-   */
-  const started = loading.then(
-    () =>
-      new Promise<void>((resolve) => {
-        if (!client || client.status === 'ready') return resolve();
-        const timer = setTimeout(resolve, 2500);
-        timer.unref();
-        client.once('ready', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      }),
-  );
-
-  async function bump(): Promise<void> {
-    await started;
-    if (!client || client.status !== 'ready') {
-      pending = true;
+  async bump(): Promise<void> {
+    await this.started;
+    if (!this.client || this.client.status !== 'ready') {
+      this.pending = true;
       return;
     }
     try {
-      pending = false;
-      await client.eval(BUMP, 1, key, randomStart());
+      this.pending = false;
+      await this.client.eval(BUMP, 1, this.key, randomStart());
     } catch (err) {
-      pending = true;
-      fail('advancing the counter', err);
+      this.pending = true;
+      this.fail('advancing the counter', err);
     }
   }
 
-  return {
-    read() {
-      if (!client || client.status !== 'ready') return undefined;
-      return new Promise<string | undefined>((resolve) => {
-        (waiting ??= []).push(resolve);
-        if (!inFlight) send();
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.retry);
+    await this.loading;
+    this.client?.disconnect();
+  }
+
+  private connect(RedisClass: typeof Redis): void {
+    if (this.closed) return;
+    const c = new RedisClass(this.url, { maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: (times) => Math.min(times * 200, 1000) });
+    c.on('error', (err) => this.fail('redis', err));
+    c.on('ready', () => {
+      if (this.everReady) this.epoch += 1;
+      this.everReady = true;
+      this.reported = false;
+      if (this.pending) void this.bump();
+    });
+    this.client = c;
+  }
+
+  private firstReady(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const c = this.client;
+      if (!c || c.status === 'ready') return resolve();
+      const timer = setTimeout(resolve, 2500);
+      timer.unref();
+      c.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
       });
-    },
-    bump,
-    async close() {
-      closed = true;
-      clearInterval(retry);
-      await loading;
-      client?.disconnect();
-    },
-  };
+    });
+  }
+
+  /** One GET for every read that arrived before it was sent; reads arriving meanwhile wait for the next. */
+  private send(): void {
+    const batch = this.waiting as Waiter[];
+    const client = this.client as Redis;
+    const epoch = this.epoch;
+    this.waiting = null;
+    this.inFlight = true;
+    client.get(this.key).then(
+      (v) => {
+        if (v === null) void client.set(this.key, randomStart(), 'NX').catch(() => undefined);
+        this.finish(batch, v === null || epoch !== this.epoch ? undefined : `${epoch}:${v}`);
+      },
+      (err: unknown) => {
+        this.fail('reading the counter', err);
+        this.finish(batch, undefined);
+      },
+    );
+  }
+
+  private finish(batch: Waiter[], value: string | undefined): void {
+    this.inFlight = false;
+    for (const w of batch) w(value);
+    if (this.waiting) this.send();
+  }
+
+  private fail(what: string, err: unknown): void {
+    if (!this.reported) this.report(`write clock: ${what} failed (${(err as Error).message}); cached reads are served uncached meanwhile`);
+    this.reported = true;
+  }
+}
+
+export function createSharedCounter(redisUrl: string, report: (msg: string) => void): SharedCounter {
+  const { url, key } = parse(redisUrl);
+  return new RedisCounter(url, key, report);
 }
