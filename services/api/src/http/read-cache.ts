@@ -40,11 +40,10 @@ export function isAnonymous(headers: IncomingHttpHeaders): boolean {
 
 interface Entry {
   token: string;
-  /** Bytes of the body (what the bound counts). */
-  size: number;
   status: number;
   contentType: string;
-  body: string | Buffer;
+  /** Encoded once when stored, so a hit writes bytes instead of encoding the JSON again. */
+  body: Buffer;
 }
 
 const readCacheRequests = new Counter({
@@ -90,7 +89,7 @@ export const readCachePlugin = fp(
     if (maxMb <= 0) return app.log.info('read cache off (api_read_cache_mb is 0)');
     if (!clock.shared) return app.log.info('read cache off: MySQL without redis_url (the services share its write clock through Redis)');
     const maxSize = maxMb * 1024 * 1024;
-    const cache = new LRUCache<string, Entry>({ maxSize, max: Math.max(1000, Math.floor(maxSize / 512)), sizeCalculation: (e, key) => e.size + key.length + ENTRY_OVERHEAD });
+    const cache = new LRUCache<string, Entry>({ maxSize, max: Math.max(1000, Math.floor(maxSize / 512)), sizeCalculation: (e, key) => e.body.length + key.length + ENTRY_OVERHEAD });
     app.decorateRequest('readCacheToken', null);
     app.decorate('readCacheStats', () => ({ entries: cache.size, bytes: cache.calculatedSize, maxBytes: maxSize }));
 
@@ -122,8 +121,8 @@ export const readCachePlugin = fp(
       const token = request.readCacheToken;
       if (token !== null && KEPT_STATUS.has(reply.statusCode) && (typeof payload === 'string' || Buffer.isBuffer(payload)) && !reply.hasHeader('set-cookie')) {
         const contentType = String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8');
-        const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-        cache.set(request.url, { token, size, status: reply.statusCode, contentType, body: payload });
+        const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+        cache.set(request.url, { token, status: reply.statusCode, contentType, body });
         reply.header('x-cache', 'miss');
       }
       done(null, payload);
