@@ -2,11 +2,13 @@
  * Load test of the api over real sockets: the service runs as its own process (src/main.ts, as in
  * production) and autocannon drives it with 16 connections.
  *
- *   npx tsx bench/api.ts --db sqlite|mysql [--duration 10] [--connections 16] [--only feed,search] [--analyze] [--redis auto|on|off] [--cache-mb 32]
+ *   npx tsx bench/api.ts --db sqlite|mysql [--duration 10] [--connections 16] [--only feed,search] [--analyze] [--redis auto|on|off] [--cache-mb 32] [--prewarm]
  *
  * `--redis` gives the api a `redis_url` (BENCH_REDIS_URL, default redis://127.0.0.1:6379, with a
  * prefix of its own per run): `auto` means on for MySQL, where the read cache needs it, off for
- * SQLite. `--cache-mb` is api_read_cache_mb (0 measures without the read cache).
+ * SQLite. `--cache-mb` is api_read_cache_mb (0 measures without the read cache). `--prewarm` reads
+ * every site video and search query once before measuring, so the random-id and search rows show a
+ * warm cache (the steady state of hot content) instead of mostly first reads.
  *
  * MySQL uses BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/test) and a throwaway database.
  * Seeds (bench/api-seed.ts) one user with 1,000 videos and one video with 1,000 comments, and a
@@ -27,7 +29,7 @@ import { PASSWORD, USER, VIDEO_ID, pick, prng, searchQueries, seed } from './api
 
 const SCENARIOS = ['user-videos', 'comments', 'post-comment', 'feed', 'video', 'search', 'view'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
-const USAGE = `usage: npx tsx bench/api.ts --db sqlite|mysql [--duration 10] [--connections 16] [--site-videos 10000] [--analyze] [--redis auto|on|off] [--cache-mb 32] [--only ${SCENARIOS.join(',')}]`;
+const USAGE = `usage: npx tsx bench/api.ts --db sqlite|mysql [--duration 10] [--connections 16] [--site-videos 10000] [--analyze] [--redis auto|on|off] [--cache-mb 32] [--prewarm] [--only ${SCENARIOS.join(',')}]`;
 
 const { values: args } = parseArgs({
   options: {
@@ -38,6 +40,7 @@ const { values: args } = parseArgs({
     analyze: { type: 'boolean', default: false },
     redis: { type: 'string', default: 'auto' },
     'cache-mb': { type: 'string', default: '32' },
+    prewarm: { type: 'boolean', default: false },
     only: { type: 'string', default: SCENARIOS.join(',') },
     help: { type: 'boolean', default: false },
   },
@@ -75,6 +78,15 @@ interface Scenario {
 /** Requests of one kind whose path is made anew for each request (random ids, queries). */
 function each(base: string, method: 'GET' | 'POST', makePath: () => string, extra: Partial<Options> = {}): Options {
   return { url: base, ...extra, requests: [{ method, setupRequest: (req) => ({ ...req, method, path: makePath() }) }] };
+}
+
+/** Every path once, 16 at a time (--prewarm). */
+async function prewarm(base: string, paths: string[]): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) await (await fetch(`${base}${paths[next++]}`)).arrayBuffer();
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
 }
 
 function scenarios(base: string, session: string, siteIds: string[]): Scenario[] {
@@ -135,6 +147,11 @@ async function main(): Promise<void> {
     const api = await startApi(test.url, { SIGNIN_RATE_LIMIT: '1000000', COMMENT_RATE_LIMIT: '1000000', REDIS_URL: redisUrl, API_READ_CACHE_MB: args['cache-mb'] });
     try {
       const session = await signIn(api.base);
+      if (args.prewarm) {
+        const started = Date.now();
+        await prewarm(api.base, [...siteIds.map((id) => `/videos/${id}`), ...searchQueries(7, 1000).map((q) => `/search?q=${encodeURIComponent(q)}`)]);
+        console.error(`prewarmed ${siteIds.length} videos and 1000 searches in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      }
       console.log(`load average at the start: ${load()}; redis ${redisUrl ? 'on' : 'off'}, api_read_cache_mb ${args['cache-mb']}`);
       const rows: string[] = [];
       for (const s of scenarios(api.base, session, siteIds)) rows.push(await measure(api, s));
