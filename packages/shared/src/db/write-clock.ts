@@ -243,7 +243,9 @@ export function clockedDialect(dialect: Dialect, clock: LocalClock): { dialect: 
  */
 export function sqliteVersionSource(handle: () => SqliteDatabase.Database | undefined, driver: () => ClockedDriver | undefined): VersionSource {
   let stmt: SqliteDatabase.Statement | undefined;
-  const now = (h: SqliteDatabase.Database): string => {
+  const now = (h: SqliteDatabase.Database): string | undefined => {
+    // A closed database (the service stopping) is not a version: the read is served uncached.
+    if (!h.open) return undefined;
     stmt ??= h.prepare('pragma data_version').pluck();
     return String(stmt.get());
   };

@@ -106,7 +106,12 @@ export const readCachePlugin = fp(
     };
     const lookUp = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
       if (request.method !== 'GET' || !isAnonymous(request.headers)) return done();
-      const token = clock.version();
+      let token: ReturnType<WriteClock['version']>;
+      try {
+        token = clock.version();
+      } catch {
+        token = undefined; // the database is closing or gone: the route answers (503) uncached
+      }
       if (typeof token === 'string') return answer(request, reply, token, done);
       if (token === undefined) {
         uncached.inc();
