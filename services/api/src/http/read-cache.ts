@@ -73,6 +73,9 @@ export interface ReadCacheOptions {
   maxMb: number;
 }
 
+/** lru-cache allocates its index for `max` entries up front: one per 512 bytes, within bounds. */
+const entryBound = (maxBytes: number) => Math.min(1_000_000, Math.max(1000, Math.floor(maxBytes / 512)));
+
 function asHooks<T>(hooks: T | T[] | undefined): T[] {
   if (hooks === undefined) return [];
   return Array.isArray(hooks) ? hooks : [hooks];
@@ -89,7 +92,7 @@ export const readCachePlugin = fp(
     if (maxMb <= 0) return app.log.info('read cache off (api_read_cache_mb is 0)');
     if (!clock.shared) return app.log.info('read cache off: MySQL without redis_url (the services share its write clock through Redis)');
     const maxSize = maxMb * 1024 * 1024;
-    const cache = new LRUCache<string, Entry>({ maxSize, max: Math.max(1000, Math.floor(maxSize / 512)), sizeCalculation: (e, key) => e.body.length + key.length + ENTRY_OVERHEAD });
+    const cache = new LRUCache<string, Entry>({ maxSize, max: entryBound(maxSize), sizeCalculation: (e, key) => e.body.length + key.length + ENTRY_OVERHEAD });
     app.decorateRequest('readCacheToken', null);
     app.decorate('readCacheStats', () => ({ entries: cache.size, bytes: cache.calculatedSize, maxBytes: maxSize }));
 
