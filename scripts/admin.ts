@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<void> {
     if (err instanceof ConfigError) fail(78, err.message);
     throw err;
   }
-  const db: Db = await openDatabase(config.database_url, (msg) => console.error(`admin: ${msg}`));
+  const db: Db = await openDatabase(config.database_url, (msg) => console.error(`admin: ${msg}`), { redisUrl: config.redis_url });
   try {
     const name = rawName.normalize('NFC');
     const result = await grantRole(db, name, role, CLI_ACTOR_ID);

@@ -97,6 +97,7 @@ export interface Config extends S3Keys, AccelKeys {
   auto_hide_reports: number;
   /** Error tracking: unhandled errors and 5xx go to this Sentry DSN, scrubbed; empty = off. */
   sentry_dsn: string;
+  /** MiB for the api's cache of anonymous public reads; 0 = off. */ api_read_cache_mb: number;
 }
 
 export interface OidcProviderConfig {
@@ -180,6 +181,7 @@ export const CONFIG_SPEC: { [K in keyof Config]: { default: Config[K]; kind: Kin
   sms_webhook_url: { default: '', kind: { type: 'string', allowEmpty: true, url: ['http:', 'https:'] } },
   auto_hide_reports: { default: 10, kind: { type: 'int', min: 1, max: 1000000 } },
   sentry_dsn: { default: '', kind: { type: 'string', allowEmpty: true, url: ['http:', 'https:'] } },
+  api_read_cache_mb: { default: 32, kind: { type: 'int', min: 0, max: 65536 } },
 };
 
 /** The address a service binds to: its own key, else `host`. */
@@ -212,8 +214,7 @@ export interface LoadConfigOptions {
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
-  const file =
-    options.file === null ? undefined : (options.file ?? env.CONFIG ?? (existsSync('conf.json') ? 'conf.json' : undefined));
+  const file = options.file === null ? undefined : (options.file ?? env.CONFIG ?? (existsSync('conf.json') ? 'conf.json' : undefined));
   const problems: string[] = [];
   let fromFile: Record<string, unknown> = {};
   if (file) {

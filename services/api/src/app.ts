@@ -18,6 +18,7 @@ import { followsRoutes } from './follows/follows-routes.js';
 import { decorateSessionUser } from './http/auth-hooks.js';
 import { registerOpenApi } from './http/openapi-plugin.js';
 import { createLimiterFactory, userLimits, type RateLimitOptions } from './http/rate-limits.js';
+import { readCachePlugin } from './http/read-cache.js';
 import { captionsRoutes } from './media/captions-routes.js';
 import { createMediaService } from './media/media-service.js';
 import { reprocessRoute } from './media/reprocess-route.js';
@@ -62,13 +63,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     }),
   ).withTypeProvider<TypeBoxTypeProvider>();
   decorateTokenKeys(app, config, deps.tokenKeys);
-  await app.register(databasePlugin, { url: config.database_url, db: deps.db });
+  await app.register(databasePlugin, { url: config.database_url, redisUrl: config.redis_url, db: deps.db });
   const db = app.db;
   decorateSessionUser(app);
 
   await registerOpenApi(app);
   await app.register(commonPlugin, { service: 'api', metricsToken: config.metrics_token });
   registerHealth(app, () => pingDatabase(db));
+  // Before the routes: it hooks the cacheable ones as they are declared.
+  await app.register(readCachePlugin, { clock: db.clock, maxMb: config.api_read_cache_mb });
   await registerFeatures(app, config, deps);
   return app;
 }

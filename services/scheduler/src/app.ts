@@ -36,7 +36,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         : {};
   const app = Fastify(baseServerOptions(config, 'scheduler', extra)).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(commonPlugin, { service: 'scheduler', metricsToken: config.metrics_token });
-  await app.register(databasePlugin, { url: config.database_url, db: deps.db, log: (msg) => process.stderr.write(`scheduler: ${msg}\n`) });
+  await app.register(databasePlugin, { url: config.database_url, redisUrl: config.redis_url, db: deps.db, log: (msg) => process.stderr.write(`scheduler: ${msg}\n`) });
   const db = app.db;
 
   const runner = new Runner(

@@ -119,7 +119,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const gate: FastPathGate = {};
   const app = createInstance(config, deps, gate);
   decorateTokenKeys(app, config, deps.tokenKeys);
-  await app.register(databasePlugin, { url: config.database_url, db: deps.db });
+  await app.register(databasePlugin, { url: config.database_url, redisUrl: config.redis_url, db: deps.db });
   await decorateStreaming(app, config, deps, gate);
   const { connectionLimiter: limiter, videoFiles: files, videoRows: rows, transferGuard: guard } = app;
   const uploads = new UserUploadSlots(config.upload_max_per_user);

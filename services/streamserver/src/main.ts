@@ -14,7 +14,7 @@ const log = (msg: string) => process.stderr.write(`streamserver: ${msg}\n`);
 if (config.stream_workers > 1 && cluster.isPrimary) {
   // Migrate once before the workers start (a database that is down stops the start here, not in a
   // loop of failing workers); they share the listening socket and one global limit.
-  await (await openDatabase(config.database_url, log)).close();
+  await (await openDatabase(config.database_url, log, { redisUrl: config.redis_url })).close();
   await sweepTempUploads(config.video_dir);
   const broker = new LimitBroker(config.stream_max_connections);
   let stopping = false;

@@ -6,79 +6,100 @@ import type { Pool, PoolConnection } from 'mysql2';
 import { tooManyRequests } from '../contract/errors.js';
 import { reportPool } from '../http/metrics.js';
 import type { Database } from './schema.js';
+import { LocalClock, clockedDialect, redisVersionSource, sqliteVersionSource, type WriteClock } from './write-clock.js';
 
 export type DialectName = 'sqlite' | 'mysql';
 
 export interface Db {
   kysely: Kysely<Database>;
   dialect: DialectName;
+  /** Advances on every committed write a cached public read depends on (write-clock.ts). */
+  clock: WriteClock;
   close(): Promise<void>;
 }
 
 export interface ConnectOptions {
   /** mysql2 pool size. */
   connectionLimit?: number;
+  /**
+   * config.redis_url: on MySQL, the write clock is shared through it, so every process's relevant
+   * commits reach every api's read cache. Every service on one database must be given the same.
+   */
+  redisUrl?: string;
+  /** Where the write clock says that Redis failed (default: stderr). */
+  log?: (msg: string) => void;
 }
 
 /** Opens the database named by a `sqlite:<file>` or `mysql://…` URL. Nothing is queried yet. */
 export function connectDatabase(url: string, options: ConnectOptions = {}): Db {
-  if (url.startsWith('sqlite:')) {
-    const file = url.slice('sqlite:'.length);
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const dialect = new SqliteDialect({
-      database: async () => {
-        const conn = new SqliteDatabase(file);
-        // Four processes share the file: WAL lets readers run beside one writer, and the busy
-        // timeout makes a writer wait for the lock instead of failing at once.
-        conn.pragma('journal_mode = WAL');
-        conn.pragma('busy_timeout = 5000');
-        conn.pragma('synchronous = NORMAL');
-        conn.pragma('foreign_keys = ON');
-        // Statistics for the planner (bounded work), as SQLite advises for long-lived connections:
-        // without them a lookup of listed videos by id walks the whole list index.
-        conn.pragma('analysis_limit = 400');
-        conn.pragma('optimize = 0x10002');
-        return conn;
-      },
-    });
-    const kysely = new Kysely<Database>({ dialect });
-    return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
-  }
-  if (url.startsWith('mysql:')) {
-    let stopReporting = () => {};
-    // mysql2 is loaded on the first query, not at import: a service on SQLite never pays its ~15 MB.
-    const pool = async () => {
-      const { createPool } = await import('mysql2');
-      const created = createPool({
-        uri: url,
-        connectionLimit: options.connectionLimit ?? 16,
-        // Fail fast while the server is down so requests get a quick 503 instead of hanging.
-        connectTimeout: 3000,
-        waitForConnections: true,
-        queueLimit: 500,
-        enableKeepAlive: true,
-        charset: 'utf8mb4_bin',
-        supportBigNumbers: true,
-        bigNumberStrings: false,
-        timezone: 'Z',
-        // Prepared statements are cached per connection; MariaDB allows 16,382 in all
-        // (max_prepared_stmt_count), shared by every process and connection.
-        maxPreparedStatements: 128,
-      });
-      stopReporting = reportPoolOf(created);
-      return preparingPool(created) as never;
-    };
-    const kysely = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
-    return {
-      kysely,
-      dialect: 'mysql',
-      close: async () => {
-        stopReporting();
-        await kysely.destroy();
-      },
-    };
-  }
+  if (url.startsWith('sqlite:')) return connectSqlite(url.slice('sqlite:'.length));
+  if (url.startsWith('mysql:')) return connectMysql(url, options);
   throw new Error(`database_url must start with sqlite: or mysql:// (got ${JSON.stringify(url.split(':')[0])})`);
+}
+
+function connectSqlite(file: string): Db {
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  let handle: SqliteDatabase.Database | undefined;
+  const clock = new LocalClock();
+  const { dialect, driver } = clockedDialect(new SqliteDialect({
+    database: async () => {
+      const conn = new SqliteDatabase(file);
+      handle = conn;
+      // Four processes share the file: WAL lets readers run beside one writer, and the busy
+      // timeout makes a writer wait for the lock instead of failing at once.
+      conn.pragma('journal_mode = WAL');
+      conn.pragma('busy_timeout = 5000');
+      conn.pragma('synchronous = NORMAL');
+      conn.pragma('foreign_keys = ON');
+      // Statistics for the planner (bounded work), as SQLite advises for long-lived connections:
+      // without them a lookup of listed videos by id walks the whole list index.
+      conn.pragma('analysis_limit = 400');
+      conn.pragma('optimize = 0x10002');
+      return conn;
+    },
+  }), clock);
+  clock.useSource(sqliteVersionSource(() => handle, driver));
+  const kysely = new Kysely<Database>({ dialect });
+  return { kysely, dialect: 'sqlite', clock, close: () => kysely.destroy() };
+}
+
+function connectMysql(url: string, options: ConnectOptions): Db {
+  let stopReporting = () => {};
+  // mysql2 is loaded on the first query, not at import: a service on SQLite never pays its ~15 MB.
+  const pool = async () => {
+    const { createPool } = await import('mysql2');
+    const created = createPool({
+      uri: url,
+      connectionLimit: options.connectionLimit ?? 16,
+      // Fail fast while the server is down so requests get a quick 503 instead of hanging.
+      connectTimeout: 3000,
+      waitForConnections: true,
+      queueLimit: 500,
+      enableKeepAlive: true,
+      charset: 'utf8mb4_bin',
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      timezone: 'Z',
+      // Prepared statements are cached per connection; MariaDB allows 16,382 in all
+      // (max_prepared_stmt_count), shared by every process and connection.
+      maxPreparedStatements: 128,
+    });
+    stopReporting = reportPoolOf(created);
+    return preparingPool(created) as never;
+  };
+  const clock = new LocalClock();
+  if (options.redisUrl) redisVersionSource(clock, options.redisUrl, options.log ?? ((msg) => process.stderr.write(`${msg}\n`)));
+  const kysely = new Kysely<Database>({ dialect: clockedDialect(new MysqlDialect({ pool }), clock).dialect });
+  return {
+    kysely,
+    dialect: 'mysql',
+    clock,
+    close: async () => {
+      stopReporting();
+      await clock.close();
+      await kysely.destroy();
+    },
+  };
 }
 
 /** Reports the pool's counts to the metrics gauge; returns the function that stops it. */

@@ -2,6 +2,8 @@
 // Loads the database drivers (better-sqlite3, mysql2): the web never imports this.
 export * from './schema.js';
 export * from './connect.js';
+export type { WriteClock } from './write-clock.js';
+export { CACHED_READ_TABLES } from './write-relevance.js';
 export * from './migrate.js';
 export * from './open.js';
 export * from './plugin.js';

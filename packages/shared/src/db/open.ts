@@ -1,4 +1,4 @@
-import { connectDatabase, type Db } from './connect.js';
+import { connectDatabase, type ConnectOptions, type Db } from './connect.js';
 import { migrate } from './migrate.js';
 
 /** Retries a start-up step (connect, migrate) while the database is still coming up. */
@@ -15,8 +15,8 @@ export async function retryStartup<T>(what: string, fn: () => Promise<T>, log: (
 }
 
 /** Connects to config.database_url and migrates it, retrying while the server comes up. */
-export async function openDatabase(url: string, log: (msg: string) => void): Promise<Db> {
-  const db = connectDatabase(url);
+export async function openDatabase(url: string, log: (msg: string) => void, options: Pick<ConnectOptions, 'redisUrl'> = {}): Promise<Db> {
+  const db = connectDatabase(url, { ...options, log });
   try {
     await retryStartup('migrating the database', () => migrate(db), log);
     return db;

@@ -15,6 +15,8 @@ export interface DatabasePluginOptions {
   url: string;
   /** A database the caller already opened (tests): used as it is, and left open at close. */
   db?: Db;
+  /** config.redis_url: shares the write clock between processes on MySQL (connect.ts). */
+  redisUrl?: string;
   /** Start-up messages (retries while the database comes up). */
   log?: (msg: string) => void;
 }
@@ -26,7 +28,7 @@ export interface DatabasePluginOptions {
 export const databasePlugin = fp(
   async (app: FastifyInstance, opts: DatabasePluginOptions) => {
     const owned = !opts.db;
-    const db = opts.db ?? (await openDatabase(opts.url, opts.log ?? ((msg) => app.log.warn(msg))));
+    const db = opts.db ?? (await openDatabase(opts.url, opts.log ?? ((msg) => app.log.warn(msg)), { redisUrl: opts.redisUrl }));
     app.decorate('db', db);
     if (owned) app.addHook('onClose', async () => db.close());
   },
