@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkValue, isProxySpec, type Kind } from './config-values.js';
 import { ACCEL_SPEC, S3_SPEC, storageProblems, type AccelKeys, type S3Keys } from './config-s3.js';
+import { resolveInternalToken } from './config-token.js';
+
+export { resolveInternalToken };
 
 export interface Config extends S3Keys, AccelKeys {
   host: string;
@@ -97,7 +99,8 @@ export interface Config extends S3Keys, AccelKeys {
   auto_hide_reports: number;
   /** Error tracking: unhandled errors and 5xx go to this Sentry DSN, scrubbed; empty = off. */
   sentry_dsn: string;
-  /** MiB for the api's cache of anonymous public reads; 0 = off. */ api_read_cache_mb: number;
+  /** MiB for the api's cache of anonymous public reads; 0 = off. */
+  api_read_cache_mb: number;
 }
 
 export interface OidcProviderConfig {
@@ -259,29 +262,6 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     if (target !== ':memory:') config.database_url = `sqlite:${path.resolve(baseDir, target)}`;
   }
   return config;
-}
-
-/**
- * The internal token every service uses for service-to-service calls. When `internal_token` is empty,
- * one is generated into `data_dir/internal-token` at first start (exclusive create, so two services
- * starting at once agree on one), and read from there afterwards.
- */
-export function resolveInternalToken(config: Pick<Config, 'internal_token' | 'data_dir'>): string {
-  if (config.internal_token !== '') return config.internal_token;
-  const file = path.join(config.data_dir, 'internal-token');
-  mkdirSync(config.data_dir, { recursive: true });
-  try {
-    writeFileSync(file, randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  // A reader racing the creator may see an empty file for a moment.
-  for (let i = 0; i < 50; i++) {
-    const token = readFileSync(file, 'utf8').trim();
-    if (token !== '') return token;
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-  }
-  throw new Error(`${file} is empty: delete it, or set internal_token`);
 }
 
 /** Loads the config for a service's main, printing every problem and exiting on a bad one. */
