@@ -25,7 +25,10 @@ export const searchGrams: Migration = {
   name: '023-search-grams',
   async up(db: Kysely<any>, dialect) {
     if (dialect !== 'mysql') return;
-    await sql`alter table video_search add column if not exists seq bigint not null auto_increment unique`.execute(db);
+    // MySQL 8 has no ADD COLUMN IF NOT EXISTS (MariaDB has): a rerun after a failed backfill skips it.
+    const has = await sql<{ n: number | string }>`select count(*) as n from information_schema.columns
+      where table_schema = database() and table_name = 'video_search' and column_name = 'seq'`.execute(db);
+    if (Number(has.rows[0]?.n) === 0) await sql`alter table video_search add column seq bigint not null auto_increment unique`.execute(db);
     await sql`create table if not exists video_search_grams (
       gram varbinary(12) not null, chunk int not null, bits varbinary(256) not null, primary key (gram, chunk)
     ) engine=InnoDB`.execute(db);

@@ -125,6 +125,18 @@ function rankedCandidates(db: Executor, words: string[], seqs: number[]) {
 /** Hits as both shapes of the search statement select them. */
 type Hits = SelectQueryBuilder<Database & { s: VideoSearchTable; v: VideoInfoTable }, 'v' | 's', { id: string; score: number }>;
 
+/**
+ * MySQL: an upsert (a DELETE of a row that is not there yet would take a gap lock, and two new
+ * videos' transactions would deadlock on it), then the bitmaps from the old text to the new.
+ */
+async function putMysql(db: Executor, row: Omit<VideoSearchTable, 'seq'>): Promise<void> {
+  const { video_id: _id, ...rest } = row;
+  const before = await storedDocument(db, row.video_id);
+  await db.insertInto('video_search').values(row).onDuplicateKeyUpdate(rest).execute();
+  const seq = before?.seq ?? (await storedDocument(db, row.video_id))!.seq;
+  await updateGrams(db, Number(seq), before, row);
+}
+
 /** MySQL: a document as stored, with its seq (migration 023), or undefined. */
 function storedDocument(db: Executor, videoId: string) {
   return db.selectFrom('video_search').select(['seq', 'name', 'tags', 'description', 'author']).where('video_id', '=', videoId).executeTakeFirst();
@@ -141,16 +153,7 @@ export function createSearchIndex(dialect: DialectName): SearchIndex {
         description: normalizeForSearch(doc.description).slice(0, 20_000),
         author: normalizeForSearch(doc.author).slice(0, 128),
       };
-      if (dialect === 'mysql') {
-        // An upsert: a DELETE of a row that is not there yet would take a gap lock, and two new
-        // videos' transactions would deadlock on it.
-        const { video_id: _id, ...rest } = row;
-        const before = await storedDocument(db, doc.id);
-        await db.insertInto('video_search').values(row).onDuplicateKeyUpdate(rest).execute();
-        const seq = before?.seq ?? (await storedDocument(db, doc.id))!.seq;
-        await updateGrams(db, Number(seq), before, row);
-        return;
-      }
+      if (dialect === 'mysql') return putMysql(db, row);
       // FTS5 tables have no upsert; SQLite's one writer at a time has no gap locks to fear.
       await db.deleteFrom('video_search').where('video_id', '=', doc.id).execute();
       await db.insertInto('video_search').values(row).execute();
