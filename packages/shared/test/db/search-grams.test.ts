@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { createSearchIndex, insertUser, insertVideo, migrate, searchWords, type Db, type SearchIndex } from '../../src/index.js';
+import { createSearchIndex, insertUser, insertVideo, migrate, searchWords, transactionWithRetry, type Db, type SearchIndex } from '../../src/index.js';
 import { MIGRATIONS } from '../../src/db/migrations/index.js';
 import { candidates } from '../../src/db/search/gram-index.js';
 import { documentTrigrams } from '../../src/db/search/trigrams.js';
@@ -91,6 +91,20 @@ describe.each(testDialects())('search trigram index on %s', (dialect) => {
       expect(await candidates(db.kysely, ['zebra'])).toEqual([]);
       expect(await candidates(db.kysely, ['ri'])).toBeNull();
     }
+  });
+
+  it('concurrent new documents and edits in one run of seqs all commit, and the bitmaps stay in step', async () => {
+    const video = (id: string) => ({ id, author_id: author, name: id, display_ctime: 'x', create_time: 9, deleted_at: null, upload_state: 'ready' as const, size: 1, content_type: 'video/mp4', updated_at: 9 });
+    const writers = Array.from({ length: 10 }, (_, i) =>
+      transactionWithRetry(db, async (trx) => {
+        if (i % 3 === 2) return index.put(trx, { id: 'accent', name: `Crème Brûlée ${i}`, description: 'river trip', tags: [], author: 'Ann' });
+        await insertVideo(trx, video(`par-${i}`));
+        await index.put(trx, { id: `par-${i}`, name: `parallel walrus ${i}`, description: 'mosaic lagoon', tags: ['tundra'], author: 'Ann' });
+      }),
+    );
+    expect((await Promise.allSettled(writers)).map((r) => r.status)).toEqual(Array(10).fill('fulfilled'));
+    await expectGramsInStep();
+    expect((await find('walrus lagoon')).length).toBe(7);
   });
 
   it('privacy, deletion and bans are applied at query time, on top of the candidates', async () => {
