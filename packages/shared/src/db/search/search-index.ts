@@ -131,15 +131,25 @@ type Hits = SelectQueryBuilder<Database & { s: VideoSearchTable; v: VideoInfoTab
  */
 async function putMysql(db: Executor, row: Omit<VideoSearchTable, 'seq'>): Promise<void> {
   const { video_id: _id, ...rest } = row;
-  const before = await storedDocument(db, row.video_id);
+  const before = await lockedDocument(db, row.video_id);
   await db.insertInto('video_search').values(row).onDuplicateKeyUpdate(rest).execute();
   const seq = before?.seq ?? (await storedDocument(db, row.video_id))!.seq;
   await updateGrams(db, Number(seq), before, row);
 }
 
 /** MySQL: a document as stored, with its seq (migration 023), or undefined. */
-function storedDocument(db: Executor, videoId: string) {
-  return db.selectFrom('video_search').select(['seq', 'name', 'tags', 'description', 'author']).where('video_id', '=', videoId).executeTakeFirst();
+function storedDocument(db: Executor, videoId: string, lock = false) {
+  const q = db.selectFrom('video_search').select(['seq', 'name', 'tags', 'description', 'author']).where('video_id', '=', videoId);
+  return (lock ? q.forUpdate() : q).executeTakeFirst();
+}
+
+/**
+ * MySQL: the document's current text, its row locked, so two edits of one video cannot both start
+ * from the same old text (a snapshot read could be older than a commit the bitmaps already show).
+ * Only a row that exists is locked: a locking read of a missing key would take a gap lock.
+ */
+async function lockedDocument(db: Executor, videoId: string) {
+  return (await storedDocument(db, videoId)) && storedDocument(db, videoId, true);
 }
 
 export function createSearchIndex(dialect: DialectName): SearchIndex {
@@ -159,7 +169,7 @@ export function createSearchIndex(dialect: DialectName): SearchIndex {
       await db.insertInto('video_search').values(row).execute();
     },
     async remove(db, videoId) {
-      const before = dialect === 'mysql' ? await storedDocument(db, videoId) : undefined;
+      const before = dialect === 'mysql' ? await lockedDocument(db, videoId) : undefined;
       if (before) await updateGrams(db, Number(before.seq), before, undefined);
       await db.deleteFrom('video_search').where('video_id', '=', videoId).execute();
     },
