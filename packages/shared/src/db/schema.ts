@@ -130,6 +130,15 @@ export interface VideoSearchTable {
   tags: string;
   description: string;
   author: string;
+  /** MySQL only (migration 023): the document's number in video_search_grams' bitmaps. */
+  seq: Generated<number>;
+}
+
+/** MySQL only (migration 023): per trigram and run of 2,048 seqs, a bitmap of the documents holding it. */
+export interface VideoSearchGramsTable {
+  gram: Buffer;
+  chunk: number;
+  bits: Buffer;
 }
 
 export interface CommentsTable {
@@ -234,6 +243,7 @@ export interface Database {
   video_view_reports: VideoViewReportsTable;
   video_views_daily: VideoViewsDailyTable;
   video_search: VideoSearchTable;
+  video_search_grams: VideoSearchGramsTable;
   video_tasks: VideoTasksTable;
   video_captions: VideoCaptionsTable;
   favorites: FavoritesTable;

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import { authorNotBanned, keysetPage, listedVideoSql, type Executor, type PageQuery, type Video } from '@video/shared';
+import { sql, type ExpressionBuilder } from 'kysely';
+import { authorNotBanned, keysetPage, listedVideoSql, type Database, type Executor, type PageQuery, type Video, type VideoInfoTable } from '@video/shared';
 import { withProcessing, type VideoRow, type VideoWithAuthor } from '../videos/videos-repository.js';
 
 export type FeedSort = 'recent' | 'hot' | 'views' | 'likes';
@@ -18,8 +18,12 @@ function listedVideos(db: Executor) {
   return db
     .selectFrom('video_info as v')
     .selectAll('v')
-    .select((eb) => eb.selectFrom('users as u').select('u.user_name').whereRef('u.id', '=', 'v.author_id').$asScalar().$notNull().as('author'))
+    .select(authorName)
     .where(listedVideoSql());
+}
+
+function authorName(eb: ExpressionBuilder<Database & { v: VideoInfoTable }, 'v'>) {
+  return eb.selectFrom('users as u').select('u.user_name').whereRef('u.id', '=', 'v.author_id').$asScalar().$notNull().as('author');
 }
 
 /** One page of the public feed in the given order (keyset on the sort key, then id). */
@@ -27,11 +31,22 @@ export async function listPublicVideos(db: Executor, sort: FeedSort, page: PageQ
   return withProcessing(keysetPage(listedVideos(db), `v.${SORT_KEY[sort]}`, 'v.id', page)).execute();
 }
 
-/** Listed videos by id, in the order given (search hits, related candidates). */
+/**
+ * Listed videos by id, in the order given (search hits, related candidates). The only condition
+ * the planner sees is the ids, so it looks each up by key on both databases; whether the video is
+ * listed is selected and checked here. Given the listed conditions, SQLite without statistics
+ * walked a list index over every listed video instead (2 ms against 0.3 ms for a page at 10,000).
+ */
 export async function listedVideosByIds(db: Executor, ids: string[]): Promise<VideoWithAuthor[]> {
   if (ids.length === 0) return [];
-  const rows = await withProcessing(listedVideos(db).where('v.id', 'in', ids)).execute();
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  const rows = await withProcessing(
+    db
+      .selectFrom('video_info as v')
+      .selectAll('v')
+      .select((eb) => [authorName(eb), sql<number | boolean>`(case when ${listedVideoSql()} then 1 else 0 end)`.as('listed')])
+      .where('v.id', 'in', ids),
+  ).execute();
+  const byId = new Map(rows.filter((r) => Number(r.listed) === 1).map(({ listed: _l, ...r }) => [r.id, r]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 

@@ -11,6 +11,7 @@ import { announce } from './014-announce.js';
 import { accounts } from './015-accounts.js';
 import { admin } from './019-admin.js';
 import { s3 } from './022-s3.js';
+import { searchGrams } from './023-search-grams.js';
 
 export interface Migration {
   /** Sorts in the order the migrations run; never renamed once released. */
@@ -20,4 +21,4 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const MIGRATIONS: Migration[] = [initial, danmaku, tus, publicSite, media, social, commentPins, announce, accounts, admin, s3];
+export const MIGRATIONS: Migration[] = [initial, danmaku, tus, publicSite, media, social, commentPins, announce, accounts, admin, s3, searchGrams];
