@@ -60,7 +60,9 @@ export async function startApi(url: string, extraEnv: Record<string, string> = {
   // An empty config file, so only the environment below and the defaults apply.
   const configDir = mkdtempSync(path.join(os.tmpdir(), 'bench-api-'));
   writeFileSync(path.join(configDir, 'conf.json'), '{}');
-  const server = spawn(process.execPath, ['--import', 'tsx', 'services/api/src/main.ts'], {
+  // SERVICE_NODE_ARGS: node options for the api process only (a V8 flag to compare), not for autocannon.
+  const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const server = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'services/api/src/main.ts'], {
     cwd: root,
     env: { ...process.env, ...extraEnv, CONFIG: path.join(configDir, 'conf.json'), DATABASE_URL: url, API_PORT: String(port), LOG_LEVEL: 'warn', LOG_PRETTY: '0' },
     stdio: ['ignore', 'inherit', 'inherit'],

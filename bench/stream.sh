@@ -19,6 +19,7 @@ path browsers take) so drift hits all; then uploads a
   --workers N    stream_workers for the stream server (default 1)
   --rounds N     alternations per case (default 2; the table shows the mean)
   --uploads-only skip the download cases
+SERVICE_NODE_ARGS (environment): node options for the stream server only, e.g. a V8 flag to compare.
 
 Needs: wrk, nginx (Debian's nginx-light), curl, node with the repo's dependencies installed.
 Run from anywhere inside the repo; it writes only under a fresh temporary directory.
@@ -72,8 +73,9 @@ NGINX_PORT="$(free_port)"
 PLAIN_PORT="$(free_port)"
 WEB_PORT="$(free_port)"
 start_stream() {
+  # shellcheck disable=SC2086 # SERVICE_NODE_ARGS is a list of node options
   (cd "$ROOT" && VIDEO_DIR="$VIDEOS" STREAM_PORT="$STREAM_PORT" LOG_LEVEL=warn STREAM_MAX_CONNECTIONS=1000 \
-    STREAM_WORKERS="$WORKERS" MAX_UPLOAD_MB=1024 exec node --import tsx services/streamserver/src/main.ts) &
+    STREAM_WORKERS="$WORKERS" MAX_UPLOAD_MB=1024 exec node ${SERVICE_NODE_ARGS:-} --import tsx services/streamserver/src/main.ts) &
   STREAM_PID=$!
   PIDS+=("$STREAM_PID")
   wait_http "http://127.0.0.1:$STREAM_PORT/healthz"
