@@ -2,10 +2,11 @@
 // packages at start: each costs idle memory in every process (docs/BENCHMARKS.md, "Start-up and
 // idle memory"). The bundles are the ones `npm start` runs, where a static import anywhere in a
 // service's graph is loaded at start, even from a module it only imports lazily.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceNodeFlags } from '../../scripts/start-choice.js';
 import { buildServices, packagesAtListen } from './module-probe.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -41,4 +42,13 @@ describe('what a built service loads at start', () => {
     expect(loaded).toContain('ioredis');
     expect(loaded).toContain('@sentry/node');
   }, 60_000);
+
+  it('each built entry starts node with the V8 flags npm start gives the service (scripts/node-flags.json)', () => {
+    for (const service of ['api', 'streamserver', 'scheduler', 'web']) {
+      const flags = serviceNodeFlags(service);
+      expect(flags.length, service).toBeGreaterThan(0);
+      const entry = readFileSync(path.join(dir, 'dist', service), 'utf8');
+      expect(entry).toContain(`exec "\${NODE:-node}" ${flags.join(' ')} --enable-source-maps`);
+    }
+  });
 });
