@@ -107,6 +107,8 @@ for svc in "${SERVICES[@]}"; do
     --banner:js="$BANNER" "${external_flags[@]}" ||
     fail "esbuild could not bundle services/$svc (errors above); fix them and run ./buildprod.sh again"
 
+  # The service's V8 options, as npm start gives them (scripts/node-flags.json says why each is set).
+  flags="$(node -p "(require('./scripts/node-flags.json')['$svc']?.flags ?? []).join(' ')")"
   extra=""
   # shellcheck disable=SC2016 # expanded by the entry script, not here
   if [[ "$svc" == web ]]; then extra='export TEMPLATES_DIR="${TEMPLATES_DIR:-$here/templates}"'; fi
@@ -121,7 +123,7 @@ export NODE_ENV="\${NODE_ENV:-production}"
 $extra
 # deploy.sh asks for the pid: after exec it is the node process's own.
 if [[ -n "\${PID_FILE:-}" ]]; then echo "\$\$" >"\$PID_FILE"; fi
-exec "\${NODE:-node}" --enable-source-maps "\$here/lib/$svc.mjs" "\$@"
+exec "\${NODE:-node}" ${flags:+$flags }--enable-source-maps "\$here/lib/$svc.mjs" "\$@"
 EOF
   chmod +x "$OUT/$svc"
 done

@@ -60,8 +60,9 @@ export async function startApi(url: string, extraEnv: Record<string, string> = {
   // An empty config file, so only the environment below and the defaults apply.
   const configDir = mkdtempSync(path.join(os.tmpdir(), 'bench-api-'));
   writeFileSync(path.join(configDir, 'conf.json'), '{}');
-  // BENCH_API_NODE_ARGS: extra node flags for the api (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
-  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // SERVICE_NODE_ARGS (or BENCH_API_NODE_ARGS): node options for the api process only, not for
+  // autocannon: a V8 flag to compare, or `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const server = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'services/api/src/main.ts'], {
     cwd: root,
     env: { ...process.env, ...extraEnv, CONFIG: path.join(configDir, 'conf.json'), DATABASE_URL: url, API_PORT: String(port), LOG_LEVEL: 'warn', LOG_PRETTY: '0' },

@@ -9,8 +9,9 @@ usage() {
 usage: [RUNS=N] [IDLE=SECONDS] bash bench/startup.sh [COMMAND...]
 
   Times COMMAND (default: npm start) from launch until api, streamserver, scheduler and web all
-  answer GET /healthz on 127.0.0.1:19103-19106, then after IDLE (10) seconds prints each service's
-  RSS (ps -o rss), and stops COMMAND's process group with SIGTERM. Repeats RUNS (1) times.
+  answer GET /healthz on 127.0.0.1:BASE_PORT+0..3 (BASE_PORT 19103: api, streamserver, scheduler,
+  web), then after IDLE (10) seconds prints each service's RSS (ps -o rss), and stops COMMAND's
+  process group with SIGTERM. Repeats RUNS (1) times.
   To time the sources against a build: touch a file under services/*/src (npm start then runs tsx);
   ./build.sh makes dist/ current again.
 EOF2
@@ -26,12 +27,13 @@ idle="${IDLE:-10}"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-declare -A PORT=([api]=19103 [streamserver]=19104 [scheduler]=19105 [web]=19106)
+base="${BASE_PORT:-19103}"
+declare -A PORT=([api]=$base [streamserver]=$((base + 1)) [scheduler]=$((base + 2)) [web]=$((base + 3)))
 for svc in "${!PORT[@]}"; do
   if ss -ltnH "sport = :${PORT[$svc]}" | grep -q .; then echo "startup.sh: port ${PORT[$svc]} is taken; stop what uses it" >&2; exit 1; fi
 done
-export API_PORT=19103 STREAM_PORT=19104 SCHEDULER_PORT=19105 WEB_PORT=19106 WEB_METRICS_PORT=0
-export API_URL=http://127.0.0.1:19103 STREAM_URL=http://127.0.0.1:19104 SCHEDULER_URL=http://127.0.0.1:19105
+export API_PORT=${PORT[api]} STREAM_PORT=${PORT[streamserver]} SCHEDULER_PORT=${PORT[scheduler]} WEB_PORT=${PORT[web]} WEB_METRICS_PORT=0
+export API_URL=http://127.0.0.1:${PORT[api]} STREAM_URL=http://127.0.0.1:${PORT[streamserver]} SCHEDULER_URL=http://127.0.0.1:${PORT[scheduler]}
 export LOG_LEVEL=warn LOG_PRETTY=0
 
 healthy() {

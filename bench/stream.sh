@@ -19,6 +19,8 @@ path browsers take) so drift hits all; then uploads a
   --workers N    stream_workers for the stream server (default 1)
   --rounds N     alternations per case (default 2; the table shows the mean)
   --uploads-only skip the download cases
+SERVICE_NODE_ARGS, WEB_NODE_ARGS (environment): node options for the stream server, the web, e.g. a
+V8 flag to compare.
 
 Needs: wrk, nginx (Debian's nginx-light), curl, node with the repo's dependencies installed.
 Run from anywhere inside the repo; it writes only under a fresh temporary directory.
@@ -72,15 +74,17 @@ NGINX_PORT="$(free_port)"
 PLAIN_PORT="$(free_port)"
 WEB_PORT="$(free_port)"
 start_stream() {
+  # shellcheck disable=SC2086 # SERVICE_NODE_ARGS is a list of node options
   (cd "$ROOT" && VIDEO_DIR="$VIDEOS" STREAM_PORT="$STREAM_PORT" LOG_LEVEL=warn STREAM_MAX_CONNECTIONS=1000 \
-    STREAM_WORKERS="$WORKERS" MAX_UPLOAD_MB=1024 exec node --import tsx services/streamserver/src/main.ts) &
+    STREAM_WORKERS="$WORKERS" MAX_UPLOAD_MB=1024 exec node ${SERVICE_NODE_ARGS:-} --import tsx services/streamserver/src/main.ts) &
   STREAM_PID=$!
   PIDS+=("$STREAM_PID")
   wait_http "http://127.0.0.1:$STREAM_PORT/healthz"
 }
 start_web() {
+  # shellcheck disable=SC2086 # WEB_NODE_ARGS is a list of node options
   (cd "$ROOT" && WEB_PORT="$WEB_PORT" STREAM_URL="http://127.0.0.1:$STREAM_PORT" LOG_LEVEL=warn STREAM_MAX_CONNECTIONS=1000 \
-    WEB_METRICS_PORT=0 WEB_MAX_CONNECTIONS=10000 exec node --import tsx services/web/src/main.ts) &
+    WEB_METRICS_PORT=0 WEB_MAX_CONNECTIONS=10000 exec node ${WEB_NODE_ARGS:-} --import tsx services/web/src/main.ts) &
   WEB_PID=$!
   PIDS+=("$WEB_PID")
   wait_http "http://127.0.0.1:$WEB_PORT/healthz"

@@ -5,6 +5,7 @@
 // build makes it stale, so editing and restarting never runs old code.
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import nodeFlags from './node-flags.json' with { type: 'json' };
 
 /** Builds looked at, in order: ./build.sh writes dist/, ./buildprod.sh writes bin/. */
 export const BUILD_DIRS = ['dist', 'bin'] as const;
@@ -91,11 +92,20 @@ export function chooseRunner(root: string, services: readonly string[]): Runner 
   return { kind: 'tsx', line: `running the sources through tsx: ${why}; ./build.sh makes a build that starts faster` };
 }
 
+/**
+ * The V8 options a service runs with (scripts/node-flags.json, each with its measured reason); the
+ * production entries that ./buildprod.sh writes (bin/<service>, the Docker image) carry the same.
+ */
+export function serviceNodeFlags(service: string): string[] {
+  return (nodeFlags as Record<string, { flags: string[] } | undefined>)[service]?.flags ?? [];
+}
+
 /** The command that runs one service under the chosen runner. */
 export function serviceCommand(root: string, runner: Runner, service: string): { args: string[]; env: Record<string, string> } {
-  if (runner.kind === 'tsx') return { args: ['--import', 'tsx', path.join(root, 'services', service, 'src', 'main.ts')], env: {} };
+  const flags = serviceNodeFlags(service);
+  if (runner.kind === 'tsx') return { args: [...flags, '--import', 'tsx', path.join(root, 'services', service, 'src', 'main.ts')], env: {} };
   const dir = path.join(root, runner.dir);
   // The bundled web would look for templates beside its bundle's grandparent; the build carries a copy.
   const env: Record<string, string> = service === 'web' && !process.env.TEMPLATES_DIR ? { TEMPLATES_DIR: path.join(dir, 'templates') } : {};
-  return { args: ['--enable-source-maps', path.join(dir, 'lib', `${service}.mjs`)], env };
+  return { args: [...flags, '--enable-source-maps', path.join(dir, 'lib', `${service}.mjs`)], env };
 }

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chooseRunner, serviceCommand } from '../../scripts/start-choice.js';
+import { chooseRunner, serviceCommand, serviceNodeFlags } from '../../scripts/start-choice.js';
 import { SERVICES } from './helper.js';
 
 let root: string;
@@ -43,7 +43,7 @@ describe('chooseRunner', () => {
     expect(r).toMatchObject({ kind: 'build', dir: 'dist' });
     expect(r.line).toContain('running the build in dist/');
     const web = serviceCommand(root, r, 'web');
-    expect(web.args).toEqual(['--enable-source-maps', path.join(root, 'dist/lib/web.mjs')]);
+    expect(web.args).toEqual([...serviceNodeFlags('web'), '--enable-source-maps', path.join(root, 'dist/lib/web.mjs')]);
     if (!process.env.TEMPLATES_DIR) expect(web.env).toEqual({ TEMPLATES_DIR: path.join(root, 'dist/templates') });
   });
 
@@ -58,7 +58,7 @@ describe('chooseRunner', () => {
     const r = chooseRunner(root, SERVICES);
     expect(r.kind).toBe('tsx');
     expect(r.line).toBe(`running the sources through tsx: dist/ is older than ${rel}; ./build.sh makes a build that starts faster`);
-    expect(serviceCommand(root, r, 'api').args).toEqual(['--import', 'tsx', path.join(root, 'services/api/src/main.ts')]);
+    expect(serviceCommand(root, r, 'api').args).toEqual([...serviceNodeFlags('api'), '--import', 'tsx', path.join(root, 'services/api/src/main.ts')]);
   });
 
   it('ignores tests and node_modules, which no bundle holds', () => {

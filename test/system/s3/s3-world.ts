@@ -60,7 +60,7 @@ export async function startWorld(dialect: DialectName, more: Partial<Config> = {
   const world: S3World = {
     db: t.db,
     config,
-    store: objectStore(config),
+    store: await objectStore(config),
     redirect,
     proxy,
     owner,

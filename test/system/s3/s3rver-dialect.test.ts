@@ -98,7 +98,7 @@ describe('s3rver and the SDK', () => {
 
   it('enforces a presigned URL\'s expiry (ObjectStore.presign): 200 within it, 403 after', async () => {
     await strict.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'expiring', Body: body }));
-    const store = objectStore(s3Config(s3.endpoint) as S3Config);
+    const store = await objectStore(s3Config(s3.endpoint) as S3Config);
     const url = await store.presign('GET', 'expiring', 1);
     expect((await fetch(url)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 2_100));

@@ -29,8 +29,8 @@ export async function createAccountEvents(config: Pick<Config, 'redis_url'>, log
   if (config.redis_url) {
     const { url, prefix } = parseRedisUrl(config.redis_url);
     const channel = `${prefix}accounts:banned`;
-    const cmd = connectRedis(url, log, 'accounts-commands');
-    const sub = connectRedis(url, log, 'accounts-subscriber');
+    const cmd = await connectRedis(url, log, 'accounts-commands');
+    const sub = await connectRedis(url, log, 'accounts-subscriber');
     sub.on('message', (ch: string, message: string) => {
       const userId = Number(message);
       if (ch === channel && Number.isSafeInteger(userId)) emitBanned(userId);

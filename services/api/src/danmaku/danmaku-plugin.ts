@@ -69,8 +69,8 @@ async function chooseBackplane(
 ): Promise<{ backplane: Backplane; limiter: PostRateLimiter }> {
   if (!config.redis_url) return { backplane: new LocalBackplane(), limiter: new LocalRateLimiter(rateLimit) };
   const { url, prefix } = parseRedisUrl(config.redis_url);
-  const cmd = connectRedis(url, app.log, 'commands');
-  const sub = connectRedis(url, app.log, 'subscriber');
+  const cmd = await connectRedis(url, app.log, 'commands');
+  const sub = await connectRedis(url, app.log, 'subscriber');
   // Connected before the first request, so the first viewers are not served degraded.
   const ready = await Promise.all([waitReady(cmd, 2000), waitReady(sub, 2000)]);
   if (!ready.every(Boolean)) app.log.warn('redis not reachable at start: live rooms and counts degraded until it is');

@@ -42,7 +42,7 @@ export async function createLimiterFactory(
   if (config.redis_url) {
     const parsed = parseRedisUrl(config.redis_url);
     prefix = parsed.prefix;
-    redis = connectRedis(parsed.url, app.log, 'rate-limits');
+    redis = await connectRedis(parsed.url, app.log, 'rate-limits');
     if (!(await waitReady(redis, 2000))) app.log.warn('redis not reachable at start: rate limits count per instance until it is');
   }
   const instanceId = randomBytes(6).toString('hex');

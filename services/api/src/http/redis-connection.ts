@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
 
 /**
@@ -12,8 +12,17 @@ export function parseRedisUrl(redisUrl: string): { url: string; prefix: string }
   return { url: u.toString(), prefix };
 }
 
-export function connectRedis(url: string, log: FastifyBaseLogger, role: string): Redis {
-  const client = new Redis(url, {
+/**
+ * A client for `url`. ioredis is loaded here, on the first connection, so an api without `redis_url`
+ * never loads it (services/api/test/module-graph.test.ts checks).
+ */
+export async function newRedis(url: string, options: RedisOptions): Promise<Redis> {
+  const { Redis } = await import('ioredis');
+  return new Redis(url, options);
+}
+
+export async function connectRedis(url: string, log: FastifyBaseLogger, role: string): Promise<Redis> {
+  const client = await newRedis(url, {
     // A request must not hang while Redis is away: fail it quickly and let the caller degrade.
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,

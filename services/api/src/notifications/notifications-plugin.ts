@@ -43,8 +43,8 @@ export const notificationsPlugin = fp<NotificationsPluginOptions>(
 async function chooseFanout(app: FastifyInstance, config: Config): Promise<Fanout> {
   if (!config.redis_url) return new LocalFanout();
   const { url, prefix } = parseRedisUrl(config.redis_url);
-  const cmd = connectRedis(url, app.log, 'notifications-commands');
-  const sub = connectRedis(url, app.log, 'notifications-subscriber');
+  const cmd = await connectRedis(url, app.log, 'notifications-commands');
+  const sub = await connectRedis(url, app.log, 'notifications-subscriber');
   const ready = await Promise.all([waitReady(cmd, 2000), waitReady(sub, 2000)]);
   if (!ready.every(Boolean)) app.log.warn('redis not reachable at start: live notifications degraded until it is');
   return new RedisFanout(cmd, sub, prefix);

@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '@video/shared';
-import { parseRedisUrl } from '../http/redis-connection.js';
+import { newRedis, parseRedisUrl } from '../http/redis-connection.js';
 
 /** How long a delete waits for the stream server before it answers anyway (the row TTL covers the rest). */
 const TIMEOUT_MS = 2000;
@@ -15,13 +15,15 @@ const TIMEOUT_MS = 2000;
  */
 export function createStreamInvalidator(config: Pick<Config, 'stream_url' | 'internal_token' | 'redis_url'>, log: FastifyBaseLogger) {
   const base = config.stream_url.replace(/\/+$/, '');
-  let redis: { client: Redis; channel: string } | undefined;
+  let redis: { client: Promise<Redis>; channel: string } | undefined;
   if (config.redis_url !== '') {
     const { url, prefix } = parseRedisUrl(config.redis_url);
     // The channel every stream server instance subscribes to (services/streamserver/src/internal/video-changed-subscriber.ts).
     const channel = `${prefix}stream:video-changed`;
-    const client = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: (times) => Math.min(times * 200, 1000) });
-    client.on('error', () => undefined); // each failed publish is logged below
+    const client = newRedis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: (times) => Math.min(times * 200, 1000) }).then((c) => {
+      c.on('error', () => undefined); // each failed publish is logged below
+      return c;
+    });
     redis = { client, channel };
   }
 
@@ -43,7 +45,7 @@ export function createStreamInvalidator(config: Pick<Config, 'stream_url' | 'int
     if (redis) {
       try {
         await Promise.race([
-          redis.client.publish(redis.channel, `video ${id} changed`),
+          redis.client.then((c) => c.publish(redis!.channel, `video ${id} changed`)),
           new Promise((_, reject) => setTimeout(() => reject(new Error('redis publish timed out')), TIMEOUT_MS).unref()),
         ]);
         return;
@@ -54,7 +56,7 @@ export function createStreamInvalidator(config: Pick<Config, 'stream_url' | 'int
     await overHttp(id);
   }
   videoChanged.close = async (): Promise<void> => {
-    redis?.client.disconnect();
+    if (redis) (await redis.client).disconnect();
   };
   return videoChanged;
 }

@@ -20,11 +20,11 @@ export interface ViewsRoutesOptions {
   config: Pick<Config, 'redis_url' | 'view_after_seconds'>;
 }
 
-function chooseDedupe(app: Parameters<FastifyPluginAsyncTypebox>[0], { db, config }: ViewsRoutesOptions): ViewDedupe {
+async function chooseDedupe(app: Parameters<FastifyPluginAsyncTypebox>[0], { db, config }: ViewsRoutesOptions): Promise<ViewDedupe> {
   const afterMs = config.view_after_seconds * 1000;
   if (!config.redis_url) return new DatabaseViewDedupe(db, afterMs);
   const { url, prefix } = parseRedisUrl(config.redis_url);
-  const redis = connectRedis(url, app.log, 'views');
+  const redis = await connectRedis(url, app.log, 'views');
   app.addHook('onClose', async () => void redis.disconnect());
   const warn = (err: unknown) => app.log.warn({ err }, 'redis unavailable for view counting; using the database');
   return new RedisViewDedupe(redis, prefix, afterMs, new DatabaseViewDedupe(db, afterMs), warn);
@@ -36,7 +36,7 @@ function chooseDedupe(app: Parameters<FastifyPluginAsyncTypebox>[0], { db, confi
  */
 export const viewsRoutes: FastifyPluginAsyncTypebox<ViewsRoutesOptions> = async (app, opts) => {
   const auth = authHooks(opts.db);
-  const counter = new ViewCounter(opts.db, chooseDedupe(app, opts), VIEW_FLUSH_MS, (err) => app.log.warn({ err }, 'view counts not written yet; kept for the next flush'));
+  const counter = new ViewCounter(opts.db, await chooseDedupe(app, opts), VIEW_FLUSH_MS, (err) => app.log.warn({ err }, 'view counts not written yet; kept for the next flush'));
   app.addHook('onClose', async () => counter.close());
   app.post(
     '/videos/:vid/views',

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 /** Hands stored notifications to the api instances' live delivery. */
 export interface AnnouncePublisher {
@@ -16,10 +16,18 @@ export function createAnnouncePublisher(redisUrl: string): AnnouncePublisher {
   const u = new URL(redisUrl);
   const prefix = u.searchParams.get('prefix') ?? 'video:';
   u.searchParams.delete('prefix');
-  const redis = new Redis(u.toString(), { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
-  redis.on('error', () => undefined);
+  // ioredis is loaded with the first publish: a scheduler without redis_url never loads it, and one
+  // with it connects when there is something to say.
+  let client: Promise<Redis> | undefined;
+  const connect = async (): Promise<Redis> => {
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(u.toString(), { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
+    redis.on('error', () => undefined);
+    return redis;
+  };
   return {
     async publish(stored) {
+      const redis = await (client ??= connect());
       if (redis.status === 'wait') await redis.connect();
       for (let i = 0; i < stored.length; i += 1000) {
         const pipe = redis.pipeline();
@@ -28,7 +36,7 @@ export function createAnnouncePublisher(redisUrl: string): AnnouncePublisher {
       }
     },
     async close() {
-      redis.disconnect();
+      if (client) (await client).disconnect();
     },
   };
 }

@@ -20,7 +20,7 @@ export async function fetchOriginalIfMoved(db: Db, config: Config, videoDir: str
   if (video?.storage !== 's3') return;
   const aside = path.join(videoDir, `.fetch-${id}-${randomBytes(4).toString('hex')}`);
   try {
-    const store = (await import('@video/shared/storage/s3')).objectStore(config);
+    const store = await (await import('@video/shared/storage/s3')).objectStore(config);
     const out = await store.get(originalKey(id), undefined, signal);
     await pipeline(out.Body as Readable, createWriteStream(aside, { flags: 'wx' }), { signal });
     await link(aside, file).catch((err: NodeJS.ErrnoException) => {

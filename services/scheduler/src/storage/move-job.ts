@@ -45,7 +45,7 @@ export function createMoveJob(ctx: JobContext, o: MoveJobOptions = {}): Job & { 
   const run = async (signal: AbortSignal): Promise<JobRunSummary> => {
     const counts: Record<MoveOutcome | 'claimed', number> = { claimed: 0, moved: 0, stale: 0, retried: 0, failed: 0, lost: 0, released: 0 };
     if (signal.aborted || stopping) return { counts };
-    const store = (await import('@video/shared/storage/s3')).objectStore(ctx.config);
+    const store = await (await import('@video/shared/storage/s3')).objectStore(ctx.config);
     const tasks = await claimMoves(m.db.kysely, m.db.dialect, { owner: m.owner, now: now(), until: m.nextLeaseEnd(), limit: o.perRun ?? 4 });
     counts.claimed = tasks.length;
     for (const task of tasks) {

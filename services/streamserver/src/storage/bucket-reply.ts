@@ -26,7 +26,7 @@ export function singleRange(header: string | string[] | undefined): string | und
 export async function replyFromBucket(config: Config, reply: FastifyReply, key: string, a: BucketAnswer): Promise<FastifyReply> {
   // Loaded on first use: with local storage the SDK is never loaded.
   const { objectStore, statusOf } = await import('@video/shared/storage/s3');
-  const store = objectStore(config);
+  const store = await objectStore(config);
   if (config.s3_serve === 'redirect' && !a.proxy) {
     const method = reply.request.method === 'HEAD' ? 'HEAD' : 'GET';
     const url = await store.presign(method, key, config.s3_presign_seconds, { contentType: a.contentType });
