@@ -55,7 +55,8 @@ export function select(id) {
 async function startPlayer(video) {
   if (!isPending(video)) {
     const media = await studioMedia(video);
-    if (!media) return;
+    // Another video was selected meanwhile: its own start makes the player.
+    if (!media || state.video !== video) return;
     state.player = makePlayer(video, media);
     if (state.player) emit('player:created', { player: state.player, video });
   }
