@@ -6,24 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildWeb, listen } from '../helper.js';
+import { buildWeb, listen, request } from '../helper.js';
 
 type Seen = { url: string; accel: string | undefined };
 /** What the fake stream server answers a request: status, headers, body. */
 type Script = (req: http.IncomingMessage) => { status: number; headers: http.OutgoingHttpHeaders; body?: string };
 
-function get(base: string, p: string, headers: http.OutgoingHttpHeaders = {}) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-    const req = http.request(`${base}${p}`, { headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const get = (base: string, p: string, headers: http.OutgoingHttpHeaders = {}) => request(base, p, headers);
 
 /**
  * A stream server that answers as told, to make the X-Accel answers a real one never makes: a name

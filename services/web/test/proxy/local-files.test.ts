@@ -7,32 +7,12 @@ import type { FastifyInstance } from 'fastify';
 import { generationDir, insertSession, insertUser, insertVideo, newGeneration, type Config, type Db } from '@video/shared';
 import { openTestDb, testConfig } from '@video/shared/testing';
 import { buildApp as buildStream } from '@video/streamserver';
-import { buildWeb, listen } from '../helper.js';
+import { buildWeb, listen, request, type Answer } from '../helper.js';
 
-type Answer = { status: number; headers: [string, string][]; body: Buffer };
-
-/** One request, the whole answer read, the raw header list kept (order and all). */
-function get(base: string, p: string, headers: http.OutgoingHttpHeaders = {}, method = 'GET'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${base}${p}`, { method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const raw = res.rawHeaders;
-        const list: [string, string][] = [];
-        for (let i = 0; i < raw.length; i += 2) list.push([raw[i].toLowerCase(), raw[i + 1]]);
-        resolve({ status: res.statusCode ?? 0, headers: list, body: Buffer.concat(chunks) });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-const header = (a: Answer, name: string) => a.headers.find(([n]) => n === name)?.[1];
+const get = (base: string, p: string, headers: http.OutgoingHttpHeaders = {}, method = 'GET') => request(base, p, headers, false, method);
+const header = (a: Answer, name: string) => a.raw.find(([n]) => n === name)?.[1];
 /** The headers a client compares: all but Date and the per-request id (each answer has its own). */
-const comparable = (a: Answer) => a.headers.filter(([n]) => n !== 'date' && n !== 'x-request-id');
+const comparable = (a: Answer) => a.raw.filter(([n]) => n !== 'date' && n !== 'x-request-id');
 const openFds = () => readdirSync('/proc/self/fd').length;
 
 async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
