@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
-import { isVideoId, MEDIA_DIR } from '@video/shared';
+import { isVideoId } from '@video/shared/contract';
+import { MEDIA_DIR } from '@video/shared/media-layout';
 import { OpenFileCache, planGet, sendFileRange, type OpenVideoFile } from '@video/shared/files';
 
 /** How long a file's stat is trusted between requests (the stream server's fast path trusts it as long). */
