@@ -69,10 +69,12 @@ head -c 10485760 /dev/urandom > "$VIDEOS/ten10"
 export DATABASE_URL="sqlite:$WORK/video.db"
 SESSION="$(cd "$ROOT" && node --import tsx bench/stream-setup.ts big100 ten10 up0 up1 up2 up3 wu1 wu2 wu3 | tail -1)"
 
-STREAM_PORT="$(free_port)"
-NGINX_PORT="$(free_port)"
-PLAIN_PORT="$(free_port)"
-WEB_PORT="$(free_port)"
+# BENCH_PORT_BASE=N takes ports N..N+3 instead of spare ones (a machine that hands out a range).
+if [[ -n "${BENCH_PORT_BASE:-}" ]]; then
+  STREAM_PORT=$((BENCH_PORT_BASE)); NGINX_PORT=$((BENCH_PORT_BASE + 1)); PLAIN_PORT=$((BENCH_PORT_BASE + 2)); WEB_PORT=$((BENCH_PORT_BASE + 3))
+else
+  STREAM_PORT="$(free_port)"; NGINX_PORT="$(free_port)"; PLAIN_PORT="$(free_port)"; WEB_PORT="$(free_port)"
+fi
 start_stream() {
   # shellcheck disable=SC2086 # SERVICE_NODE_ARGS is a list of node options
   (cd "$ROOT" && VIDEO_DIR="$VIDEOS" STREAM_PORT="$STREAM_PORT" LOG_LEVEL=warn STREAM_MAX_CONNECTIONS=1000 \
@@ -82,8 +84,10 @@ start_stream() {
   wait_http "http://127.0.0.1:$STREAM_PORT/healthz"
 }
 start_web() {
+  # The web shares the stream server's video_dir (one machine): it sends the files the stream server
+  # names with X-Accel-Redirect itself (web_serve_local_files, stream_accel_redirect_prefix /_accel).
   # shellcheck disable=SC2086 # WEB_NODE_ARGS is a list of node options
-  (cd "$ROOT" && WEB_PORT="$WEB_PORT" STREAM_URL="http://127.0.0.1:$STREAM_PORT" LOG_LEVEL=warn STREAM_MAX_CONNECTIONS=1000 \
+  (cd "$ROOT" && VIDEO_DIR="$VIDEOS" WEB_PORT="$WEB_PORT" STREAM_URL="http://127.0.0.1:$STREAM_PORT" LOG_LEVEL=warn STREAM_MAX_CONNECTIONS=1000 \
     WEB_METRICS_PORT=0 WEB_MAX_CONNECTIONS=10000 exec node ${WEB_NODE_ARGS:-} --import tsx services/web/src/main.ts) &
   WEB_PID=$!
   PIDS+=("$WEB_PID")

@@ -286,6 +286,13 @@ describe.skipIf(probe === null)('docker-compose.yml, profile scale (two of each 
     }
   });
 
+  it('a web without the videos volume does not try to send the files X-Accel-Redirect names (web_serve_local_files)', () => {
+    for (const name of ['web', 'web-2']) {
+      const vol = (services[name].volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[0] : v.source));
+      if (!vol.includes('videos')) expect(services[name].environment!.WEB_SERVE_LOCAL_FILES, name).toBe('false');
+    }
+  });
+
   it('web-2 reaches the api and stream servers through nginx; no instance but the first web is published', () => {
     expect(services['web-2'].environment).toMatchObject({ API_URL: 'http://nginx:9003', STREAM_URL: 'http://nginx:9004' });
     expect(nginxConf).toMatch(/listen 9003;/);

@@ -35,10 +35,17 @@ export interface AccelKeys {
    * `X-Accel-Redirect: <prefix>/<file>` and no body, and nginx sends the bytes; empty = off.
    */
   stream_accel_redirect_prefix: string;
+  /**
+   * The web answers an X-Accel-Redirect itself from its own video_dir (one machine, a shared disk),
+   * as nginx would; false where the web does not see the stream servers' files (then every video
+   * read would pay a second round trip). Only with stream_accel_redirect_prefix set.
+   */
+  web_serve_local_files: boolean;
 }
 
 export const ACCEL_SPEC: { [K in keyof AccelKeys]: { default: AccelKeys[K]; kind: Kind } } = {
-  stream_accel_redirect_prefix: { default: '', kind: { type: 'string', allowEmpty: true } },
+  stream_accel_redirect_prefix: { default: '/_accel', kind: { type: 'string', allowEmpty: true } },
+  web_serve_local_files: { default: true, kind: { type: 'bool' } },
 };
 
 /** An X-Accel-Redirect prefix is a plain absolute path: `/name` segments (never `.` or `..`), no trailing slash. */

@@ -6,7 +6,7 @@ import { baseServerOptions, commonPlugin, databasePlugin, decorateTokenKeys, pin
 import { LocalLimiter, type ConnectionLimiter } from './limits/connection-limiter.js';
 import { createFastPath, type FastPath } from './media/fast-path.js';
 import { AccelRedirect } from './media/accel-redirect.js';
-import { OpenFileCache } from './media/open-file-cache.js';
+import { OpenFileCache } from '@video/shared/files';
 import { TransferGuard } from './limits/transfer-guard.js';
 import { UserUploadSlots } from './uploads/user-upload-slots.js';
 import { subscribeVideoChanged } from './internal/video-changed-subscriber.js';

@@ -23,6 +23,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Video reads the pass-through relayed (video-passthrough.ts). */
     videoPassthroughServed(): number;
+    /** Of those, the files the web sent from its own video_dir (local-files.ts). */
+    videoLocalSent(): number;
+    /** Stream slots held now (stream-slots.ts). */
+    streamSlotsUsed(): number;
   }
 }
 
@@ -104,9 +108,12 @@ export async function buildApp(config: Config, deps: WebDeps = {}): Promise<Fast
     hsts: config.cookie_secure,
     headersTimeoutMs,
     log: app.log,
+    local: config.web_serve_local_files && config.stream_accel_redirect_prefix !== '' ? { prefix: config.stream_accel_redirect_prefix, videoDir: config.video_dir } : undefined,
   });
   passthrough = relay;
   app.decorate('videoPassthroughServed', () => relay.served);
+  app.decorate('videoLocalSent', () => relay.localSent);
+  app.decorate('streamSlotsUsed', () => slots.used);
   app.addHook('preClose', async () => {
     passthrough = undefined;
   });

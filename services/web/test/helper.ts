@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { testConfig } from '@video/shared/testing';
@@ -189,4 +190,30 @@ export function sessionSetCookie(headers: Record<string, unknown>): string | und
   const raw = headers['set-cookie'];
   const all = Array.isArray(raw) ? raw : raw ? [String(raw)] : [];
   return all.find((c) => c.startsWith('session='));
+}
+
+/** A whole answer: status, headers (also as the raw list, order kept), body. */
+export interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  raw: [string, string][];
+  body: Buffer;
+}
+
+/** One request on `agent` (none: a fresh connection), the whole answer read. */
+export function request(base: string, path: string, headers: http.OutgoingHttpHeaders = {}, agent: http.Agent | false = false, method = 'GET'): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}${path}`, { method, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const raw: [string, string][] = [];
+        for (let i = 0; i < res.rawHeaders.length; i += 2) raw.push([res.rawHeaders[i].toLowerCase(), res.rawHeaders[i + 1]]);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, raw, body: Buffer.concat(chunks) });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

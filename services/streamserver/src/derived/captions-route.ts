@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { badRequest, CAPTION_LANG_RE, notFound, preconditionFailed } from '@video/shared';
 import { limitConnections, type ConnectionLimiter } from '../limits/connection-limiter.js';
 import type { TransferGuard } from '../limits/transfer-guard.js';
-import { evaluatePreconditions } from '../media/preconditions.js';
+import { evaluatePreconditions } from '@video/shared/files';
 import type { VideoRowCache } from '../media/video-row-cache.js';
 import { ErrorSchema, VideoParamsSchema } from '../http/schemas.js';
 import { mayWatch } from '../http/session-hook.js';

@@ -9,7 +9,7 @@ import type { TransferGuard } from '../limits/transfer-guard.js';
 import type { FastResolver, FastTarget } from '../media/fast-path.js';
 import { replyWithFile } from '../media/file-reply.js';
 import type { AccelRedirect } from '../media/accel-redirect.js';
-import type { OpenFileCache } from '../media/open-file-cache.js';
+import type { OpenFileCache } from '@video/shared/files';
 import type { VideoRowCache } from '../media/video-row-cache.js';
 import { ErrorSchema, VideoParamsSchema } from '../http/schemas.js';
 import { mayWatch } from '../http/session-hook.js';

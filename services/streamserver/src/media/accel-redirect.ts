@@ -1,7 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 // Fastify's own dependency: the same trust rules as request.ip.
 import proxyAddr from '@fastify/proxy-addr';
-import type { GetPlan } from './get-plan.js';
+import type { GetPlan } from '@video/shared/files';
 
 /** The header the shipped nginx sets (and overwrites) on every request of its stream listener. */
 export const ACCEL_ALLOWED = 'x-accel-allowed';

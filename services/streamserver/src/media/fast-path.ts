@@ -2,9 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { FastifyBaseLogger } from 'fastify';
 import { genReqId, httpDuration, httpRequests } from '@video/shared';
 import type { ConnectionLimiter } from '../limits/connection-limiter.js';
-import type { OpenFileCache, OpenVideoFile } from './open-file-cache.js';
-import { planGet, type GetPlan, type PlanHeaders } from './get-plan.js';
-import { sendFileRange } from './range-sender.js';
+import { planGet, sendFileRange, type GetPlan, type OpenFileCache, type OpenVideoFile, type PlanHeaders } from '@video/shared/files';
 import type { TransferGuard } from '../limits/transfer-guard.js';
 import type { VideoRowCache } from './video-row-cache.js';
 import { isVideoId } from '@video/shared';

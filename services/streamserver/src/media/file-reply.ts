@@ -2,11 +2,8 @@ import { createReadStream, read } from 'node:fs';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
-import type { ByteRange } from './byte-range.js';
+import { CHUNK, planGet, sendFileRange, type BodyPart, type ByteRange, type OpenFileCache, type OpenVideoFile, type PlanHeaders } from '@video/shared/files';
 import { countStreamed } from './fast-path.js';
-import type { OpenFileCache, OpenVideoFile } from './open-file-cache.js';
-import { planGet, type BodyPart, type PlanHeaders } from './get-plan.js';
-import { CHUNK, sendFileRange } from './range-sender.js';
 import { accelHeaders, type AccelRedirect } from './accel-redirect.js';
 
 /** Where nginx may send the file from instead (stream_accel_redirect_prefix): the file's name under video_dir. */

@@ -4,7 +4,7 @@ import { limitConnections, type ConnectionLimiter } from '../limits/connection-l
 import type { TransferGuard } from '../limits/transfer-guard.js';
 import { FALLBACK_TYPE, VIDEOS_ROUTE as ROUTE } from './fast-path.js';
 import { replyWithFile } from './file-reply.js';
-import type { OpenFileCache } from './open-file-cache.js';
+import type { OpenFileCache } from '@video/shared/files';
 import type { VideoRowCache } from './video-row-cache.js';
 import { ErrorSchema, VideoParamsSchema } from '../http/schemas.js';
 import { mayWatch } from '../http/session-hook.js';

@@ -5,7 +5,7 @@ import { requireUploader } from '../http/session-hook.js';
 import { limitConnections, type ConnectionLimiter } from '../limits/connection-limiter.js';
 import type { TransferGuard } from '../limits/transfer-guard.js';
 import type { UserUploadSlots } from './user-upload-slots.js';
-import type { OpenFileCache } from '../media/open-file-cache.js';
+import type { OpenFileCache } from '@video/shared/files';
 import type { VideoRowCache } from '../media/video-row-cache.js';
 import { acceptUpload } from './upload-service.js';
 import { ErrorSchema, UploadResponseSchema, VideoParamsSchema } from '../http/schemas.js';

@@ -15,7 +15,7 @@ import {
   type SessionUser,
 } from '@video/shared';
 import { requireFreeDisk } from './disk-floor.js';
-import type { OpenFileCache } from '../media/open-file-cache.js';
+import type { OpenFileCache } from '@video/shared/files';
 import { overQuota, quotaLeftFor } from './user-quota.js';
 import type { UserUploadSlots } from './user-upload-slots.js';
 import type { VideoRowCache } from '../media/video-row-cache.js';

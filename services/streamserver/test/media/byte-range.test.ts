@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBytesRange, preferWholeFile, type RangeResult } from '../../src/media/byte-range.js';
-import { evaluatePreconditions, ifRangeAllows } from '../../src/media/preconditions.js';
+import { evaluatePreconditions, ifRangeAllows, parseBytesRange, preferWholeFile, type RangeResult } from '@video/shared/files';
 import { sniffVideo } from '../../src/uploads/video-sniff.js';
 
 const r = (...pairs: [number, number][]): RangeResult => ({ type: 'ranges', ranges: pairs.map(([start, end]) => ({ start, end })) });

@@ -3,7 +3,7 @@ import { rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHUNK, rangeSenderStats } from '../../src/media/range-sender.js';
+import { CHUNK, rangeSenderStats } from '@video/shared/files';
 import { FILE_RECHECK_MS } from '../../src/media/fast-path.js';
 import { listen, makeUser, makeVideo, rawRequest, startApp, until, type Harness, type RawResponse } from '../helper.js';
 

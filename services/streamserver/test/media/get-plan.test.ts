@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '@video/shared';
-import { planGet, type GetPlan } from '../../src/media/get-plan.js';
+import { planGet, type GetPlan } from '@video/shared/files';
 
 const MTIME = Date.UTC(2024, 0, 2, 3, 4, 5);
 const FILE = {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHUNK, sendFileRange } from '../../src/media/range-sender.js';
+import { CHUNK, sendFileRange } from '@video/shared/files';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'range-sender-'));
 const SIZE = 2 * CHUNK + 4321;

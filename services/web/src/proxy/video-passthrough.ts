@@ -7,6 +7,7 @@ import { HSTS_MAX_AGE } from '../edge/edge-plugin.js';
 import type { StreamSlots } from './stream-slots.js';
 import { CONNECT_TIMEOUT_MS } from './upstream-client.js';
 import { upstreamHeaders } from './upstream-headers.js';
+import { LocalFiles } from './local-files.js';
 
 /** The route label the general proxy's requests for videos carry in the metrics. */
 export const PASSTHROUGH_ROUTE = '/videos/*';
@@ -29,7 +30,7 @@ const NOT_FORWARDED = new Set([
   'x-request-id',
 ]);
 /** Answer headers of the upstream hop that must not reach the client. */
-const NOT_RETURNED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'trailer', 'upgrade', 'proxy-connection']);
+const NOT_RETURNED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'trailer', 'upgrade', 'proxy-connection', 'x-accel-redirect']);
 const VERBOSE = new Set(['info', 'debug', 'trace']);
 
 export interface PassthroughOptions {
@@ -43,6 +44,8 @@ export interface PassthroughOptions {
   /** How long the stream server may take to start its answer. */
   headersTimeoutMs: number;
   log: FastifyBaseLogger;
+  /** web_serve_local_files with stream_accel_redirect_prefix: the web sends the files the stream server names (local-files.ts). */
+  local?: { prefix: string; videoDir: string };
 }
 
 export interface VideoPassthrough {
@@ -50,6 +53,8 @@ export interface VideoPassthrough {
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   /** Requests relayed here so far. */
   readonly served: number;
+  /** Of those, the answers sent from a local file (X-Accel-Redirect). */
+  readonly localSent: number;
   close(): void;
 }
 
@@ -66,6 +71,11 @@ export interface VideoPassthrough {
  * query string (but a derived file's `?g=`), an odd id or file name, captions, a body, `Expect`, an
  * upgrade, no free slot — returns false and takes the general proxy, which answers it with its hooks
  * and errors.
+ *
+ * With `local` (one machine, one disk) a GET asks with the web's own `X-Accel-Allowed: 1`, and an
+ * X-Accel-Redirect answer is sent from the web's video_dir as nginx would send it: one copy of each
+ * byte fewer than relaying. A file that is not there is asked for once more without it; a name
+ * outside video_dir (or an X-Accel answer not asked for) is the upstream's fault, 503 011.
  */
 export function createVideoPassthrough(opts: PassthroughOptions): VideoPassthrough {
   const upstream = new URL(opts.streamUrl);
@@ -75,6 +85,7 @@ export function createVideoPassthrough(opts: PassthroughOptions): VideoPassthrou
     basePath: upstream.pathname.replace(/\/+$/, ''),
     agent: new http.Agent({ keepAlive: true, maxSockets: opts.slots.max, scheduling: 'lifo', timeout: 60_000 }),
     trust: proxyAddr.compile(opts.trustedProxies),
+    local: opts.local && new LocalFiles(opts.local.prefix, opts.local.videoDir, opts.log),
   };
   const passthrough = {
     handle(req: IncomingMessage, res: ServerResponse): boolean {
@@ -85,7 +96,13 @@ export function createVideoPassthrough(opts: PassthroughOptions): VideoPassthrou
       return true;
     },
     served: 0,
-    close: () => ctx.agent.destroy(),
+    get localSent() {
+      return ctx.local?.sent ?? 0;
+    },
+    close: () => {
+      ctx.agent.destroy();
+      ctx.local?.close();
+    },
   };
   return passthrough;
 }
@@ -96,20 +113,40 @@ interface Relay {
   basePath: string;
   agent: http.Agent;
   trust: ReturnType<typeof proxyAddr.compile>;
+  local: LocalFiles | undefined;
+}
+
+/** One client request's relay: the upstream request in flight (none while a local file is sent), and whether the client left. */
+interface RelayState {
+  upstreamReq: http.ClientRequest | undefined;
+  clientGone: boolean;
 }
 
 function relay(ctx: Relay, req: IncomingMessage, res: ServerResponse, reqId: string): void {
   const started = process.hrtime.bigint();
-  const method = req.method as 'GET' | 'HEAD';
+  const state: RelayState = { upstreamReq: undefined, clientGone: false };
+  res.once('close', () => {
+    // The client went away (or the answer is complete): nothing more is needed from upstream.
+    if (!res.writableFinished) {
+      state.clientGone = true;
+      state.upstreamReq?.destroy();
+    }
+    record(ctx.opts.log, req, res, req.method as string, reqId, started);
+  });
+  ask(ctx, req, res, reqId, state, ctx.local !== undefined && req.method === 'GET');
+}
+
+/** Asks the stream server (with the web's X-Accel-Allowed when `accel`) and relays or serves its answer. */
+function ask(ctx: Relay, req: IncomingMessage, res: ServerResponse, reqId: string, state: RelayState, accel: boolean): void {
   const upstreamReq = http.request({
     host: ctx.upstream.hostname,
     port: Number(ctx.upstream.port || 80),
     agent: ctx.agent,
-    method,
+    method: req.method,
     path: ctx.basePath + (req.url as string),
-    headers: forwardedHeaders(ctx, req, reqId),
+    headers: forwardedHeaders(ctx, req, reqId, accel),
   });
-  let clientGone = false;
+  state.upstreamReq = upstreamReq;
   const headersTimer = setTimeout(() => upstreamReq.destroy(new Error('the stream service did not answer in time')), ctx.opts.headersTimeoutMs);
   const connectTimer = setTimeout(() => {
     if (!upstreamReq.socket || upstreamReq.socket.connecting) upstreamReq.destroy(new Error('cannot reach the stream service'));
@@ -120,6 +157,13 @@ function relay(ctx: Relay, req: IncomingMessage, res: ServerResponse, reqId: str
   };
   upstreamReq.once('response', (upstreamRes) => {
     clearTimers();
+    if (upstreamRes.headers['x-accel-redirect'] !== undefined) {
+      // An empty answer naming a file: its keep-alive socket goes back to the pool untouched.
+      upstreamRes.resume();
+      state.upstreamReq = undefined;
+      if (!state.clientGone) serveAccel(ctx, req, res, reqId, state, upstreamRes.headers, accel);
+      return;
+    }
     res.writeHead(upstreamRes.statusCode ?? 502, answerHeaders(ctx, upstreamRes.headers, reqId));
     upstreamRes.pipe(res);
     upstreamRes.once('error', () => res.destroy());
@@ -127,28 +171,32 @@ function relay(ctx: Relay, req: IncomingMessage, res: ServerResponse, reqId: str
   upstreamReq.once('error', (err) => {
     clearTimers();
     // The client's own abort ends the upstream request that way: nothing failed.
-    if (!clientGone) upstreamFailed(ctx, res, reqId, err);
-  });
-  res.once('close', () => {
-    clearTimers();
-    // The client went away (or the answer is complete): nothing more is needed from upstream.
-    if (!res.writableFinished) {
-      clientGone = true;
-      upstreamReq.destroy();
-    }
-    record(ctx.opts.log, req, res, method, reqId, started);
+    if (!state.clientGone && state.upstreamReq === upstreamReq) upstreamFailed(ctx, res, reqId, err);
   });
   upstreamReq.end();
 }
 
-function upstreamFailed(ctx: Relay, res: ServerResponse, reqId: string, err: Error): void {
+/** Sends the file an X-Accel-Redirect answer names; asks again without X-Accel when it is not here. */
+function serveAccel(ctx: Relay, req: IncomingMessage, res: ServerResponse, reqId: string, state: RelayState, headers: IncomingHttpHeaders, asked: boolean): void {
+  const outcome =
+    asked && ctx.local
+      ? ctx.local.send(req, res, headers, (h) => answerHeaders(ctx, h, reqId), reqId)
+      : { kind: 'fault' as const, err: new Error('the stream service answered with X-Accel-Redirect unasked') };
+  if (outcome.kind === 'missing') ask(ctx, req, res, reqId, state, false);
+  else if (outcome.kind === 'fault') {
+    ctx.opts.log.error({ err: outcome.err, reqId, upstream: 'stream' }, 'an X-Accel-Redirect answer cannot be served');
+    upstreamFailed(ctx, res, reqId, outcome.err, true);
+  }
+}
+
+function upstreamFailed(ctx: Relay, res: ServerResponse, reqId: string, err: Error, logged = false): void {
   const log = ctx.opts.log;
   if (res.headersSent) {
     if (!res.writableFinished) log.warn({ err, reqId, upstream: 'stream' }, 'upstream failed mid-answer');
     res.destroy();
     return;
   }
-  log.warn({ err, reqId, upstream: 'stream' }, 'upstream unavailable');
+  if (!logged) log.warn({ err, reqId, upstream: 'stream' }, 'upstream unavailable');
   const body = JSON.stringify(unavailable('the stream service is unavailable, try again shortly').toBody());
   res.writeHead(503, {
     ...answerHeaders(ctx, {}, reqId),
@@ -160,7 +208,7 @@ function upstreamFailed(ctx: Relay, res: ServerResponse, reqId: string, err: Err
 }
 
 /** The upstream request's headers, as the general proxy sends them (upstream-headers.ts). */
-function forwardedHeaders(ctx: Relay, req: IncomingMessage, reqId: string): OutgoingHttpHeaders {
+function forwardedHeaders(ctx: Relay, req: IncomingMessage, reqId: string, accel: boolean): OutgoingHttpHeaders {
   const incoming = req.headers;
   const out: OutgoingHttpHeaders = {};
   const dropped = connectionTokens(incoming);
@@ -169,12 +217,15 @@ function forwardedHeaders(ctx: Relay, req: IncomingMessage, reqId: string): Outg
   }
   out.host = ctx.upstream.host;
   const trusted = ctx.trust(req.socket.remoteAddress ?? '', 0);
-  return upstreamHeaders(out, incoming, {
+  const headers = upstreamHeaders(out, incoming, {
     ip: proxyAddr(req, ctx.trust),
     proto: (trusted && lastValue(incoming['x-forwarded-proto'])) || 'http',
     host: incoming.host,
     requestId: reqId,
   });
+  // The web's own, never a client's (upstreamHeaders drops that): it sends what is named itself.
+  if (accel) headers['x-accel-allowed'] = '1';
+  return headers;
 }
 
 function answerHeaders(ctx: Relay, headers: IncomingHttpHeaders, reqId: string): OutgoingHttpHeaders {

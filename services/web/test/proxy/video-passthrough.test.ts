@@ -2,21 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildWeb, deadPort, startFakeApi, startFakeStream, startUpstream, type FakeApi, type FakeStream, type Upstream } from '../helper.js';
+import { buildWeb, deadPort, request, startFakeApi, startFakeStream, startUpstream, type FakeApi, type FakeStream, type Upstream } from '../helper.js';
 
-/** One request on `agent`, the whole answer read. */
-function get(base: string, path: string, headers: http.OutgoingHttpHeaders = {}, agent?: http.Agent, method = 'GET') {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-    const req = http.request(`${base}${path}`, { method, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+/** One request on `agent` (undefined: the global agent), the whole answer read. */
+const get = (base: string, path: string, headers: http.OutgoingHttpHeaders = {}, agent?: http.Agent, method = 'GET') => request(base, path, headers, agent ?? http.globalAgent, method);
 
 async function listen(web: FastifyInstance): Promise<string> {
   await web.listen({ port: 0, host: '127.0.0.1' });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { preconditionFailed, rangeNotSatisfiable, type AppError } from '@video/shared';
+import { preconditionFailed, rangeNotSatisfiable, type AppError } from '../contract/index.js';
 import { parseBytesRange, preferWholeFile, type ByteRange } from './byte-range.js';
 import { evaluatePreconditions, ifRangeAllows, type Validators } from './preconditions.js';
 
