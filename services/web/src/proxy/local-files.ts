@@ -10,7 +10,7 @@ const FILE_RECHECK_MS = 1000;
 const IDLE_MS = 30_000;
 /** A generation folder and a derived file's name, as media-layout.ts spells them: no dots but the extension's. */
 const GENERATION = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const DERIVED_FILE = /^[a-z0-9][a-z0-9_-]{0,31}\.[a-z0-9]{2,5}$/;
+export const DERIVED_FILE = /^[a-z0-9][a-z0-9_-]{0,31}\.[a-z0-9]{2,5}$/;
 /** Headers the web makes itself from the file and the client's Range, as nginx would. */
 const OWN = new Set(['content-length', 'content-range', 'last-modified', 'x-accel-redirect']);
 

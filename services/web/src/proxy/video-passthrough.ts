@@ -7,13 +7,11 @@ import { HSTS_MAX_AGE } from '../edge/edge-plugin.js';
 import type { StreamSlots } from './stream-slots.js';
 import { CONNECT_TIMEOUT_MS } from './upstream-client.js';
 import { upstreamHeaders } from './upstream-headers.js';
-import { LocalFiles } from './local-files.js';
+import { DERIVED_FILE, LocalFiles } from './local-files.js';
 
 /** The route label the general proxy's requests for videos carry in the metrics. */
 export const PASSTHROUGH_ROUTE = '/videos/*';
 const PREFIX = '/videos/';
-/** A derived file's name as the layout spells them (poster.jpg, 720.m3u8, …); anything else takes the general proxy. */
-const DERIVED_NAME = /^[a-z0-9][a-z0-9_-]{0,31}\.[a-z0-9]{2,5}$/;
 /** Request headers that describe this hop only (RFC 9110 §7.6.1) or that the web sets itself. */
 const NOT_FORWARDED = new Set([
   'connection',
@@ -261,7 +259,7 @@ function isPlainVideoRead(req: IncomingMessage): boolean {
   if (!url.startsWith(PREFIX)) return false;
   if (!isVideoId(url.slice(PREFIX.length))) {
     const derived = parseDerivedUrl(url);
-    if (!derived || !isVideoId(derived.id) || !DERIVED_NAME.test(derived.segment)) return false;
+    if (!derived || !isVideoId(derived.id) || !DERIVED_FILE.test(derived.segment)) return false;
   }
   const h = req.headers;
   return h.expect === undefined && h.upgrade === undefined && h['transfer-encoding'] === undefined && (h['content-length'] ?? '0') === '0';
